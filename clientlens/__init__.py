@@ -1,0 +1,1 @@
+"""ClientLens: customer analytics and customer operations."""

@@ -1,0 +1,114 @@
+"""Every error ClientLens raises on purpose.
+
+Each class is also the built-in exception a Python user would expect, so
+``except ValueError`` still works around library calls::
+
+    ClientLensError (Exception)
+    ├── ConfigError (ValueError)            bad setting, unknown engine, bad clientlens.toml
+    ├── WorkspaceError (RuntimeError)       no workspace, unknown table, engine failure
+    │   └── TableNotFoundError (KeyError)   a table the call needs is not in the workspace
+    ├── DataContractError (ValueError)      input violates the data contract
+    │   └── ImportValidationError           an import found bad rows; carries every problem
+    ├── ModelError (RuntimeError)
+    │   ├── ModelInputError (ValueError)    impossible rows for a model (recency > T, ...)
+    │   ├── NotFittedError (AttributeError) predict before fit
+    │   └── ConvergenceError                the optimiser did not converge
+    └── MissingDependencyError (ImportError) an optional extra is not installed
+
+The CLI turns any ClientLensError into a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ClientLensError(Exception):
+    """Base class of every error ClientLens raises on purpose."""
+
+
+class ConfigError(ClientLensError, ValueError):
+    """A setting is invalid or a configuration file cannot be read."""
+
+
+class WorkspaceError(ClientLensError, RuntimeError):
+    """The workspace cannot be opened or an engine operation failed."""
+
+
+class TableNotFoundError(WorkspaceError, KeyError):
+    """A table the call needs does not exist in the workspace."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class DataContractError(ClientLensError, ValueError):
+    """Input data violates the data contract (missing column, wrong type, ...)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or one column, when ``row`` is None)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    severity: str = "error"  # "error" rejects the row; "warning" is reported only
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        value = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}: {self.reason}{value}"
+
+
+class ImportValidationError(DataContractError):
+    """An import found bad rows. ``problems`` lists every one of them."""
+
+    def __init__(self, message: str, problems: Sequence[Problem]):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class ModelError(ClientLensError, RuntimeError):
+    """A model could not be fitted or used."""
+
+
+class ModelInputError(ModelError, ValueError):
+    """Rows a model cannot accept, such as recency greater than T."""
+
+
+class NotFittedError(ModelError, AttributeError):
+    """A prediction was asked of a model that has not been fitted."""
+
+
+class ConvergenceError(ModelError):
+    """The optimiser stopped without reaching a maximum of the likelihood."""
+
+
+class MissingDependencyError(ClientLensError, ImportError):
+    """An optional extra is needed and not installed."""
+
+    def __init__(self, package: str, extra: str, feature: str):
+        super().__init__(
+            f"{feature} needs the '{package}' package, which is not installed. "
+            f"Install it with: pip install 'clientlens[{extra}]'"
+        )
+        self.package = package
+        self.extra = extra
+
+
+def require(module: str, *, extra: str, feature: str):  # type: ignore[no-untyped-def]
+    """Import an optional dependency or raise MissingDependencyError with an install hint."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(module.split(".")[0], extra, feature) from exc
