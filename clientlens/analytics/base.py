@@ -1,0 +1,88 @@
+"""The shape every analysis shares.
+
+An analysis is a pure function from Ibis tables to one Ibis table. It is declared
+once as an :class:`Analysis` so that ``clientlens analyze`` can find it, know which
+inputs it needs, skip it with a reason when they are missing, and materialise its
+result under a stable name. Nothing here executes a query: the workspace does that
+at the edge.
+
+Inputs handed to ``build``:
+
+* canonical tables by name (``"orders"``, ``"customers"``, ...), already cut to the
+  ``as_of`` date; ``"orders"`` holds completed orders only (refunded and cancelled
+  orders are left out, as revenue is defined in the glossary);
+* earlier analyses' results by their result names, so one analysis can build on
+  another (``requires=("orders", "rfm_scores")``).
+
+Every tunable is a keyword argument of the pure function with a default; the
+``build`` wrapper reads it from :class:`AnalysisContext.settings`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    """What an analysis may know besides its input tables."""
+
+    observation_end: dt.date
+    """Last day of data used (the ``--as-of`` date, or the last order date)."""
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def setting(self, name: str, default: Any) -> Any:
+        return self.settings.get(name, default)
+
+
+Builder = Callable[[Mapping[str, ir.Table], AnalysisContext], ir.Table]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One result table and how to build it.
+
+    Parameters
+    ----------
+    name
+        Name of the result table (``rfm_segments``); stable, documented in docs/analyses.md.
+    requires
+        Canonical tables or earlier results that must exist; when one is missing the
+        analysis is skipped and the reason is reported.
+    build
+        ``build(inputs, context) -> ibis.Table``.
+    optional
+        Inputs used when present (``inputs`` then contains them) and ignored otherwise.
+    description
+        One line for ``clientlens analyze`` and the docs.
+    """
+
+    name: str
+    requires: tuple[str, ...]
+    build: Builder
+    optional: tuple[str, ...] = ()
+    description: str = ""
+
+
+def as_table(data: Any) -> ir.Table:
+    """Accept an Ibis table or a pandas / polars / pyarrow frame and return an Ibis table."""
+    if isinstance(data, ir.Table):
+        return data
+    return ibis.memtable(data)
+
+
+def to_date(value: Any) -> dt.date:
+    """Turn a date-like value (date, datetime, pandas Timestamp, ISO string) into a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime().date()
+    return dt.date.fromisoformat(str(value)[:10])
