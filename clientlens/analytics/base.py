@@ -27,6 +27,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ class AnalysisContext:
         return self.settings.get(name, default)
 
 
-Builder = Callable[[Mapping[str, ir.Table], AnalysisContext], ir.Table]
+Builder = Callable[[Mapping[str, ir.Table], AnalysisContext], "ir.Table | pd.DataFrame"]
+"""Returns an Ibis expression (run in the engine), or a pandas frame for Python-side
+steps such as model fitting, which work on small per-customer summaries."""
 
 
 @dataclass(frozen=True)
