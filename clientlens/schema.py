@@ -121,6 +121,7 @@ TABLES: dict[str, TableSpec] = {
                     "订单时间",
                     "交易时间",
                     "交易日期",
+                    "日期",
                     "date",
                     "order_time",
                     "orderdate",

@@ -119,7 +119,7 @@ def import_table(
     if structural or (checked.errors and on_error == "report"):
         n_rows = len({p.row for p in checked.errors if p.row is not None})
         what = (
-            f"{len(structural)} required column(s) missing"
+            "required column(s) missing: " + ", ".join(str(p.column) for p in structural)
             if structural
             else f"{len(checked.errors)} problem(s) in {n_rows} row(s)"
         )

@@ -1,0 +1,298 @@
+"""The ``clientlens`` command: parse, call the library, present. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from clientlens.errors import ClientLensError, ConfigError, ImportValidationError
+from clientlens.i18n import detect_language, message
+
+app = typer.Typer(
+    name="clientlens",
+    help="ClientLens: customer analytics, CLV and the customer analysis report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+_state: dict[str, Any] = {"workspace": None, "lang": None, "debug": False}
+MAX_PROBLEMS_SHOWN = 50
+
+
+def _t(key: str, **values: object) -> str:
+    return message(key, _state["lang"] or detect_language(), **values)
+
+
+@app.callback()
+def _global(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            envvar="CLIENTLENS_WORKSPACE",
+            help="Workspace directory (default: the current directory).",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Language of messages: zh or en (default: from LANG)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    _state.update(workspace=workspace, lang=detect_language(lang), debug=debug)
+
+
+def _workspace(**settings: Any) -> Any:
+    from clientlens.workspace import Workspace
+
+    return Workspace(_state["workspace"], settings=settings)
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Any]:
+    """A progress bar fed by the library's (message, fraction) callbacks."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task(description, total=1.0, step="")
+
+        def update(step: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, step=step)
+
+        yield update
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Directory of the new workspace.")] = Path("."),
+) -> None:
+    """Create a workspace (a directory with clientlens.toml and the database)."""
+    from clientlens.workspace import Workspace
+
+    ws = Workspace.init(path)
+    ws.con  # noqa: B018 - opening creates the database file and metadata tables
+    ws.close()
+    console.print(_t("workspace_created", path=path.resolve()))
+
+
+def _parse_maps(maps: list[str]) -> dict[str, str]:
+    out = {}
+    for item in maps:
+        if "=" not in item:
+            raise ConfigError(f"--map {item!r}: write it as SOURCE_HEADER=canonical_column.")
+        source, target = item.split("=", 1)
+        out[source.strip()] = target.strip()
+    return out
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="Table: orders, customers, order_items, products, "
+            "events, feedback, tickets, marketing_spend."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK), Parquet or .xlsx file.")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", help="Column mapping SOURCE=column, e.g. --map 交易号=order_id. Repeatable."
+        ),
+    ] = None,
+    on_error: Annotated[
+        str | None,
+        typer.Option(
+            "--on-error",
+            help="report: reject the file if any row is bad (default); "
+            "quarantine: load good rows, keep bad ones in the rejects table.",
+        ),
+    ] = None,
+) -> None:
+    """Validate a file and load it into the workspace (all or nothing)."""
+    ws = _workspace()
+    with _progress(f"import {kind}") as update:
+        result = ws.import_table(
+            kind, str(file), mapping=_parse_maps(map_ or []), on_error=on_error, progress=update
+        )
+    if result.status == "already imported":
+        console.print(_t("import_same", source=file, table=kind))
+        return
+    seconds = float(ws.runs().iloc[-1]["duration_s"])
+    console.print(
+        _t(
+            "import_done",
+            table=kind,
+            source=file,
+            inserted=result.rows_inserted,
+            updated=result.rows_updated,
+            rejected=result.rows_rejected,
+            seconds=seconds,
+        )
+    )
+    console.print(
+        _t("mapped", pairs=", ".join(f"{k}→{v}" for k, v in result.column_map.items())), style="dim"
+    )
+    if result.ignored_headers:
+        console.print(_t("ignored", cols=", ".join(result.ignored_headers)), style="yellow")
+    if result.rows_rejected:
+        _print_problems([p for p in result.problems if p.severity == "error"], header=False)
+    if result.warnings:
+        console.print(_t("warnings", count=len(result.warnings)), style="yellow")
+        for p in result.warnings[:5]:
+            console.print(f"  {p}", style="yellow")
+
+
+def _print_problems(problems: list[Any], *, header: bool = True) -> None:
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    table = Table(show_lines=False, header_style="bold")
+    for key in ("col_file", "col_row", "col_column", "col_value", "col_reason"):
+        table.add_column(_t(key), overflow="fold")
+    for p in shown:
+        table.add_row(
+            p.file,
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            "" if p.value is None else p.value,
+            p.reason,
+        )
+    err_console.print(table)
+    if header:
+        err_console.print(
+            _t("import_failed", count=len(problems), shown=len(shown)), style="bold red"
+        )
+
+
+@app.command()
+def tables() -> None:
+    """List the workspace's tables with their row counts."""
+    from clientlens.schema import TABLE_NAMES
+    from clientlens.workspace import META_TABLES
+
+    ws = _workspace()
+    table = Table(header_style="bold")
+    for key in ("col_table", "col_kind", "col_rows"):
+        table.add_column(_t(key), justify="right" if key == "col_rows" else "left")
+    for name in ws.list_tables():
+        if name.startswith("_") and name not in META_TABLES:
+            continue
+        kind = (
+            "kind_canonical"
+            if name in TABLE_NAMES
+            else "kind_meta"
+            if name in META_TABLES
+            else "kind_result"
+        )
+        table.add_row(name, _t(kind), f"{ws.row_count(name):,}")
+    console.print(table)
+
+
+@app.command()
+def export(
+    table: Annotated[str, typer.Argument(help="Table to export (see `clientlens tables`).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File: .csv, .parquet or .xlsx")],
+    unmasked: Annotated[
+        bool, typer.Option(help="Export personal data (name, phone, email) unmasked.")
+    ] = False,
+) -> None:
+    """Write a table to CSV, Parquet or Excel; personal data is masked by default."""
+    path = _workspace().export(table, output, unmasked=unmasked)
+    console.print(_t("exported", path=path))
+
+
+@app.command()
+def analyze(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Use only data up to this date (YYYY-MM-DD).")
+    ] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these analyses.")] = None,
+) -> None:
+    """Run every analysis whose inputs exist and store the result tables."""
+    ws = _workspace()
+    with _progress("analyze") as update:
+        result = ws.analyze(as_of=as_of, only=only or None, progress=update)
+    table = Table(header_style="bold")
+    for key in ("col_analysis", "col_status", "col_rows", "col_seconds", "col_reason"):
+        table.add_column(_t(key), overflow="fold")
+    for o in result.outcomes:
+        style = {"ok": "green", "skipped": "yellow", "failed": "red"}[o.status]
+        table.add_row(
+            o.name,
+            f"[{style}]{_t('status_' + o.status)}[/]",
+            f"{o.rows:,}" if o.status == "ok" else "",
+            f"{o.seconds:.2f}" if o.status != "skipped" else "",
+            o.reason,
+        )
+    console.print(table)
+    console.print(
+        _t(
+            "analyze_done",
+            ran=len(result.ran),
+            skipped=len(result.skipped),
+            failed=len(result.failed),
+            end=result.observation_end,
+        )
+    )
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def settings() -> None:
+    """Show every setting, its value and where the value came from."""
+    from clientlens.config import SETTINGS
+
+    ws = _workspace()
+    table = Table(header_style="bold")
+    for col in ("setting", "value", "source", "help"):
+        table.add_column(col, overflow="fold")
+    for s in SETTINGS:
+        table.add_row(s.name, repr(ws.config[s.name]), ws.config.sources[s.name], s.help)
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point: library errors become one readable line and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.Abort:
+        err_console.print("Aborted.")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ImportValidationError as exc:
+        if _state["debug"]:
+            raise
+        _print_problems(exc.problems)
+        err_console.print(f"[bold red]{_t('error')}:[/] {exc}")
+        sys.exit(2)
+    except ClientLensError as exc:
+        if _state["debug"]:
+            raise
+        err_console.print(f"[bold red]{_t('error')}:[/] {exc}")
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
