@@ -158,6 +158,7 @@ class Workspace:
             session = (
                 SparkSession.builder.appName("clientlens")
                 .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.warehouse.dir", str((self.path / "spark-warehouse").resolve()))
                 .config("spark.ui.enabled", "false")
                 .getOrCreate()
             )
