@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv test lint bench demo demo-data clean
+COMPARE := .venv-compare
+
+.PHONY: venv test lint bench bench-env demo clean
 
 $(BIN)/activate: pyproject.toml requirements/lock.txt
 	$(PY) -m venv $(VENV)
@@ -23,5 +25,16 @@ lint: venv
 	$(BIN)/ruff check clientlens tests bench
 	$(BIN)/mypy clientlens
 
+# Peer libraries for the benchmarks' comparisons, kept out of the project environment.
+$(COMPARE)/bin/python: bench/requirements-compare.txt
+	$(PY) -m venv $(COMPARE)
+	$(COMPARE)/bin/pip install -q -r bench/requirements-compare.txt
+	touch $(COMPARE)/bin/python
+
+bench-env: $(COMPARE)/bin/python
+
+bench: venv bench-env
+	$(BIN)/python bench/bench_rfm.py --customers 1000000
+
 clean:
-	rm -rf $(VENV) demo_workspace out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPARE) demo_workspace out .pytest_cache .mypy_cache .ruff_cache

@@ -257,10 +257,44 @@ def analyze(
 
 
 @app.command()
-def settings() -> None:
-    """Show every setting, its value and where the value came from."""
-    from clientlens.config import SETTINGS
+def analyses(
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown", help="Print the result-table reference as Markdown (docs/analyses.md)."
+        ),
+    ] = False,
+) -> None:
+    """List the analyses `analyze` runs, what each needs and the table it writes."""
+    from clientlens.analytics.docs import analyses_markdown
+    from clientlens.analytics.registry import all_analyses
 
+    if markdown:
+        print(analyses_markdown(), end="")
+        return
+    table = Table(header_style="bold")
+    for key in ("col_analysis", "col_needs", "col_description"):
+        table.add_column(_t(key), overflow="fold")
+    for a in all_analyses():
+        table.add_row(a.name, ", ".join(a.requires), a.description)
+    console.print(table)
+
+
+@app.command()
+def settings(
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown", help="Print the settings reference as Markdown (docs/settings.md)."
+        ),
+    ] = False,
+) -> None:
+    """Show every setting, its value and where the value came from."""
+    from clientlens.config import SETTINGS, settings_markdown
+
+    if markdown:
+        print(settings_markdown(), end="")
+        return
     ws = _workspace()
     table = Table(header_style="bold")
     for col in ("setting", "value", "source", "help"):

@@ -51,7 +51,7 @@ class Setting:
                 parsed = self.type(value)
         except (TypeError, ValueError):
             raise ConfigError(
-                f"{source}: setting {self.name!r} must be a {self.type.__name__}, got {value!r}."
+                f"{source}: setting {self.name!r} must be of type {self.type.__name__}, got {value!r}."
             ) from None
         if self.choices and parsed not in self.choices:
             raise ConfigError(
@@ -232,3 +232,24 @@ def load_config(
         values[name] = setting(name).parse(value, "command line")
         sources[name] = "command line"
     return Config(values=values, sources=sources, mappings=mappings)
+
+
+def settings_markdown() -> str:
+    """The settings reference (docs/settings.md), derived from :data:`SETTINGS`."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `clientlens.config.SETTINGS` by `clientlens settings --markdown`.",
+        "Each setting can be put in the workspace's `clientlens.toml`, given as an environment",
+        "variable `CLIENTLENS_<NAME>`, or passed as an override; later sources win.",
+        "",
+        "| setting | type | default | environment variable | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        choices = f" One of: {', '.join(map(str, s.choices))}." if s.choices else ""
+        lines.append(
+            f"| `{s.name}` | {s.type.__name__} | `{s.default!r}` | "
+            f"`{ENV_PREFIX}{s.name.upper()}` | {s.help}{choices} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class ClientLensError(Exception):
@@ -104,7 +105,7 @@ class MissingDependencyError(ClientLensError, ImportError):
         self.extra = extra
 
 
-def require(module: str, *, extra: str, feature: str):  # type: ignore[no-untyped-def]
+def require(module: str, *, extra: str, feature: str) -> Any:
     """Import an optional dependency or raise MissingDependencyError with an install hint."""
     import importlib
 

@@ -36,6 +36,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_rows": {"en": "Rows", "zh": "行数"},
     "col_kind": {"en": "Kind", "zh": "类型"},
     "col_analysis": {"en": "Analysis", "zh": "分析"},
+    "col_needs": {"en": "Needs", "zh": "所需数据"},
+    "col_description": {"en": "Description", "zh": "说明"},
     "col_status": {"en": "Status", "zh": "状态"},
     "col_seconds": {"en": "Seconds", "zh": "耗时(秒)"},
     "kind_canonical": {"en": "data", "zh": "数据"},

@@ -445,9 +445,10 @@ def resolve_columns(
     claimed: dict[str, str] = {}
     for header in headers:
         key = normalise_header(header)
-        target = norm_mapping.get(key) or lookup.get(key)
-        if target is None:
+        found = norm_mapping.get(key) or lookup.get(key)
+        if found is None:
             continue
+        target = found
         if target in claimed:
             if header in mapping or (key in norm_mapping and claimed[target] not in mapping):
                 result.pop(claimed[target])  # an explicit mapping beats a synonym

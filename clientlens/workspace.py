@@ -266,7 +266,7 @@ class Workspace:
     def record_run(self, writer: Any, **fields: Any) -> int:
         """Append one row to the run metadata (inside the caller's transaction)."""
         run_id = self._next_run_id()
-        row = {name: None for name in RUNS_SCHEMA.names}
+        row: dict[str, Any] = dict.fromkeys(RUNS_SCHEMA.names)
         row.update(fields, run_id=run_id)
         if isinstance(row.get("details"), dict):
             row["details"] = json.dumps(row["details"], ensure_ascii=False, default=str)

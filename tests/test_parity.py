@@ -66,7 +66,12 @@ def test_every_analysis_agrees(both_engines):
         assert len(a) == len(b) > 0, name
         for col in a.columns:
             if pd.api.types.is_float_dtype(a[col]):
-                np.testing.assert_allclose(a[col].astype(float), b[col].astype(float),
-                                           rtol=1e-9, atol=1e-9, err_msg=f"{name}.{col}")
+                np.testing.assert_allclose(
+                    a[col].astype(float),
+                    b[col].astype(float),
+                    rtol=1e-9,
+                    atol=1e-9,
+                    err_msg=f"{name}.{col}",
+                )
             else:
                 assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), f"{name}.{col}"

@@ -64,6 +64,10 @@ class Analysis:
         Inputs used when present (``inputs`` then contains them) and ignored otherwise.
     description
         One line for ``clientlens analyze`` and the docs.
+    columns
+        The result's columns, in order, each with its meaning in a business user's
+        words. docs/analyses.md is generated from this (``clientlens analyses
+        --markdown``) and a test checks every materialised result against it.
     """
 
     name: str
@@ -71,6 +75,7 @@ class Analysis:
     build: Builder
     optional: tuple[str, ...] = ()
     description: str = ""
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 def as_table(data: Any) -> ir.Table:

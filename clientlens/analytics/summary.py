@@ -21,5 +21,16 @@ ANALYSES = [
         build=_build,
         description="Per customer: repeat purchase days, recency and age in days, mean "
         "repeat spend, orders and revenue (the CLV models' input).",
+        columns={
+            "customer_id": "Customer.",
+            "frequency": "Repeat purchase days: days with a purchase, minus the first one.",
+            "recency": "Days from the first to the last purchase day (0 for one-time buyers).",
+            "T": "Days from the first purchase to the observation end (the customer's age).",
+            "monetary_value": "Mean spend of the repeat purchase days (0 for one-time buyers).",
+            "n_orders": "Completed orders.",
+            "total_amount": "Revenue from the customer's completed orders.",
+            "first_purchase": "Time of the first completed order.",
+            "last_purchase": "Time of the last completed order.",
+        },
     )
 ]
