@@ -11,7 +11,10 @@ import importlib
 from clientlens.analytics.base import Analysis
 from clientlens.errors import ConfigError
 
-MODULES: tuple[str, ...] = ("clientlens.analytics.summary",)
+MODULES: tuple[str, ...] = (
+    "clientlens.analytics.summary",
+    "clientlens.analytics.rfm_segments",
+)
 
 
 def all_analyses() -> list[Analysis]:
