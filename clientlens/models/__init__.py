@@ -1,0 +1,11 @@
+"""Customer-base models: who is still a customer, how much they will buy and spend.
+
+All models share the contract of :mod:`clientlens.models.base` (validated input, maximum
+likelihood with analytic gradients, standard errors, ``summary()``, ``save()``/``load()``)
+and return one row per customer from every prediction.
+"""
+
+from clientlens.models.base import BaseModel, Convergence
+from clientlens.models.bgnbd import BetaGeo
+
+__all__ = ["BaseModel", "BetaGeo", "Convergence"]

@@ -1,0 +1,436 @@
+"""The contract every ClientLens model shares.
+
+A model is fitted by maximum likelihood on per-customer summaries:
+
+* input is a table with the model's columns (``frequency, recency, T`` for the
+  transaction models, plus ``monetary_value`` for spend models), optionally
+  ``customer_id``; pandas, pyarrow, polars and Ibis tables are accepted;
+* every impossible row (negative values, recency > T, repeat purchases with recency 0,
+  ...) is reported at once, naming the row, customer, column and value;
+* identical rows are merged with a weight before fitting, so a million customers cost
+  what their few thousand distinct histories cost;
+* the log-likelihood and its analytic gradient are maximised over log-parameters with
+  scipy's L-BFGS-B; an optional L2 penalizer (``penalizer * sum(params**2)`` added to the
+  mean negative log-likelihood, as in lifetimes) is off by default;
+* standard errors come from the inverse Hessian of the total log-likelihood (central
+  differences of the analytic gradient); 95% intervals are formed on the log scale, so
+  they stay positive;
+* ``summary()``, ``save()`` and ``load()`` are the same for every model.
+
+Time: ``fit(..., time_unit_days=7)`` says that recency and T are in weeks. Parameters are
+then per week, and every prediction takes its horizon in days and converts it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from clientlens.errors import ConvergenceError, ModelInputError, NotFittedError
+
+MAX_PROBLEMS_SHOWN = 10
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How the optimiser ended."""
+
+    converged: bool
+    iterations: int
+    message: str
+    gradient_norm: float
+
+
+def to_pandas(data: Any) -> pd.DataFrame:
+    """Accept pandas, pyarrow, polars or an Ibis table (executed) and return pandas."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    if hasattr(data, "to_pandas"):  # pyarrow.Table, polars.DataFrame, ibis.Table
+        return data.to_pandas()
+    if isinstance(data, dict):
+        return pd.DataFrame(data)
+    raise ModelInputError(
+        f"Model input must be a pandas, pyarrow, polars or Ibis table; got {type(data).__name__}."
+    )
+
+
+@dataclass
+class ModelData:
+    """Validated numeric columns, customer ids and weights of one input table."""
+
+    columns: dict[str, np.ndarray]
+    customer_id: pd.Series
+    weights: np.ndarray
+
+    def compressed(self) -> ModelData:
+        """Identical rows merged; weights summed (np.unique over the model's columns)."""
+        names = list(self.columns)
+        stacked = np.column_stack([self.columns[c] for c in names])
+        unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        weights = np.bincount(inverse.ravel(), weights=self.weights, minlength=len(unique))
+        keep = weights > 0
+        return ModelData(
+            {c: unique[keep, i] for i, c in enumerate(names)},
+            pd.Series(np.arange(int(keep.sum()))),
+            weights[keep],
+        )
+
+
+class Problems:
+    """Collects every impossible row before one error is raised."""
+
+    def __init__(self, model: str, customer_id: pd.Series):
+        self.model = model
+        self.customer_id = customer_id
+        self.items: list[str] = []
+        self.count = 0
+
+    def check(self, bad: np.ndarray, column: str, values: np.ndarray, reason: str) -> None:
+        rows = np.flatnonzero(bad)
+        self.count += len(rows)
+        for row in rows[: MAX_PROBLEMS_SHOWN - len(self.items)]:
+            self.items.append(
+                f"row {row} (customer_id {self.customer_id.iloc[row]!r}), column {column!r}: "
+                f"{reason} (value {values[row]!r})"
+            )
+
+    def raise_if_any(self) -> None:
+        if self.count:
+            shown = "\n  ".join(self.items)
+            raise ModelInputError(
+                f"{self.model}: {self.count} impossible value(s) in the input; fix them or drop "
+                f"those customers. First {len(self.items)}:\n  {shown}"
+            )
+
+
+class BaseModel:
+    """Maximum-likelihood model on per-customer summaries (see the module docstring)."""
+
+    name: ClassVar[str]
+    param_names: ClassVar[tuple[str, ...]]
+    data_columns: ClassVar[tuple[str, ...]]
+    integer_columns: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, penalizer: float = 0.0):
+        if not (penalizer >= 0 and math.isfinite(penalizer)):
+            raise ModelInputError(f"penalizer must be a finite number >= 0; got {penalizer!r}.")
+        self.penalizer = float(penalizer)
+        self.time_unit_days = 1.0
+        self._params: np.ndarray | None = None
+        self.covariance: np.ndarray | None = None
+        self.log_likelihood = float("nan")
+        self.n_customers = 0.0
+        self.n_distinct_rows = 0
+        self.convergence: Convergence | None = None
+
+    # -- what each model provides ------------------------------------------------------
+    def _row_log_likelihood(
+        self, params: np.ndarray, cols: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-row log-likelihood (n,) and its gradient in natural parameters (n, k)."""
+        raise NotImplementedError
+
+    def _check_rows(self, cols: dict[str, np.ndarray], problems: Problems) -> None:
+        """Model-specific impossible rows (the base checks missing, non-finite, negative)."""
+
+    def _initial_params(self, data: ModelData) -> np.ndarray:
+        return np.ones(len(self.param_names))
+
+    def _prepare(self, data: ModelData) -> ModelData:
+        """Hook to select the rows a model uses (GammaGamma keeps repeat buyers)."""
+        return data
+
+    # -- input --------------------------------------------------------------------------
+    def _read(
+        self, data: Any, weights: Sequence[float] | np.ndarray | str | None = None
+    ) -> ModelData:
+        frame = to_pandas(data)
+        if "customer_id" in frame.columns:
+            customer_id = frame["customer_id"].reset_index(drop=True)
+        else:
+            customer_id = pd.Series(np.arange(len(frame)), name="customer_id")
+        missing = [c for c in self.data_columns if c not in frame.columns]
+        if missing:
+            raise ModelInputError(
+                f"{self.name} needs columns {', '.join(self.data_columns)}; missing "
+                f"{', '.join(missing)} (have {', '.join(map(str, frame.columns))}). "
+                "clientlens.rfm_summary() produces them."
+            )
+        problems = Problems(self.name, customer_id)
+        cols: dict[str, np.ndarray] = {}
+        for c in self.data_columns:
+            values = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
+            problems.check(~np.isfinite(values), c, frame[c].to_numpy(), "not a finite number")
+            values = np.where(np.isfinite(values), values, 0.0)
+            problems.check(values < 0, c, values, "must be >= 0")
+            if c in self.integer_columns:
+                problems.check(values != np.round(values), c, values, "must be a whole number")
+            cols[c] = values
+        if isinstance(weights, str):
+            weights = frame[weights].to_numpy(dtype=float)
+        w = np.ones(len(frame)) if weights is None else np.asarray(weights, dtype=float)
+        if w.shape != (len(frame),):
+            raise ModelInputError(
+                f"weights must have one value per row ({len(frame)}); got shape {w.shape}."
+            )
+        problems.check(~np.isfinite(w) | (w < 0), "weights", w, "weights must be finite and >= 0")
+        self._check_rows(cols, problems)
+        problems.raise_if_any()
+        return ModelData(cols, customer_id, w)
+
+    # -- fitting ------------------------------------------------------------------------
+    def fit(
+        self,
+        data: Any,
+        time_unit_days: float = 1.0,
+        weights: Sequence[float] | np.ndarray | str | None = None,
+        *,
+        initial_params: dict[str, float] | None = None,
+        max_iterations: int = 5000,
+    ) -> Self:
+        """Fit by maximum likelihood; returns self.
+
+        Parameters
+        ----------
+        data
+            Table with the model's columns (see the class docstring).
+        time_unit_days
+            Length in days of one unit of recency and T (7 for weekly summaries).
+        weights
+            Optional number of customers each row stands for (array or column name).
+        initial_params
+            Optional starting values by parameter name.
+        max_iterations
+            Iteration limit of the optimiser.
+        """
+        if not (time_unit_days > 0 and math.isfinite(time_unit_days)):
+            raise ModelInputError(
+                f"time_unit_days must be a positive number; got {time_unit_days!r}."
+            )
+        data_full = self._prepare(self._read(data, weights))
+        packed = data_full.compressed()
+        total_weight = float(packed.weights.sum())
+        if total_weight <= 0:
+            raise ModelInputError(f"{self.name}: no customers to fit (total weight 0).")
+        start = self._initial_params(packed)
+        if initial_params:
+            for i, p in enumerate(self.param_names):
+                if p in initial_params:
+                    start[i] = float(initial_params[p])
+        w = packed.weights / total_weight
+
+        def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+            params = np.exp(log_params)
+            ll, grad = self._row_log_likelihood(params, packed.columns)
+            value = -float(w @ ll) + self.penalizer * float(params @ params)
+            g = -(w @ grad) + 2.0 * self.penalizer * params
+            if not np.isfinite(value):
+                return 1e300, np.zeros_like(log_params)
+            return value, g * params
+
+        result = optimize.minimize(
+            objective,
+            np.log(start),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-18.0, 18.0)] * len(start),  # params in [1.5e-8, 6.6e7]
+            options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
+        )
+        # BFGS from the L-BFGS-B point polishes the optimum so the Hessian is taken at it.
+        polished = optimize.minimize(
+            objective, result.x, jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 200}
+        )
+        if np.isfinite(polished.fun) and polished.fun <= result.fun:
+            result_x, n_iter = polished.x, int(result.nit) + int(polished.nit)
+        else:
+            result_x, n_iter = result.x, int(result.nit)
+        value, grad = objective(result_x)
+        if value >= 1e300:
+            raise ConvergenceError(
+                f"{self.name}: the likelihood is not finite at any parameters tried; check the "
+                "input (e.g. recency and T in the same time unit)."
+            )
+        gradient_norm = float(np.max(np.abs(grad)))
+        at_bound = np.any(np.abs(result_x) > 17.9)
+        converged = gradient_norm < 1e-5 and not at_bound
+        message = str(result.message)
+        if at_bound:
+            message = (
+                "a parameter ran to the edge of the search range (exp(±18)): the data do not "
+                "identify it; try penalizer=0.001 or more data"
+            )
+        self._params = np.exp(result_x)
+        self.time_unit_days = float(time_unit_days)
+        self.n_customers = total_weight
+        self.n_distinct_rows = len(packed.weights)
+        ll_rows, _ = self._row_log_likelihood(self._params, packed.columns)
+        self.log_likelihood = float(packed.weights @ ll_rows)
+        self.convergence = Convergence(bool(converged), n_iter, message, gradient_norm)
+        self.covariance = self._covariance(objective, result_x, total_weight)
+        return self
+
+    def _covariance(
+        self, objective: Any, log_params: np.ndarray, total_weight: float
+    ) -> np.ndarray:
+        """Covariance of the natural parameters: inverse Hessian (log scale), delta method."""
+        k = len(log_params)
+        hess = np.empty((k, k))
+        for j in range(k):
+            h = 1e-5
+            up, down = log_params.copy(), log_params.copy()
+            up[j] += h
+            down[j] -= h
+            hess[:, j] = (objective(up)[1] - objective(down)[1]) / (2 * h)
+        hess = (hess + hess.T) / 2.0 * total_weight
+        try:
+            if np.any(np.linalg.eigvalsh(hess) <= 0):
+                raise np.linalg.LinAlgError
+            cov_log = np.linalg.inv(hess)
+        except np.linalg.LinAlgError:
+            return np.full((k, k), np.nan)
+        jac = np.diag(np.exp(log_params))
+        return jac @ cov_log @ jac
+
+    # -- results ------------------------------------------------------------------------
+    def _require_fit(self) -> np.ndarray:
+        if self._params is None:
+            raise NotFittedError(f"{self.name} is not fitted yet: call .fit(data) first.")
+        return self._params
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Fitted parameters by the paper's names."""
+        return dict(zip(self.param_names, map(float, self._require_fit()), strict=True))
+
+    @property
+    def standard_errors(self) -> dict[str, float]:
+        """Standard errors from the inverse Hessian (NaN when it is not positive definite)."""
+        self._require_fit()
+        assert self.covariance is not None
+        se = np.sqrt(np.diag(self.covariance))
+        return dict(zip(self.param_names, map(float, se), strict=True))
+
+    def confidence_intervals(self) -> dict[str, tuple[float, float]]:
+        """95% intervals, symmetric on the log scale: exp(log θ ± 1.96 se(θ)/θ)."""
+        params = self._require_fit()
+        se = np.array(list(self.standard_errors.values()))
+        half = Z95 * se / params
+        return {
+            p: (float(v * np.exp(-h)), float(v * np.exp(h)))
+            for p, v, h in zip(self.param_names, params, half, strict=True)
+        }
+
+    def summary(self) -> pd.DataFrame:
+        """Parameters with standard errors and 95% intervals.
+
+        ``attrs`` holds ``log_likelihood``, ``n_customers``, ``n_distinct_rows``,
+        ``time_unit_days``, ``penalizer`` and ``convergence`` (a dict).
+        """
+        params = self.params
+        ci = self.confidence_intervals()
+        se = self.standard_errors
+        frame = pd.DataFrame(
+            {
+                "parameter": list(params),
+                "estimate": list(params.values()),
+                "std_error": [se[p] for p in params],
+                "ci_lower": [ci[p][0] for p in params],
+                "ci_upper": [ci[p][1] for p in params],
+            }
+        )
+        assert self.convergence is not None
+        frame.attrs.update(
+            model=self.name,
+            log_likelihood=self.log_likelihood,
+            n_customers=self.n_customers,
+            n_distinct_rows=self.n_distinct_rows,
+            time_unit_days=self.time_unit_days,
+            penalizer=self.penalizer,
+            convergence=asdict(self.convergence),
+        )
+        return frame
+
+    def __repr__(self) -> str:
+        if self._params is None:
+            return f"{type(self).__name__}(penalizer={self.penalizer}) (not fitted)"
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        return f"{type(self).__name__}({shown}; log-likelihood {self.log_likelihood:.2f})"
+
+    # -- persistence --------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the fitted model as JSON (parameters, covariance, units, versions)."""
+        import scipy
+
+        import clientlens
+
+        self._require_fit()
+        assert self.covariance is not None and self.convergence is not None
+        payload = {
+            "model": self.name,
+            "params": self.params,
+            "covariance": [
+                [None if not np.isfinite(v) else float(v) for v in row] for row in self.covariance
+            ],
+            "time_unit_days": self.time_unit_days,
+            "penalizer": self.penalizer,
+            "log_likelihood": self.log_likelihood,
+            "n_customers": self.n_customers,
+            "n_distinct_rows": self.n_distinct_rows,
+            "convergence": asdict(self.convergence),
+            "versions": {
+                "clientlens": clientlens.__version__,
+                "numpy": np.__version__,
+                "scipy": scipy.__version__,
+            },
+        }
+        Path(path).write_text(json.dumps(payload, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Read a model written by :meth:`save`."""
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        if payload.get("model") != cls.name:
+            raise ModelInputError(
+                f"{path} holds a {payload.get('model')!r} model, not {cls.name!r}."
+            )
+        model = cls(penalizer=payload["penalizer"])
+        model._params = np.array([payload["params"][p] for p in cls.param_names], dtype=float)
+        model.covariance = np.array(
+            [[np.nan if v is None else v for v in row] for row in payload["covariance"]],
+            dtype=float,
+        )
+        model.time_unit_days = float(payload["time_unit_days"])
+        model.log_likelihood = float(payload["log_likelihood"])
+        model.n_customers = float(payload["n_customers"])
+        model.n_distinct_rows = int(payload["n_distinct_rows"])
+        model.convergence = Convergence(**payload["convergence"])
+        return model
+
+    @classmethod
+    def from_params(cls, params: dict[str, float], time_unit_days: float = 1.0) -> Self:
+        """A model with given parameters (no fit), e.g. published estimates or a simulation truth."""
+        model = cls()
+        model._params = np.array([float(params[p]) for p in cls.param_names])
+        if np.any(~np.isfinite(model._params) | (model._params <= 0)):
+            raise ModelInputError(f"{cls.name} parameters must be positive numbers; got {params}.")
+        k = len(cls.param_names)
+        model.covariance = np.full((k, k), np.nan)
+        model.time_unit_days = float(time_unit_days)
+        model.convergence = Convergence(False, 0, "parameters given, not fitted", float("nan"))
+        return model
+
+
+def frame_result(customer_id: pd.Series, column: str, values: np.ndarray) -> pd.DataFrame:
+    """One row per customer: customer_id and the prediction."""
+    return pd.DataFrame(
+        {"customer_id": customer_id.to_numpy(), column: np.asarray(values, dtype=float)}
+    )
