@@ -14,6 +14,7 @@ from clientlens.errors import ConfigError
 MODULES: tuple[str, ...] = (
     "clientlens.analytics.summary",
     "clientlens.analytics.rfm_segments",
+    "clientlens.analytics.cohorts",
 )
 
 

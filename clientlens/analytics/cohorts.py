@@ -1,0 +1,172 @@
+"""Acquisition cohorts: customer retention, revenue retention and LTV by cohort.
+
+A customer's cohort is the calendar month (or ISO week) of their first completed order;
+period ``k`` of a cohort is the k-th month (week) after it, ``k = 0`` being the cohort's
+own month. For every cohort and every period up to the one containing
+``observation_end`` (periods without a single order included, as zeros):
+
+* ``active_customers``: cohort members with ≥ 1 completed order in period k;
+* ``retention_rate`` = active_customers / cohort_size (GLOSSARY, cohort view);
+* ``revenue``: the cohort's completed-order revenue in period k;
+* ``revenue_retention`` = revenue_k / revenue_0 (null when revenue_0 is 0);
+* ``cumulative_revenue_per_customer``: revenue in periods 0..k / cohort_size — the
+  cohort's historical LTV curve.
+
+The last period is usually only partly observed; ``period_complete`` says so, because
+its retention is not comparable with full periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.periods import (
+    GRAINS,
+    date_of_epoch_days,
+    last_complete_period_index,
+    month_start_of_index,
+    period_index,
+    python_period_index,
+)
+from clientlens.errors import ConfigError, DataContractError
+
+REQUIRED = ("customer_id", "order_date", "amount")
+
+
+def _start_of(index: ir.IntegerValue, grain: str) -> ir.DateValue:
+    if grain == "month":
+        return month_start_of_index(index)
+    return date_of_epoch_days(index * 7 + 4)  # week 0 starts on Monday 1970-01-05
+
+
+def completed_orders(orders: Any, observation_end: Any, *, who: str) -> ir.Table:
+    """``orders`` with the required columns checked, cut to ``observation_end`` (inclusive)."""
+    t = as_table(orders)
+    missing = [c for c in REQUIRED if c not in t.columns]
+    if missing:
+        raise DataContractError(
+            f"{who} needs the orders columns {missing}; the table has {list(t.columns)}."
+        )
+    end = ibis.literal(to_date(observation_end))
+    return t.filter(t.order_date.notnull() & (t.order_date.cast("date") <= end))
+
+
+def cohort_retention(
+    orders: Any, *, observation_end: Any, grains: Sequence[str] = GRAINS
+) -> ir.Table:
+    """Retention, revenue retention and cumulative revenue per customer by cohort.
+
+    Parameters
+    ----------
+    orders
+        Completed orders (Ibis table or pandas frame). Required columns:
+        ``customer_id``, ``order_date`` (date or timestamp), ``amount``.
+    observation_end
+        Last day of data used; later orders are left out.
+    grains
+        ``"month"`` and/or ``"week"`` (ISO weeks, Monday to Sunday).
+
+    Returns
+    -------
+    ibis.Table
+        One row per grain × cohort × period index, columns as in :data:`ANALYSES`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, 5.0, 20.0],
+    ...     "order_date": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-01-20"])})
+    >>> r = cohort_retention(orders, observation_end="2024-02-29", grains=["month"])
+    >>> r.order_by("period_index").to_pandas()[["active_customers", "retention_rate",
+    ...     "revenue_retention", "cumulative_revenue_per_customer"]].values.tolist()
+    [[2.0, 1.0, 1.0, 15.0], [1.0, 0.5, 0.16666666666666666, 17.5]]
+    """
+    unknown = [g for g in grains if g not in GRAINS]
+    if unknown or not grains:
+        raise ConfigError(f"cohort grains must be among {', '.join(GRAINS)}; got {list(grains)}.")
+    end = to_date(observation_end)
+    t = completed_orders(orders, end, who="cohort_retention")
+    parts = [_one_grain(t, grain, end) for grain in grains]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.union(part)
+    return out
+
+
+def _one_grain(t: ir.Table, grain: str, end: Any) -> ir.Table:
+    o = t.select("customer_id", "amount", _p=period_index(t.order_date, grain))
+    first = o.group_by("customer_id").agg(_cohort=o._p.min())
+    sizes = first.group_by("_cohort").agg(cohort_size=first.count())
+    j = o.join(first, "customer_id")
+    activity = j.group_by(["_cohort", "_p"]).agg(
+        active_customers=j.customer_id.nunique(), revenue=j.amount.sum()
+    )
+    end_index = python_period_index(end, grain)
+    # every period of every cohort, so months nobody bought in show as zeros
+    grid = sizes.mutate(_k=ibis.range(0, end_index - sizes._cohort + 1).unnest())
+    g = grid.left_join(
+        activity,
+        [grid._cohort == activity._cohort, (grid._cohort + grid._k) == activity._p],
+    ).select(
+        grid._cohort,
+        grid._k,
+        grid.cohort_size,
+        active_customers=activity.active_customers.fill_null(0),
+        revenue=activity.revenue.fill_null(0.0).cast("float64"),
+    )
+    first_revenue = ibis.ifelse(g._k == 0, g.revenue, 0.0).sum().over(group_by=g._cohort)
+    cumulative = g.revenue.sum().over(ibis.cumulative_window(group_by=g._cohort, order_by=g._k))
+    g = g.mutate(_rev0=first_revenue, cumulative_revenue=cumulative)
+    size = g.cohort_size.cast("float64")
+    return g.select(
+        grain=ibis.literal(grain),
+        cohort=_start_of(g._cohort, grain),
+        period_index=g._k.cast("int64"),
+        period_start=_start_of(g._cohort + g._k, grain),
+        period_complete=(g._cohort + g._k) <= last_complete_period_index(end, grain),
+        cohort_size=g.cohort_size.cast("int64"),
+        active_customers=g.active_customers.cast("int64"),
+        retention_rate=g.active_customers.cast("float64") / size,
+        revenue=g.revenue,
+        revenue_retention=ibis.ifelse(g._rev0 != 0, g.revenue / g._rev0, ibis.null("float64")),
+        cumulative_revenue=g.cumulative_revenue,
+        cumulative_revenue_per_customer=g.cumulative_revenue / size,
+    )
+
+
+def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
+    return cohort_retention(inputs["orders"], observation_end=ctx.observation_end)
+
+
+ANALYSES = [
+    Analysis(
+        name="cohort_retention",
+        requires=("orders",),
+        build=_build,
+        description="Monthly and weekly acquisition cohorts: how many of each cohort buy "
+        "again k months (weeks) later, their revenue, and cumulative revenue per customer "
+        "(historical LTV by cohort).",
+        columns={
+            "grain": "Cohort grain: month (calendar months) or week (ISO weeks, Monday first).",
+            "cohort": "First day of the month / ISO week of the customers' first completed order.",
+            "period_index": "Periods (months or weeks) since the cohort's own period (0 = it).",
+            "period_start": "First day of that period.",
+            "period_complete": "True when the period ended on or before the observation end; "
+            "the last period is usually only partly observed.",
+            "cohort_size": "Customers whose first completed order fell in the cohort period.",
+            "active_customers": "Cohort customers with at least one completed order in the period.",
+            "retention_rate": "active_customers / cohort_size (留存率).",
+            "revenue": "Revenue of the cohort's completed orders in the period (0 if none).",
+            "revenue_retention": "Revenue in the period / revenue in period 0 (收入留存率); "
+            "empty when period 0 had no revenue.",
+            "cumulative_revenue": "Cohort revenue from period 0 through this period.",
+            "cumulative_revenue_per_customer": "cumulative_revenue / cohort_size: historical "
+            "LTV per customer of the cohort after this many periods.",
+        },
+    )
+]
