@@ -15,6 +15,8 @@ MODULES: tuple[str, ...] = (
     "clientlens.analytics.summary",
     "clientlens.analytics.rfm_segments",
     "clientlens.analytics.cohorts",
+    "clientlens.analytics.kpis",
+    "clientlens.analytics.kpi_cac",
 )
 
 

@@ -1,0 +1,406 @@
+"""The monthly KPI pack (``kpis``): one row per month and KPI, with mom and yoy.
+
+Every KPI follows the GLOSSARY. Months are calendar months; the month that holds the
+observation end is *partial* unless the observation end is its last day
+(``is_complete`` is false for it). ``is_latest`` marks the latest complete month, the
+one a report headlines; the partial current month, if any, is the one month with
+``is_complete`` false. Changes compare with the month before (``mom``) and the same
+month a year before (``yoy``) as (this − that) / that, null when that is 0 or missing
+and, as in :mod:`clientlens.analytics.periods`, for the partial month (a half month
+against a full one always looks like a fall); ``mom_pp`` / ``yoy_pp`` give the change
+in percentage points for rates and in points for NPS, whose relative change means
+nothing (its base can be negative).
+
+KPIs that need an optional input are left out (no rows, never zeros) when it is
+missing: ``cac`` needs ``marketing_spend``, ``clv_cac_ratio`` also the ``clv`` result,
+``nps`` / ``csat`` and their response counts need ``feedback``. Within a present
+input, a month with no data has a null value (e.g. a month without NPS responses, or
+without spend rows).
+
+``churn_rate`` of month M: share of the customers active in M whose next purchase
+after their last purchase in M comes more than ``window_days`` later (or never). It
+has a value only when M's end plus the window lies on or before the observation end,
+so every customer's window is fully observed. The window is ``churn_window_days``, or
+when that is 0, twice the median purchase cycle (median over customers of each
+customer's median days between purchase days; exact, not approximate), at least 90.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+
+from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.periods import (
+    change,
+    last_complete_month_index,
+    month_index,
+    month_start_of_index,
+    python_month_index,
+)
+from clientlens.errors import ConfigError
+
+MAX_MONTHS = 1200
+"""Longest history the month spine covers (100 years)."""
+MIN_CHURN_WINDOW_DAYS = 90
+
+UNITS: dict[str, str] = {
+    "active_customers": "count",
+    "new_customers": "count",
+    "returning_customers": "count",
+    "revenue": "currency",
+    "orders": "count",
+    "aov": "currency",
+    "purchase_frequency": "ratio",
+    "repeat_rate": "ratio",
+    "retention_rate": "ratio",
+    "churn_rate": "ratio",
+    "historical_clv": "currency",
+    "cac": "currency",
+    "clv_cac_ratio": "ratio",
+    "nps": "score",
+    "nps_responses": "count",
+    "csat": "ratio",
+    "csat_responses": "count",
+}
+"""Every KPI code and its unit: count, currency, ratio (0..1, or a multiple such as
+orders per customer) or score (NPS, −100..100)."""
+
+_RATES = ("repeat_rate", "retention_rate", "churn_rate", "csat")
+"""Shares whose change is also given in percentage points."""
+
+
+# -- months -------------------------------------------------------------------------
+def month_label(index: ir.IntegerValue) -> ir.StringValue:
+    """``YYYY-MM`` of the month numbered by :func:`month_index`."""
+    year = (index // 12).cast("string")
+    month = (index % 12 + 1).cast("string").lpad(2, "0")
+    return year + "-" + month
+
+
+def month_spine(first: ir.IntegerValue, last: int) -> ir.Table:
+    """Every month index from ``first`` (a scalar expression) to ``last``, no gaps."""
+    steps = ibis.memtable({"_step": np.arange(MAX_MONTHS, dtype="int64")})
+    spine = steps.mutate(_m=first + steps._step)
+    return spine.filter(spine._m <= last).select("_m")
+
+
+def period_columns(t: ir.Table, observation_end: dt.date) -> dict[str, ir.Value]:
+    """period, period_label and is_complete for a table with a month index ``_m``."""
+    return {
+        "period": month_start_of_index(t._m),
+        "period_label": month_label(t._m),
+        "is_complete": t._m <= last_complete_month_index(observation_end),
+    }
+
+
+# -- exact medians ------------------------------------------------------------------
+def exact_median(t: ir.Table, column: str, by: str | None = None) -> ir.Table:
+    """Median of ``column`` (per ``by`` when given) by ranking, identical on every engine.
+
+    Returns a table with ``by`` (if given) and ``median``. Spark's percentile is
+    approximate, so the middle value(s) are picked by row number instead.
+    """
+    group = [by] if by else []
+    ranked = t.mutate(
+        _rn=ibis.row_number().over(ibis.window(group_by=group, order_by=t[column])) + 1,
+        _n=t[column].count().over(ibis.window(group_by=group)),
+    )
+    middle = ranked.filter(
+        (ranked._rn == (ranked._n + 1) // 2) | (ranked._rn == ranked._n // 2 + 1)
+    )
+    median = middle[column].cast("float64").mean()
+    return middle.group_by(group).agg(median=median) if by else middle.agg(median=median)
+
+
+def median_purchase_cycle_days(orders: ir.Table) -> ir.FloatingScalar:
+    """Median over customers of each customer's median days between purchase days.
+
+    ``orders`` needs ``customer_id`` and ``order_date``. Null when no customer has
+    bought on two different days.
+    """
+    days = orders.select("customer_id", _day=orders.order_date.cast("date").epoch_days())
+    days = days.distinct()
+    gaps = days.mutate(
+        _gap=days._day
+        - days._day.lag().over(ibis.window(group_by="customer_id", order_by=days._day))
+    )
+    gaps = gaps.filter(gaps._gap.notnull())
+    per_customer = exact_median(gaps, "_gap", by="customer_id")
+    return exact_median(per_customer, "median").median.as_scalar()
+
+
+def churn_window_days(orders: ir.Table, setting_days: int = 0) -> ir.FloatingValue:
+    """The inactivity window: ``setting_days`` if > 0, else 2 × median cycle, ≥ 90 days."""
+    if setting_days < 0:
+        raise ConfigError(f"churn_window_days must be 0 (automatic) or more; got {setting_days}.")
+    if setting_days > 0:
+        return ibis.literal(float(setting_days))
+    doubled = (median_purchase_cycle_days(orders) * 2).fill_null(0.0)
+    return ibis.greatest(doubled, float(MIN_CHURN_WINDOW_DAYS))
+
+
+# -- the KPI pack -------------------------------------------------------------------
+def customer_months(orders: ir.Table, observation_end: dt.date) -> ir.Table:
+    """One row per customer and active month: orders, revenue, first and last purchase
+    day (epoch days), the customer's first month, the previous active month and the
+    first purchase day of the next active month."""
+    o = orders.filter(
+        orders.order_date.notnull() & (orders.order_date.cast("date") <= observation_end)
+    )
+    o = o.select(
+        "customer_id",
+        "amount",
+        _m=month_index(o.order_date),
+        _day=o.order_date.cast("date").epoch_days(),
+    )
+    cm = o.group_by(["customer_id", "_m"]).agg(
+        _orders=o.count(),
+        _revenue=o.amount.sum().cast("float64"),
+        _first_day=o._day.min(),
+        _last_day=o._day.max(),
+    )
+    w = ibis.window(group_by="customer_id", order_by=cm._m)
+    return cm.mutate(
+        _first_m=cm._m.min().over(ibis.window(group_by="customer_id")),
+        _prev_m=cm._m.lag().over(w),
+        _next_day=cm._first_day.lead().over(w),
+    )
+
+
+def kpis(
+    orders: Any,
+    *,
+    observation_end: Any,
+    marketing_spend: Any = None,
+    feedback: Any = None,
+    clv: Any = None,
+    churn_window_days_setting: int = 0,
+) -> ir.Table:
+    """The monthly KPI pack as a long table (one row per month and KPI).
+
+    Parameters
+    ----------
+    orders
+        Completed orders: ``customer_id``, ``order_date``, ``amount``.
+    observation_end
+        Last day of data used; later orders are left out.
+    marketing_spend
+        Optional ``date``, ``spend`` (``channel`` is not needed here): adds ``cac``.
+    feedback
+        Optional ``date``, ``kind``, ``score``: adds ``nps`` (kind 'nps', 0–10 scale),
+        ``csat`` (kind 'csat', 1–5 scale) and their response counts.
+    clv
+        Optional ``clv`` result (``customer_id``, ``clv_12m``); with spend, adds
+        ``clv_cac_ratio``: mean predicted 12-month CLV of the month's new customers / CAC.
+    churn_window_days_setting
+        Inactivity window of ``churn_rate`` in days; 0 = 2 × median purchase cycle, ≥ 90.
+
+    Returns
+    -------
+    ibis.Table
+        The columns declared in :data:`ANALYSES` (``period``, ``kpi``, ``value``, ...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-02-11"]),
+    ...     "amount": [10.0, 20.0, 30.0]})
+    >>> k = kpis(ibis.memtable(orders), observation_end="2024-02-29").to_pandas()
+    >>> k[k.kpi == "revenue"].sort_values("period")[["period_label", "value", "mom"]].values.tolist()
+    [['2024-01', 10.0, nan], ['2024-02', 50.0, 4.0]]
+    """
+    end = to_date(observation_end)
+    end_m = python_month_index(end)
+    end_day = (end - dt.date(1970, 1, 1)).days
+    orders = as_table(orders)
+    cut = orders.filter(orders.order_date.cast("date") <= end)
+    window = churn_window_days(cut, churn_window_days_setting)
+
+    cm = customer_months(orders, end)
+    cm = cm.mutate(
+        _churned=cm._next_day.isnull() | ((cm._next_day - cm._last_day).cast("float64") > window)
+    )
+    monthly = cm.group_by("_m").agg(
+        _active=cm.count(),
+        _new=cm.count(where=cm._m == cm._first_m),
+        _orders=cm._orders.sum(),
+        _revenue=cm._revenue.sum(),
+        _repeaters=cm.count(where=cm._orders >= 2),
+        _retained=cm.count(where=cm._prev_m == cm._m - 1),
+        _churned=cm.count(where=cm._churned),
+    )
+    spine = month_spine(cm._m.min().as_scalar(), end_m)
+    t = spine.left_join(monthly, "_m").select(spine._m, *[c for c in monthly.columns if c != "_m"])
+    t = t.mutate(
+        **{c: t[c].fill_null(0) for c in ("_active", "_new", "_orders", "_repeaters")},
+        _revenue=t._revenue.fill_null(0.0),
+        _retained=t._retained.fill_null(0),
+        _churned=t._churned.fill_null(0),
+    )
+    running = ibis.cumulative_window(order_by=t._m)
+    t = t.mutate(
+        _prev_active=t._active.lag().over(ibis.window(order_by=t._m)),
+        _revenue_to_date=t._revenue.sum().over(running),
+        _customers_to_date=t._new.sum().over(running),
+        # the month's end day plus the window must be observed for churn to be known
+        _churn_known=(month_start_of_index(t._m + 1).epoch_days() - 1 + window) <= end_day,
+    )
+    if marketing_spend is not None:
+        spend = _monthly_spend(as_table(marketing_spend), end_m)
+        t = t.left_join(spend, "_m").select(t, spend._spend)
+        if clv is not None:
+            new_clv = _new_customer_clv(cm, as_table(clv))
+            t = t.left_join(new_clv, "_m").select(t, new_clv._mean_clv)
+    if feedback is not None:
+        fb = _monthly_feedback(as_table(feedback), end)
+        t = t.left_join(fb, "_m").select(t, *[c for c in fb.columns if c != "_m"])
+
+    active = t._active.nullif(0).cast("float64")
+    values: dict[str, ir.Value] = {
+        "active_customers": t._active,
+        "new_customers": t._new,
+        "returning_customers": t._active - t._new,
+        "revenue": t._revenue,
+        "orders": t._orders,
+        "aov": t._revenue / t._orders.nullif(0).cast("float64"),
+        "purchase_frequency": t._orders / active,
+        "repeat_rate": t._repeaters / active,
+        "retention_rate": t._retained / t._prev_active.nullif(0).cast("float64"),
+        "churn_rate": ibis.ifelse(t._churn_known, t._churned / active, ibis.null("float64")),
+        "historical_clv": t._revenue_to_date / t._customers_to_date.nullif(0).cast("float64"),
+    }
+    if marketing_spend is not None:
+        cac = t._spend / t._new.nullif(0).cast("float64")
+        values["cac"] = cac
+        if clv is not None:
+            values["clv_cac_ratio"] = t._mean_clv / cac.nullif(0.0)
+    if feedback is not None:
+        nps_n = t._nps_n.fill_null(0)
+        csat_n = t._csat_n.fill_null(0)
+        values["nps"] = 100.0 * (t._promoters - t._detractors) / nps_n.nullif(0)
+        values["nps_responses"] = nps_n
+        values["csat"] = t._satisfied / csat_n.nullif(0)
+        values["csat_responses"] = csat_n
+    wide = t.select("_m", _window=window, **{k: v.cast("float64") for k, v in values.items()})
+    return _long(wide, list(values), end)
+
+
+def _monthly_spend(spend: ir.Table, end_m: int) -> ir.Table:
+    s = spend.filter(spend.date.notnull()).mutate(_m=month_index(spend.date))
+    s = s.filter(s._m <= end_m)
+    return s.group_by("_m").agg(_spend=s.spend.sum().cast("float64"))
+
+
+def _new_customer_clv(cm: ir.Table, clv: ir.Table) -> ir.Table:
+    """Mean predicted 12-month CLV of each month's new customers (those in ``clv``)."""
+    firsts = cm.filter(cm._m == cm._first_m).select("customer_id", "_m")
+    joined = firsts.inner_join(clv.select("customer_id", "clv_12m"), "customer_id")
+    return joined.group_by("_m").agg(_mean_clv=joined.clv_12m.cast("float64").mean())
+
+
+def _monthly_feedback(feedback: ir.Table, end: dt.date) -> ir.Table:
+    f = feedback.filter(
+        feedback.score.notnull() & feedback.date.notnull() & (feedback.date.cast("date") <= end)
+    )
+    f = f.mutate(_kind=f.kind.lower().strip(), _m=month_index(f.date))
+    nps = f._kind == "nps"
+    csat = f._kind == "csat"
+    return f.group_by("_m").agg(
+        _nps_n=f.count(where=nps),
+        _promoters=f.count(where=nps & (f.score >= 9)),
+        _detractors=f.count(where=nps & (f.score <= 6)),
+        _csat_n=f.count(where=csat),
+        _satisfied=f.count(where=csat & (f.score >= 4)),
+    )
+
+
+def _long(wide: ir.Table, codes: list[str], end: dt.date) -> ir.Table:
+    long = wide.pivot_longer(codes, names_to="kpi", values_to="value")
+    unit = ibis.cases(*[(long.kpi == k, UNITS[k]) for k in codes], else_="ratio")
+    long = long.mutate(unit=unit)
+    by_kpi = ibis.window(group_by="kpi", order_by=long._m)
+    long = long.mutate(
+        previous_value=long.value.lag(1).over(by_kpi),
+        last_year_value=long.value.lag(12).over(by_kpi),
+    )
+    # The month spine has no gaps, so lag(1) / lag(12) are the month and the year before.
+    complete = long._m <= last_complete_month_index(end)
+    is_score = long.unit == "score"
+    null = ibis.null("float64")
+    pp_factor = ibis.ifelse(long.kpi.isin(_RATES), 100.0, ibis.ifelse(is_score, 1.0, null))
+
+    def relative(base: ir.FloatingValue) -> ir.FloatingValue:
+        return ibis.ifelse(complete & ~is_score, change(long.value, base), null)
+
+    def points(base: ir.FloatingValue) -> ir.FloatingValue:
+        return ibis.ifelse(complete, (long.value - base) * pp_factor, null)
+
+    return long.select(
+        **period_columns(long, end),
+        is_latest=long._m == last_complete_month_index(end),
+        kpi=long.kpi,
+        unit=long.unit,
+        value=long.value,
+        previous_value=long.previous_value,
+        mom=relative(long.previous_value),
+        mom_pp=points(long.previous_value),
+        last_year_value=long.last_year_value,
+        yoy=relative(long.last_year_value),
+        yoy_pp=points(long.last_year_value),
+        window_days=ibis.ifelse(long.kpi == "churn_rate", long._window, null),
+    )
+
+
+def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
+    spend = inputs.get("marketing_spend")
+    return kpis(
+        inputs["orders"],
+        observation_end=ctx.observation_end,
+        marketing_spend=spend,
+        feedback=inputs.get("feedback"),
+        clv=inputs.get("clv") if spend is not None else None,
+        churn_window_days_setting=int(ctx.setting("churn_window_days", 0)),
+    )
+
+
+ANALYSES = [
+    Analysis(
+        name="kpis",
+        requires=("orders",),
+        optional=("marketing_spend", "feedback", "clv"),
+        build=_build,
+        description="Monthly KPI pack: customers, revenue, orders, AOV, frequency, repeat, "
+        "retention and churn rates, historical CLV, CAC, CLV:CAC, NPS and CSAT, with "
+        "month-on-month and year-on-year changes.",
+        columns={
+            "period": "First day of the month.",
+            "period_label": "The month as YYYY-MM.",
+            "is_complete": "Whether the whole month lies on or before the observation end "
+            "(false only for the partial current month).",
+            "is_latest": "True for the latest complete month, the one to headline.",
+            "kpi": "KPI code from the glossary (active_customers, revenue, churn_rate, nps, ...).",
+            "unit": "count, currency, ratio (a share 0-1 or a per-customer multiple) or "
+            "score (NPS, -100 to 100).",
+            "value": "The KPI in this month; null when it cannot be known (no base, churn "
+            "window not yet observed, no responses or no spend recorded).",
+            "previous_value": "The KPI in the month before.",
+            "mom": "Month-on-month change, (this - previous) / previous; null when the "
+            "base is 0 or missing, and for NPS.",
+            "mom_pp": "Month-on-month change in percentage points for rates (repeat, "
+            "retention, churn, CSAT) and in points for NPS.",
+            "last_year_value": "The KPI in the same month a year before.",
+            "yoy": "Year-on-year change, (this - last year) / last year; null when the "
+            "base is 0 or missing, and for NPS.",
+            "yoy_pp": "Year-on-year change in percentage points for rates and in points for NPS.",
+            "window_days": "For churn_rate: the inactivity window in days used "
+            "(churn_window_days, or 2 x the median purchase cycle, at least 90).",
+        },
+    )
+]
