@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
 COMPARE := .venv-compare
+PYMC := .venv-pymc
 
 .PHONY: venv test lint bench bench-env demo clean
 
@@ -31,10 +32,17 @@ $(COMPARE)/bin/python: bench/requirements-compare.txt
 	$(COMPARE)/bin/pip install -q -r bench/requirements-compare.txt
 	touch $(COMPARE)/bin/python
 
-bench-env: $(COMPARE)/bin/python
+# pymc-marketing wants numpy 2 / pandas 3, which lifetimes cannot share: its own env.
+$(PYMC)/bin/python: bench/requirements-pymc.txt
+	$(PY) -m venv $(PYMC)
+	$(PYMC)/bin/pip install -q -r bench/requirements-pymc.txt
+	touch $(PYMC)/bin/python
+
+bench-env: $(COMPARE)/bin/python $(PYMC)/bin/python
 
 bench: venv bench-env
 	$(BIN)/python bench/bench_rfm.py --customers 1000000
+	$(BIN)/python bench/bench_clv.py --bg-customers 1000000 --pareto-customers 100000
 
 clean:
-	rm -rf $(VENV) $(COMPARE) demo_workspace out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPARE) $(PYMC) demo_workspace out .pytest_cache .mypy_cache .ruff_cache
