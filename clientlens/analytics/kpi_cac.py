@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
 from clientlens.analytics.kpis import period_columns
-from clientlens.analytics.periods import month_index, python_month_index
+from clientlens.analytics.periods import month_index
 
 ALL_CHANNELS = "all"
 UNKNOWN_CHANNEL = "unknown"
@@ -65,14 +65,13 @@ def kpi_cac(
     [['all', 100.0, 2, 50.0]]
     """
     end = to_date(observation_end)
-    end_m = python_month_index(end)
     o = as_table(orders)
     o = o.filter(o.order_date.notnull() & (o.order_date.cast("date") <= end))
     firsts = o.group_by("customer_id").agg(_first=o.order_date.min())
     firsts = firsts.select("customer_id", _m=month_index(firsts._first))
     s = as_table(marketing_spend)
-    s = s.filter(s.date.notnull()).mutate(_m=month_index(s.date))
-    s = s.filter(s._m <= end_m)
+    s = s.filter(s.date.notnull() & (s.date.cast("date") <= end))
+    s = s.mutate(_m=month_index(s.date))
 
     if clv is not None:
         clv_t = as_table(clv)

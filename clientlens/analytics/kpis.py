@@ -253,7 +253,7 @@ def kpis(
         _churn_known=(month_start_of_index(t._m + 1).epoch_days() - 1 + window) <= end_day,
     )
     if marketing_spend is not None:
-        spend = _monthly_spend(as_table(marketing_spend), end_m)
+        spend = _monthly_spend(as_table(marketing_spend), end)
         t = t.left_join(spend, "_m").select(t, spend._spend)
         if clv is not None:
             new_clv = _new_customer_clv(cm, as_table(clv))
@@ -292,9 +292,9 @@ def kpis(
     return _long(wide, list(values), end)
 
 
-def _monthly_spend(spend: ir.Table, end_m: int) -> ir.Table:
-    s = spend.filter(spend.date.notnull()).mutate(_m=month_index(spend.date))
-    s = s.filter(s._m <= end_m)
+def _monthly_spend(spend: ir.Table, end: dt.date) -> ir.Table:
+    s = spend.filter(spend.date.notnull() & (spend.date.cast("date") <= end))
+    s = s.mutate(_m=month_index(s.date))
     return s.group_by("_m").agg(_spend=s.spend.sum().cast("float64"))
 
 

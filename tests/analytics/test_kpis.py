@@ -50,9 +50,12 @@ def _orders() -> pd.DataFrame:
 def _spend() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "date": pd.to_datetime(["2024-01-01", "2024-01-15", "2024-02-01", "2024-04-01"]),
-            "channel": ["search", "social", "search", "search"],
-            "spend": [300.0, 100.0, 200.0, 50.0],
+            # the Apr 20 row lies after the observation end: left out
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-01-15", "2024-02-01", "2024-04-01", "2024-04-20"]
+            ),
+            "channel": ["search", "social", "search", "search", "search"],
+            "spend": [300.0, 100.0, 200.0, 50.0, 1000.0],
         }
     )
 
