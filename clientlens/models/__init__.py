@@ -7,5 +7,8 @@ and return one row per customer from every prediction.
 
 from clientlens.models.base import BaseModel, Convergence
 from clientlens.models.bgnbd import BetaGeo
+from clientlens.models.gammagamma import GammaGamma
+from clientlens.models.mbgnbd import ModifiedBetaGeo
+from clientlens.models.paretonbd import ParetoNBD
 
-__all__ = ["BaseModel", "BetaGeo", "Convergence"]
+__all__ = ["BaseModel", "BetaGeo", "Convergence", "GammaGamma", "ModifiedBetaGeo", "ParetoNBD"]
