@@ -6,9 +6,20 @@ and return one row per customer from every prediction.
 """
 
 from clientlens.models.base import BaseModel, Convergence
+from clientlens.models.bgbb import BetaGeoBetaBinom
 from clientlens.models.bgnbd import BetaGeo
 from clientlens.models.gammagamma import GammaGamma
 from clientlens.models.mbgnbd import ModifiedBetaGeo
 from clientlens.models.paretonbd import ParetoNBD
+from clientlens.models.sbg import ShiftedBetaGeo
 
-__all__ = ["BaseModel", "BetaGeo", "Convergence", "GammaGamma", "ModifiedBetaGeo", "ParetoNBD"]
+__all__ = [
+    "BaseModel",
+    "BetaGeo",
+    "BetaGeoBetaBinom",
+    "Convergence",
+    "GammaGamma",
+    "ModifiedBetaGeo",
+    "ParetoNBD",
+    "ShiftedBetaGeo",
+]
