@@ -256,6 +256,82 @@ def analyze(
         raise typer.Exit(1)
 
 
+_Customers = Annotated[
+    int, typer.Option("--customers", min=1, help="Number of customers (about 6 orders each).")
+]
+_Seed = Annotated[
+    int, typer.Option("--seed", help="Random seed; the same seed gives the same data.")
+]
+_Locale = Annotated[
+    str, typer.Option("--locale", help="zh: Chinese names and text; en: English (same numbers).")
+]
+
+
+def _load_demo(ws: Any, customers: int, seed: int, locale: str) -> None:
+    """Generate the demo business into ``ws`` with one progress bar, then print the counts."""
+    from clientlens.demo import TRUTH_FILE, generate, load_demo
+
+    with _progress("demo") as update:
+        data = generate(
+            customers,
+            seed,
+            locale,
+            progress=lambda step, frac: update(step, 0.3 * frac),
+        )
+        load_demo(ws, data, progress=lambda step, frac: update(step, 0.3 + 0.7 * frac))
+    counts = data.row_counts()
+    console.print(
+        _t("demo_generated", customers=customers, orders=counts["orders"], seed=seed, locale=locale)
+    )
+    table = Table(header_style="bold")
+    table.add_column(_t("col_table"))
+    table.add_column(_t("col_rows"), justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(_t("demo_truth", path=ws.path / TRUTH_FILE))
+
+
+@app.command("demo-data")
+def demo_data(customers: _Customers = 20_000, seed: _Seed = 0, locale: _Locale = "zh") -> None:
+    """Generate the demo business (a Chinese e-commerce shop) into the current workspace."""
+    _load_demo(_workspace(), customers, seed, locale)
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Argument(help="Directory of the new demo workspace.")] = Path(
+        "demo_workspace"
+    ),
+    customers: _Customers = 20_000,
+    seed: _Seed = 0,
+    locale: _Locale = "zh",
+) -> None:
+    """Create a workspace with the demo business, analyse it and say what to do next."""
+    from clientlens.demo.generate import check_options
+    from clientlens.workspace import Workspace
+
+    check_options(customers, locale)  # before creating a directory for nothing
+    ws = Workspace.init(path)
+    _load_demo(ws, customers, seed, locale)
+    with _progress("analyze") as update:
+        result = ws.analyze(progress=update)
+    console.print(
+        _t(
+            "analyze_done",
+            ran=len(result.ran),
+            skipped=len(result.skipped),
+            failed=len(result.failed),
+            end=result.observation_end,
+        )
+    )
+    for o in result.failed:
+        err_console.print(f"  {o.name}: {o.reason}", style="red")
+    console.print(_t("demo_next", path=path))
+    if result.failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def analyses(
     markdown: Annotated[

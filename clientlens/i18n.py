@@ -56,6 +56,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(seed {seed}, locale {locale}).",
         "zh": "已生成演示数据：{customers:,} 位客户，{orders:,} 笔订单（随机种子 {seed}，语言 {locale}）。",
     },
+    "demo_truth": {
+        "en": "Ground truth (each customer's hidden segment, purchase rate and dropout date) "
+        "is in {path}: use it to check predictions.",
+        "zh": "真实答案（每位客户的隐藏分群、购买率和流失日期）已写入 {path}，可用来检验预测。",
+    },
+    "demo_next": {
+        "en": "Next: `clientlens -w {path} tables` lists the data and result tables; "
+        "`clientlens -w {path} export TABLE -o TABLE.xlsx` opens one in Excel; in Python, "
+        "`clientlens.Workspace('{path}').table('TABLE')`.",
+        "zh": "下一步：`clientlens -w {path} tables` 查看数据表和结果表；"
+        "`clientlens -w {path} export 表名 -o 表名.xlsx` 导出到 Excel；在 Python 中用 "
+        "`clientlens.Workspace('{path}').table('表名')`。",
+    },
     "error": {"en": "Error", "zh": "错误"},
     "debug_hint": {
         "en": "(run with --debug for the traceback)",

@@ -1,0 +1,182 @@
+"""Putting the report together: run the sections, rank the findings, and write the frame
+sections (executive summary, data, conclusions, action plan, appendix) around them.
+
+The result is a :class:`Report`: plain data that the HTML, PDF and Excel renderers lay out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from clientlens.report.context import ReportContext
+from clientlens.report.insights import Finding, rank
+from clientlens.report.sections import all_sections
+from clientlens.report.sections.base import Recommendation, SectionResult, TableBlock, TargetList
+from clientlens.schema import TABLE_NAMES
+from clientlens.workspace import REJECTS, RUNS
+
+SUMMARY_MIN = 5
+SUMMARY_MAX = 8
+
+
+@dataclass
+class Report:
+    lang: str
+    period: str
+    observation_end: dt.date
+    title: str
+    subtitle: str
+    summary: list[tuple[Finding, str]]
+    data: SectionResult
+    sections: list[SectionResult]
+    recommendations: list[Recommendation]
+    appendix: SectionResult
+    omitted: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def target_lists(self) -> list[TargetList]:
+        return [tl for s in self.sections for tl in s.target_lists]
+
+
+def assemble(ctx: ReportContext) -> Report:
+    """Build every section whose data exist and the frame around them."""
+    built: list[SectionResult] = []
+    omitted: list[tuple[str, list[str]]] = []
+    for section in all_sections():
+        unmet = section.unmet(ctx)
+        if unmet:
+            omitted.append((section.key, unmet))
+            continue
+        result = section.build(ctx)
+        if result is None:
+            omitted.append((section.key, []))
+            continue
+        result.bullets[:0] = [ctx.t(f.key, **f.params) for f in result.findings]
+        built.append(result)
+    findings = [f for s in built for f in s.findings]
+    limit = int(ctx.settings.get("report_summary_findings", SUMMARY_MAX))
+    summary = [(f, ctx.t(f.key, **f.params)) for f in rank(findings, limit)]
+    recommendations = sorted(
+        (r for s in built for r in s.recommendations), key=lambda r: -r.expected_impact
+    )
+    return Report(
+        lang=ctx.lang,
+        period=ctx.period,
+        observation_end=ctx.observation_end,
+        title=ctx.t("report.title"),
+        subtitle=ctx.t("report.subtitle", period=ctx.fmt.month(ctx.period)),
+        summary=summary,
+        data=_data_section(ctx, omitted),
+        sections=built,
+        recommendations=recommendations,
+        appendix=_appendix(ctx, built),
+        omitted=omitted,
+    )
+
+
+def _data_section(ctx: ReportContext, omitted: list[tuple[str, list[str]]]) -> SectionResult:
+    ws = ctx.ws
+    result = SectionResult("data", ctx.t("section.data"))
+    result.paragraphs.append(ctx.t("data.purpose", period=ctx.fmt.month(ctx.period)))
+    rows = [
+        (name, ws.row_count(name))
+        for name in TABLE_NAMES
+        if ws.has_table(name) and ws.row_count(name) > 0
+    ]
+    result.tables.append(
+        TableBlock(
+            ctx.t("data.sources"),
+            pd.DataFrame(
+                {
+                    ctx.t("col.table"): [ctx.t(f"table.{n}") for n, _ in rows],
+                    ctx.t("col.rows"): [ctx.fmt.count(r) for _, r in rows],
+                }
+            ),
+        )
+    )
+    if ws.has_table("_input_orders"):
+        o = ws.con.table("_input_orders")
+        span = o.aggregate(
+            first=o.order_date.min(), last=o.order_date.max(), n=o.count()
+        ).to_pandas()
+        first = pd.Timestamp(span["first"].iloc[0]).date()
+        result.paragraphs.append(
+            ctx.t(
+                "data.coverage",
+                first=ctx.fmt.date(first),
+                end=ctx.fmt.date(ctx.observation_end),
+                orders=(int(span["n"].iloc[0]), "count"),
+            )
+        )
+    caveats = _caveats(ctx)
+    for key, needs in omitted:
+        title = ctx.t(f"section.{key}")
+        if needs:
+            caveats.append(ctx.t("data.omitted", section=title, needs=", ".join(needs)))
+        else:
+            caveats.append(ctx.t("data.omitted_empty", section=title))
+    if caveats:
+        result.paragraphs.append(ctx.t("data.caveats"))
+        result.bullets.extend(caveats)
+    return result
+
+
+def _caveats(ctx: ReportContext) -> list[str]:
+    ws = ctx.ws
+    out = []
+    if ctx.partial_period:
+        out.append(
+            ctx.t(
+                "data.partial",
+                period=ctx.fmt.month(ctx.period),
+                end=ctx.fmt.date(ctx.observation_end),
+            )
+        )
+    rejected = ws.row_count(REJECTS)
+    if rejected:
+        out.append(ctx.t("data.rejected", rows=(rejected, "count")))
+    runs = ws.con.table(RUNS)
+    last = runs.filter(runs.kind == "analysis").order_by("run_id").to_pandas()
+    if not last.empty:
+        # The last analyze run: analyses recorded after the last time observation_end changed.
+        last = last[last["observation_end"] == last["observation_end"].iloc[-1]]
+        latest = last.drop_duplicates("name", keep="last")
+        for _, row in latest[latest["status"] == "failed"].iterrows():
+            reason = json.loads(row["details"] or "{}").get("reason", "")
+            out.append(ctx.t("data.failed", name=row["name"], reason=reason[:160]))
+    return out
+
+
+def _appendix(ctx: ReportContext, built: list[SectionResult]) -> SectionResult:
+    result = SectionResult("appendix", ctx.t("section.appendix"))
+    terms = ["revenue", "aov", "repeat_rate", "mom_yoy", "clv", "p_alive", "rfm", "nps", "csat"]
+    result.tables.append(
+        TableBlock(
+            ctx.t("appendix.definitions"),
+            pd.DataFrame(
+                {
+                    ctx.t("col.term"): [ctx.t(f"term.{k}") for k in terms],
+                    ctx.t("col.definition"): [ctx.t(f"def.{k}") for k in terms],
+                }
+            ),
+        )
+    )
+    r = ctx.rules
+    result.bullets.append(
+        ctx.t(
+            "appendix.rules",
+            rel=(float(r["report_min_relative_change"]), "rate"),
+            pp=ctx.fmt.pp(float(r["report_min_rate_change_pp"])),
+            score=ctx.fmt.number(float(r["report_min_score_change"])),
+            alpha=ctx.fmt.number(float(r["report_significance"])),
+        )
+    )
+    result.bullets.append(ctx.t("appendix.ranking"))
+    for s in built:
+        result.bullets.extend(s.methods)
+        result.tables.extend(s.appendix_tables)
+    return result

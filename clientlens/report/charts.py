@@ -1,0 +1,219 @@
+"""Vega-Lite chart specs (built with Altair) and their static SVG for the PDF.
+
+Every chart takes a small, already aggregated frame: sections aggregate in the engine
+and hand over tens of rows, never a customer table. Specs carry their data inline, so
+the HTML needs no network; the SVG is rendered by vl-convert with the Noto CJK fonts
+registered, so Chinese labels render as glyphs, not boxes.
+
+>>> import pandas as pd
+>>> from clientlens.report.charts import bar
+>>> spec = bar(pd.DataFrame({"k": ["a", "b"], "v": [1, 2]}), "k", "v", "", "count", lang="en")
+>>> spec["mark"]["type"]
+'bar'
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clientlens.errors import require
+
+FONT = "Noto Sans CJK SC"
+FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
+WIDTH = 560
+HEIGHT = 240
+PALETTE = ["#2f5d8a", "#e07b39", "#5b9a68", "#c44e52", "#8172b2", "#937860", "#64b5cd", "#999"]
+
+
+def _alt() -> Any:
+    return require("altair", extra="report", feature="Report charts")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+
+
+def money_label_expr(lang: str, symbol: str = "") -> str:
+    """Axis labels in 万/亿 (zh) or K/M/B (en) — d3's SI prefixes are wrong for money."""
+    if lang == "zh":
+        return (
+            f"abs(datum.value) >= 1e8 ? '{symbol}' + format(datum.value / 1e8, '.3~') + '亿' : "
+            f"abs(datum.value) >= 1e4 ? '{symbol}' + format(datum.value / 1e4, '.3~') + '万' : "
+            f"'{symbol}' + format(datum.value, ',')"
+        )
+    return (
+        f"abs(datum.value) >= 1e9 ? '{symbol}' + format(datum.value / 1e9, '.3~') + 'B' : "
+        f"abs(datum.value) >= 1e6 ? '{symbol}' + format(datum.value / 1e6, '.3~') + 'M' : "
+        f"abs(datum.value) >= 1e3 ? '{symbol}' + format(datum.value / 1e3, '.3~') + 'K' : "
+        f"'{symbol}' + format(datum.value, ',')"
+    )
+
+
+def _axis(kind: str, title: str, lang: str, symbol: str = "") -> Any:
+    alt = _alt()
+    if kind == "money":
+        return alt.Axis(title=title, labelExpr=money_label_expr(lang, symbol))
+    if kind == "rate":
+        return alt.Axis(title=title, format=".0%")
+    return alt.Axis(title=title, format=",~r" if kind == "count" else "~r")
+
+
+def _finish(chart: Any, height: int = HEIGHT) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.properties(width=WIDTH, height=height).to_dict()
+    spec.pop("$schema", None)  # a URL the report never fetches; keep output URL-free
+    spec["config"] = {
+        "font": FONT,
+        "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11},
+        "legend": {"labelFont": FONT, "titleFont": FONT},
+        "title": {"font": FONT},
+        "view": {"stroke": None},
+        "range": {"category": PALETTE},
+    }
+    return spec
+
+
+def bar(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    x_title: str,
+    y_title: str,
+    *,
+    lang: str,
+    kind: str = "count",
+    symbol: str = "",
+    horizontal: bool = False,
+    sort: list[str] | None = None,
+    color: str | None = None,
+) -> dict[str, Any]:
+    """Bars of ``y`` by category ``x`` (in ``sort`` order, else as given)."""
+    alt = _alt()
+    order = sort if sort is not None else list(frame[x].astype(str))
+    cat = alt.X(f"{x}:N", title=x_title, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=140))
+    val = alt.Y(f"{y}:Q", axis=_axis(kind, y_title, lang, symbol))
+    if horizontal:
+        cat = alt.Y(f"{x}:N", title=x_title, sort=order, axis=alt.Axis(labelLimit=180))
+        val = alt.X(f"{y}:Q", axis=_axis(kind, y_title, lang, symbol))
+    enc: dict[str, Any] = {"tooltip": [f"{x}:N", alt.Tooltip(f"{y}:Q", format=",.4~r")]}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", legend=None, scale=alt.Scale(range=PALETTE))
+    chart = (
+        alt.Chart(alt.Data(values=_records(frame)))
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            **({"y": cat, "x": val} if horizontal else {"x": cat, "y": val}),
+            **enc,
+        )
+    )
+    height = max(HEIGHT, 22 * len(frame)) if horizontal else HEIGHT
+    return _finish(chart, height)
+
+
+def line(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    x_title: str,
+    y_title: str,
+    *,
+    lang: str,
+    kind: str = "count",
+    symbol: str = "",
+    color: str | None = None,
+    color_title: str = "",
+    x_type: str = "O",
+) -> dict[str, Any]:
+    """A trend of ``y`` over ``x`` (months as ordinal labels), one line per ``color``."""
+    alt = _alt()
+    enc: dict[str, Any] = {
+        "x": alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=-45)),
+        "y": alt.Y(f"{y}:Q", axis=_axis(kind, y_title, lang, symbol)),
+        "tooltip": [f"{x}:{x_type}", alt.Tooltip(f"{y}:Q", format=",.4~r")],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, legend=alt.Legend(orient="top"))
+    chart = alt.Chart(alt.Data(values=_records(frame))).mark_line(point=True).encode(**enc)
+    return _finish(chart)
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    x_title: str,
+    y_title: str,
+    value_title: str,
+    *,
+    kind: str = "rate",
+) -> dict[str, Any]:
+    """A grid (cohort × month index) coloured by ``value``, with the value written in cells."""
+    alt = _alt()
+    fmt = ".0%" if kind == "rate" else ",.0f"
+    base = alt.Chart(alt.Data(values=_records(frame))).encode(
+        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{y}:O", title=y_title),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues"), legend=None
+        ),
+        tooltip=[f"{y}:O", f"{x}:O", alt.Tooltip(f"{value}:Q", format=fmt)],
+    )
+    labels = base.mark_text(fontSize=8).encode(
+        text=alt.Text(f"{value}:Q", format=fmt),
+        color=alt.condition(f"datum.{value} > 0.5", alt.value("white"), alt.value("#333")),
+    )
+    rows = frame[y].nunique()
+    return _finish(alt.layer(cells, labels), height=max(160, 16 * rows))
+
+
+def pareto(
+    frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, *, marks: pd.DataFrame
+) -> dict[str, Any]:
+    """The cumulative share curve with the equality line and marked points (top 20% …)."""
+    alt = _alt()
+    curve = (
+        alt.Chart(alt.Data(values=_records(frame)))
+        .mark_line(color=PALETTE[0])
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=".0%")),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=".0%")),
+        )
+    )
+    diagonal = (
+        alt.Chart(alt.Data(values=[{x: 0, y: 0}, {x: 1, y: 1}]))
+        .mark_line(color="#aaa", strokeDash=[4, 4])
+        .encode(x=f"{x}:Q", y=f"{y}:Q")
+    )
+    points = alt.Chart(alt.Data(values=_records(marks))).encode(x=f"{x}:Q", y=f"{y}:Q")
+    dots = points.mark_point(color=PALETTE[1], filled=True, size=50)
+    text = points.mark_text(align="left", dx=6, dy=8, fontSize=10).encode(text="label:N")
+    return _finish(alt.layer(curve, diagonal, dots, text))
+
+
+@cache
+def _register_fonts() -> None:
+    vlc = require("vl_convert", extra="report", feature="Static report charts")
+    for directory in FONT_DIRS:
+        if directory.is_dir():
+            vlc.register_font_directory(str(directory))
+
+
+def to_svg(spec: dict[str, Any]) -> str:
+    """The chart as a static SVG string (for the PDF)."""
+    vlc = require("vl_convert", extra="report", feature="Static report charts")
+    _register_fonts()
+    return str(vlc.vegalite_to_svg(spec))
+
+
+@cache
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed in one script, inlined into the HTML (no CDN)."""
+    vlc = require("vl_convert", extra="report", feature="The HTML report")
+    return str(vlc.javascript_bundle())

@@ -1,0 +1,138 @@
+"""What every report section may read: the result tables of the last ``analyze``, the period,
+the language, the number formatter and the significance rules.
+
+The report is consistent with the last ``clientlens analyze``: its observation end comes
+from the run metadata, and the report month (``--period YYYY-MM``) defaults to the last
+complete month on or before it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from clientlens.analytics.base import to_date
+from clientlens.errors import ConfigError, WorkspaceError
+from clientlens.report.fmt import Formatter
+from clientlens.report.insights import DEFAULT_RULES
+from clientlens.report.locales import text
+
+if TYPE_CHECKING:
+    from clientlens.workspace import Workspace
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def month_end(period: str) -> dt.date:
+    year, month = (int(x) for x in period.split("-"))
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_period(period: str, months: int = 1) -> str:
+    year, month = (int(x) for x in period.split("-"))
+    index = year * 12 + month - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def observation_end_of(ws: Workspace) -> dt.date:
+    """Observation end of the last successful ``analyze`` (from the run metadata)."""
+    runs = ws.runs()
+    done = runs[(runs["kind"] == "analysis") & (runs["status"] == "ok")]
+    if done.empty:
+        raise WorkspaceError(
+            "No analysis results in the workspace. Run `clientlens analyze` before the report."
+        )
+    return to_date(done["observation_end"].iloc[-1])
+
+
+def resolve_period(period: str | None, observation_end: dt.date) -> str:
+    """The report month: ``period`` if valid and not after the data, else the last complete month."""
+    if period is None:
+        last = observation_end.strftime("%Y-%m")
+        return last if month_end(last) == observation_end else previous_period(last)
+    if not _PERIOD.match(period):
+        raise ConfigError(f"--period {period!r}: write the report month as YYYY-MM, e.g. 2024-06.")
+    if dt.date(int(period[:4]), int(period[5:]), 1) > observation_end:
+        raise ConfigError(
+            f"--period {period}: the results end on {observation_end.isoformat()} "
+            f"(the last `clientlens analyze`). Pick a month up to "
+            f"{observation_end.strftime('%Y-%m')}, or import newer data and run analyze again."
+        )
+    return period
+
+
+@dataclass
+class ReportContext:
+    """Read access to result tables for the sections, plus locale helpers.
+
+    Parameters
+    ----------
+    ws
+        The workspace after ``analyze``.
+    lang
+        ``"zh"`` or ``"en"``.
+    period
+        Report month ``YYYY-MM``.
+    observation_end
+        Last day of data in the results.
+    """
+
+    ws: Workspace
+    lang: str
+    period: str
+    observation_end: dt.date
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def fmt(self) -> Formatter:
+        return Formatter(self.lang, str(self.settings.get("currency", "CNY")))
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        return {k: self.settings.get(k, v) for k, v in DEFAULT_RULES.items()}
+
+    @property
+    def partial_period(self) -> bool:
+        return month_end(self.period) > self.observation_end
+
+    def missing(self, needs: Mapping[str, Sequence[str]]) -> list[str]:
+        """Each needed table or column that is absent, as ``table`` or ``table.column``."""
+        out = []
+        for name, columns in needs.items():
+            if not self.ws.has_table(name):
+                out.append(name)
+                continue
+            have = set(self.ws.con.table(name).columns)
+            out += [f"{name}.{c}" for c in columns if c not in have]
+        return out
+
+    def has(self, name: str, *columns: str) -> bool:
+        return not self.missing({name: columns})
+
+    def frame(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A result table as pandas (cached), only the named columns when given."""
+        key = f"{name}:{','.join(columns or ())}"
+        if key not in self._cache:
+            table = self.ws.con.table(name)
+            if columns:
+                table = table.select(*columns)
+            self._cache[key] = table.to_pandas()
+        return self._cache[key]
+
+    def query(self, name: str) -> Any:
+        """The Ibis table, for sections that aggregate a large per-customer table in the engine."""
+        return self.ws.con.table(name)
+
+    def t(self, key: str, **params: Any) -> str:
+        """Localised text; ``(value, kind)`` parameters are formatted per locale."""
+        values = {
+            k: self.fmt.value(v[0], v[1]) if isinstance(v, tuple) else v for k, v in params.items()
+        }
+        return text(self.lang, key).format(**values)

@@ -1,0 +1,114 @@
+"""The contract of a report section: its data needs, and the blocks it hands the renderers.
+
+A section is a small self-contained unit: it declares the result tables and columns it
+reads, and its ``build`` turns them into findings, paragraphs, charts, tables, target
+lists and recommendations. When a needed table or column is missing the report leaves
+the section out and the data section lists it, with what it needs. Adding a section is
+one module with a :class:`Section` and one line in :data:`clientlens.report.sections.SECTIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from clientlens.report.context import ReportContext
+from clientlens.report.insights import Finding
+
+
+@dataclass
+class Chart:
+    """A Vega-Lite spec (dict) with its title and a one-line reading of it."""
+
+    key: str
+    title: str
+    spec: dict[str, Any]
+    caption: str = ""
+
+
+@dataclass
+class TableBlock:
+    """A small display table; ``frame`` holds formatted strings, headers localised."""
+
+    title: str
+    frame: pd.DataFrame
+
+
+@dataclass
+class TargetList:
+    """Customers a recommendation acts on; written to Excel and to CSV beside the report."""
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+
+
+@dataclass
+class Recommendation:
+    """What to do, for whom (segment, size, value), what it should bring, and the plan."""
+
+    key: str
+    text: str
+    segment: str
+    customers: int
+    value: float
+    expected_impact: float
+    assumption: str
+    target_list: str
+    owner: str
+    when: str
+    kpi: str
+
+
+@dataclass
+class SectionResult:
+    key: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[TableBlock] = field(default_factory=list)
+    target_lists: list[TargetList] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    """Points listed in the section (its findings are added here when rendered)."""
+    methods: list[str] = field(default_factory=list)
+    """Method notes and validation figures for the appendix."""
+    appendix_tables: list[TableBlock] = field(default_factory=list)
+    sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Key result tables for the Excel workbook, by sheet name."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report.
+
+    Parameters
+    ----------
+    key
+        Stable id; its title is the locale text ``section.<key>``.
+    needs
+        Result table → columns the section reads; all must exist or the section is left out.
+    build
+        ``build(ctx) -> SectionResult | None``; None when the data hold nothing to say
+        (for example no feedback in the report month), which also leaves the section out.
+    """
+
+    key: str
+    needs: Mapping[str, Sequence[str]]
+    build: Callable[[ReportContext], SectionResult | None]
+    alternatives: Sequence[Mapping[str, Sequence[str]]] = ()
+    """Other sets of needs that also suffice (the section reads what is there)."""
+
+    def unmet(self, ctx: ReportContext) -> list[str]:
+        """What is missing, or an empty list when the section can be built."""
+        first = ctx.missing(self.needs)
+        if not first:
+            return []
+        for needs in self.alternatives:
+            if not ctx.missing(needs):
+                return []
+        return first

@@ -1,0 +1,264 @@
+"""经营概览 / Business overview: the month's KPIs against last month and last year.
+
+Reads the ``kpis`` result (one row per month × KPI: ``period_label``, ``kpi``, ``unit``,
+``value``, ``previous_value``, ``last_year_value``, ``is_complete``). Each KPI change is
+judged by :func:`clientlens.report.insights.assess_change` with the sample sizes the KPI
+pack also holds: active customers behind the repeat and churn rates, the previous
+month's active customers behind the retention rate, the response counts behind CSAT
+and NPS. The NPS standard error uses the largest possible variance of a promoter /
+detractor split (p = d = ½), 100 / √n, because the pack does not hold the shares; this
+can only make the report claim fewer changes.
+
+Impact, for ranking the executive summary, is the change expressed in revenue: the
+revenue change itself, or a change in customers, orders or rates times this month's
+revenue per active customer (or per order).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from clientlens.report import charts
+from clientlens.report.context import ReportContext, previous_period
+from clientlens.report.insights import Change, Fact, Finding, Source, assess_change
+from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
+
+TABLE = "kpis"
+NEEDS = {
+    TABLE: (
+        "period_label",
+        "is_complete",
+        "kpi",
+        "unit",
+        "value",
+        "previous_value",
+        "last_year_value",
+    )
+}
+SHOWN = (
+    "revenue",
+    "active_customers",
+    "new_customers",
+    "returning_customers",
+    "orders",
+    "aov",
+    "purchase_frequency",
+    "repeat_rate",
+    "retention_rate",
+    "churn_rate",
+    "historical_clv",
+    "cac",
+    "clv_cac_ratio",
+    "nps",
+    "csat",
+)
+KIND = {"count": "count", "currency": "money", "score": "score"}
+SHARES = {"repeat_rate", "retention_rate", "churn_rate", "csat"}
+LOWER_IS_BETTER = {"churn_rate", "cac"}
+# The customers (or responses) a rate or score is measured on, per KPI.
+SAMPLE = {
+    "repeat_rate": "active_customers",
+    "churn_rate": "active_customers",
+    "csat": "csat_responses",
+    "nps": "nps_responses",
+}
+
+
+def _kind(kpi: str, unit: str) -> str:
+    if kpi in SHARES:
+        return "rate"
+    return KIND.get(unit, "number")
+
+
+def _value(frame: pd.DataFrame, period: str, kpi: str) -> float | None:
+    row = frame[(frame["period_label"] == period) & (frame["kpi"] == kpi)]
+    if row.empty or pd.isna(row["value"].iloc[0]):
+        return None
+    return float(row["value"].iloc[0])
+
+
+def kpi_fact(frame: pd.DataFrame, period: str, kpi: str) -> Fact | None:
+    """The KPI of ``period`` with its bases and sample sizes, or None when it has no value."""
+    row = frame[(frame["period_label"] == period) & (frame["kpi"] == kpi)]
+    if row.empty or pd.isna(row["value"].iloc[0]):
+        return None
+    r = row.iloc[0]
+    prev_period = previous_period(period)
+    year_ago = previous_period(period, 12)
+    n = n_prev = n_ly = None
+    if kpi in SAMPLE:
+        n = _value(frame, period, SAMPLE[kpi])
+        n_prev = _value(frame, prev_period, SAMPLE[kpi])
+        n_ly = _value(frame, year_ago, SAMPLE[kpi])
+    elif kpi == "retention_rate":  # measured on the month before's active customers
+        n = _value(frame, prev_period, "active_customers")
+        n_prev = _value(frame, previous_period(period, 2), "active_customers")
+        n_ly = _value(frame, previous_period(period, 13), "active_customers")
+    extra = {}
+    if kpi == "nps":
+        # Largest-variance split: SE = 100 / sqrt(n) (see module docstring).
+        extra = {"promoters": 0.5, "detractors": 0.5}
+        extra |= {"promoters_previous": 0.5, "detractors_previous": 0.5}
+    return Fact(
+        key=f"kpi.{kpi}",
+        value=float(r["value"]),
+        kind=_kind(kpi, str(r["unit"])),
+        source=Source(TABLE, "value", {"period_label": period, "kpi": kpi}),
+        previous=None if pd.isna(r["previous_value"]) else float(r["previous_value"]),
+        last_year=None if pd.isna(r["last_year_value"]) else float(r["last_year_value"]),
+        n=n,
+        n_previous=n_prev,
+        n_last_year=n_ly,
+        extra=extra,
+    )
+
+
+def _change_text(ctx: ReportContext, fact: Fact, change: Change | None, base: str) -> str:
+    """``环比上升 12.3%`` / ``同比下降 1.2个百分点`` / ``环比基本持平`` / empty."""
+    if change is None:
+        return ""
+    if fact.kind == "rate":
+        size = ctx.fmt.pp(change.absolute)
+    elif fact.kind == "score":
+        size = ctx.t("unit.points", n=ctx.fmt.number(abs(change.absolute), 2))
+    else:
+        size = ctx.fmt.pct(abs(change.relative)) if change.relative is not None else ""
+    return ctx.t(f"change.{base}.{change.direction}", size=size)
+
+
+def _impact(key: str, fact: Fact, change: Change, month: dict[str, float]) -> float:
+    """The change in revenue terms (see the module docstring); 0 when it has none."""
+    per_customer = month["revenue"] / month["active"] if month["active"] else 0.0
+    if key == "revenue":
+        return change.absolute
+    if key in {"active_customers", "new_customers", "returning_customers"}:
+        return change.absolute * per_customer
+    if key == "orders":
+        return change.absolute * month["aov"]
+    if key == "aov":
+        return change.absolute * month["orders"]
+    if key == "purchase_frequency":
+        return change.absolute * month["active"] * month["aov"]
+    if key == "cac":
+        return change.absolute * month["new"]
+    if fact.kind == "rate":
+        return change.absolute * month["active"] * per_customer
+    if fact.kind == "score":
+        return change.absolute / 100 * month["active"] * per_customer
+    return 0.0
+
+
+def build(ctx: ReportContext) -> SectionResult | None:
+    frame = ctx.frame(TABLE, NEEDS[TABLE])
+    month = frame[frame["period_label"] == ctx.period]
+    if month.empty:
+        return None
+    month_figures = {
+        "revenue": _value(frame, ctx.period, "revenue") or 0.0,
+        "active": _value(frame, ctx.period, "active_customers") or 0.0,
+        "orders": _value(frame, ctx.period, "orders") or 0.0,
+        "new": _value(frame, ctx.period, "new_customers") or 0.0,
+    }
+    month_figures["aov"] = (
+        month_figures["revenue"] / month_figures["orders"] if month_figures["orders"] else 0.0
+    )
+
+    result = SectionResult("overview", ctx.t("section.overview"))
+    rows = []
+    for kpi in SHOWN:
+        fact = kpi_fact(frame, ctx.period, kpi)
+        if fact is None:
+            continue
+        mom = assess_change(fact, "previous", ctx.rules)
+        yoy = assess_change(fact, "last_year", ctx.rules)
+        rows.append(
+            {
+                ctx.t("col.metric"): ctx.t(f"kpi.{kpi}"),
+                ctx.t("col.this_month"): ctx.fmt.value(fact.value, fact.kind),
+                ctx.t("col.mom"): _change_text(ctx, fact, mom, "mom") or "—",
+                ctx.t("col.yoy"): _change_text(ctx, fact, yoy, "yoy") or "—",
+            }
+        )
+        stated = mom is not None and mom.stated
+        if not stated and kpi != "revenue":
+            continue  # a change that is noise or immaterial is not a finding
+        good_up = kpi not in LOWER_IS_BETTER
+        tone = "neutral"
+        if mom is not None and mom.stated:
+            tone = "good" if (mom.direction == "up") == good_up else "bad"
+        yoy_text = _change_text(ctx, fact, yoy, "yoy")
+        impact = (
+            _impact(kpi, fact, mom, month_figures) if mom is not None else month_figures["revenue"]
+        )
+        result.findings.append(
+            Finding(
+                "kpi.finding",
+                "overview",
+                [fact],
+                {
+                    "metric": ctx.t(f"kpi.{kpi}"),
+                    "value": (fact.value, fact.kind),
+                    "mom": _change_text(ctx, fact, mom, "mom") or ctx.t("change.mom.none"),
+                    "previous": ctx.fmt.value(fact.previous, fact.kind)
+                    if fact.previous is not None
+                    else "—",
+                    "yoy": ctx.t("sep") + yoy_text if yoy_text else "",
+                },
+                impact=abs(impact) if not math.isnan(impact) else 0.0,
+                tone=tone,
+            )
+        )
+    if not rows:
+        return None
+    result.paragraphs.append(ctx.t("overview.intro", period=ctx.fmt.month(ctx.period)))
+    result.tables.append(TableBlock(ctx.t("overview.table"), pd.DataFrame(rows)))
+
+    trend = frame[(frame["kpi"] == "revenue") & frame["is_complete"].astype(bool)]
+    trend = trend[trend["period_label"] <= ctx.period].tail(24)
+    trend = trend[["period_label", "value"]].dropna()
+    if len(trend) >= 3:
+        result.charts.append(
+            Chart(
+                "revenue_trend",
+                ctx.t("overview.chart.revenue"),
+                charts.line(
+                    trend,
+                    "period_label",
+                    "value",
+                    ctx.t("axis.month"),
+                    ctx.t("axis.revenue"),
+                    lang=ctx.lang,
+                    kind="money",
+                    symbol=ctx.fmt.symbol,
+                ),
+            )
+        )
+    kinds = frame[frame["kpi"].isin(["active_customers", "new_customers"])]
+    kinds = kinds[kinds["is_complete"].astype(bool) & (kinds["period_label"] <= ctx.period)]
+    kinds = kinds[kinds["period_label"].isin(trend["period_label"])][
+        ["period_label", "kpi", "value"]
+    ].dropna()
+    if len(kinds) >= 6:
+        kinds = kinds.assign(kpi=[ctx.t(f"kpi.{k}") for k in kinds["kpi"]])
+        result.charts.append(
+            Chart(
+                "customer_trend",
+                ctx.t("overview.chart.customers"),
+                charts.line(
+                    kinds,
+                    "period_label",
+                    "value",
+                    ctx.t("axis.month"),
+                    ctx.t("axis.customers"),
+                    lang=ctx.lang,
+                    color="kpi",
+                ),
+            )
+        )
+    result.sheets[ctx.t("sheet.kpis")] = frame[frame["period_label"] <= ctx.period]
+    return result
+
+
+SECTION = Section("overview", NEEDS, build)

@@ -1,0 +1,151 @@
+"""The report on a tiny workspace: numbers equal their tables, sentences follow the data."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from clientlens.errors import ConfigError
+from clientlens.report import build_report, report_context
+from clientlens.report.assemble import assemble
+from clientlens.report.fmt import Formatter
+from clientlens.report.html import render_html
+from tests.report.conftest import BASE_KPIS, set_kpis
+
+
+def _summary(ws, lang="en"):
+    report = assemble(report_context(ws, lang=lang))
+    return report, {f.facts[0].key if f.facts else f.key: (f, s) for f, s in report.summary}
+
+
+def _source_value(ws, fact):
+    """Re-read a fact's number from its result table, as the fact says it was read."""
+    src = fact.source
+    frame = ws.con.table(src.table).to_pandas()
+    if not src.agg:
+        for col, value in src.where.items():
+            frame = frame[frame[col] == value]
+        assert len(frame) == 1, (src, len(frame))
+        return float(frame[src.column].iloc[0])
+    if src.agg == "count":
+        for col, value in src.where.items():
+            frame = frame[frame[col] == value]
+        return float(len(frame))
+    if src.agg == "share" and src.column == "n_orders":  # share of repeat buyers
+        return float((frame["n_orders"] >= 2).mean())
+    if src.agg == "share":  # revenue share of the rows matching `where`
+        mask = pd.Series(True, index=frame.index)
+        for col, value in src.where.items():
+            mask &= frame[col] == value
+        return float(frame.loc[mask, src.column].sum() / frame[src.column].sum())
+    raise AssertionError(src)
+
+
+def test_every_summary_number_equals_its_result_table(report_ws):
+    set_kpis(report_ws, BASE_KPIS)
+    report, _ = _summary(report_ws)
+    assert report.period == "2024-06"
+    assert len(report.summary) >= 2
+    fmt = Formatter("en")
+    for finding, sentence in report.summary:
+        for fact in finding.facts:
+            assert fact.value == pytest.approx(_source_value(report_ws, fact)), fact.key
+            assert fmt.value(fact.value, fact.kind) in sentence, (fact.key, sentence)
+    # The rendered sentences carry those numbers in the locale's format.
+    text = " ".join(s for _, s in report.summary)
+    assert "Revenue was ¥12K, up 20.0% month over month (last month ¥10K)" in text
+    assert "up 33.3% year over year" in text
+    # 6 customers, 2 (a, b) bought more than once: 4 one-time buyers are 66.7%.
+    assert "66.7% of customers (4) bought only once" in text
+
+
+def test_a_rise_becomes_a_fall_and_a_small_change_is_no_claim(report_ws):
+    set_kpis(report_ws, BASE_KPIS)
+    _, rising = _summary(report_ws)
+    assert "up 20.0% month over month" in rising["kpi.revenue"][1]
+
+    falling = dict(BASE_KPIS)
+    falling["revenue"] = ("currency", {"2024-05": 10000.0, "2024-06": 8000.0})
+    set_kpis(report_ws, falling)
+    _, after = _summary(report_ws)
+    assert "down 20.0% month over month" in after["kpi.revenue"][1]
+    assert after["kpi.revenue"][0].tone == "bad"
+
+    flat = dict(BASE_KPIS)
+    flat["revenue"] = ("currency", {"2024-05": 10000.0, "2024-06": 10200.0})
+    set_kpis(report_ws, flat)
+    _, steady = _summary(report_ws)
+    assert "about flat month over month" in steady["kpi.revenue"][1]
+    # repeat rate 30.0% → 30.5% (0.5 pp) is below the 1 pp threshold: no finding at all.
+    assert "kpi.repeat_rate" not in steady
+
+
+def test_a_rate_fall_is_stated_only_when_the_sample_makes_it_significant(report_ws):
+    kpis = dict(BASE_KPIS)
+    kpis["repeat_rate"] = ("ratio", {"2024-05": 0.30, "2024-06": 0.25})
+    kpis["active_customers"] = ("count", {"2024-05": 40.0, "2024-06": 40.0})
+    set_kpis(report_ws, kpis)
+    _, few = _summary(report_ws)
+    assert "kpi.repeat_rate" not in few  # 5 pp on 40 customers is noise
+    kpis["active_customers"] = ("count", {"2024-05": 4000.0, "2024-06": 4000.0})
+    set_kpis(report_ws, kpis)
+    _, many = _summary(report_ws)
+    assert "down 5.0 pp month over month" in many["kpi.repeat_rate"][1]
+
+
+def test_zh_report_sentences(report_ws):
+    set_kpis(report_ws, BASE_KPIS)
+    _, zh = _summary(report_ws, lang="zh")
+    assert zh["kpi.revenue"][1].startswith(
+        "销售额为 ¥1.2万，环比上升 20.0%（上月 ¥1万），同比上升 33.3%"
+    )
+
+
+def test_missing_results_leave_their_section_out_and_say_so(report_ws):
+    report = assemble(report_context(report_ws, lang="en"))  # no kpis table
+    assert [s.key for s in report.sections] == ["purchase"]
+    assert ("overview", ["kpis"]) in report.omitted
+    assert any("Business overview" in b and "kpis" in b for b in report.data.bullets)
+    html = render_html(report)
+    assert "Business overview" not in html.split("<nav")[1].split("</nav>")[0]
+
+
+def test_period_after_the_results_is_a_clear_error(report_ws):
+    with pytest.raises(ConfigError, match="results end on 2024-06-30"):
+        report_context(report_ws, period="2024-07")
+    assert report_context(report_ws, period="2024-05").period == "2024-05"
+
+
+def _urls_outside_inline_scripts(html: str) -> list[str]:
+    body = re.sub(r"<script>.*?</script>", "", html, flags=re.S)  # the inlined bundle's code
+    pattern = r"""(?:src|href)\s*=\s*["']?\s*https?:|@import|url\(\s*["']?https?:"""
+    return re.findall(pattern, body)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_and_xlsx_are_self_contained_and_hold_the_findings(report_ws, tmp_path, lang):
+    set_kpis(report_ws, BASE_KPIS)
+    paths = build_report(report_ws, lang=lang, formats=("html", "xlsx"), out_dir=tmp_path)
+    html = paths["html"].read_text(encoding="utf-8")
+    assert _urls_outside_inline_scripts(html) == []
+    assert "<script src" not in html and "<link" not in html
+    assert "vegaEmbed" in html  # charts are interactive from the inlined bundle
+    report, _ = _summary(report_ws, lang=lang)
+    for _, sentence in report.summary:
+        assert sentence.replace("'", "&#39;") in html
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(paths["xlsx"], read_only=True)
+    summary = [r[0] for r in book.worksheets[0].iter_rows(values_only=True) if r and r[0]]
+    assert any(report.summary[0][1] in str(v) for v in summary)
+    # Second-purchase list: one-time buyers within 90 days of their first order (d 76 days,
+    # e 20, f 10; c bought 212 days before the end), by revenue: f 70, d 40, e 30.
+    listed = pd.read_csv(paths["list:second_purchase"], dtype={"customer_id": str})
+    assert list(listed["customer_id"]) == ["f", "d", "e"]
+    target = report.target_lists[0]
+    sheet = book[target.title[:31]]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["f", "d", "e"]

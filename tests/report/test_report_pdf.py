@@ -1,0 +1,49 @@
+"""The PDF: cover, contents with page numbers, running header with the period (slow)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from clientlens.report import build_report
+from tests.report.conftest import BASE_KPIS, set_kpis
+
+
+def _pages(path) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    out = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return out.split("\f")[:-1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lang", "header", "footer", "contents"),
+    [
+        ("en", "Customer Analysis Report · June 2024", "Page {n}", "Contents"),
+        ("zh", "客户经营情况分析报告 · 2024年6月", "第 {n} 页", "目录"),
+    ],
+)
+def test_pdf_pages(report_ws, tmp_path, lang, header, footer, contents):
+    set_kpis(report_ws, BASE_KPIS)
+    pdf = build_report(report_ws, lang=lang, formats=("pdf",), out_dir=tmp_path)["pdf"]
+    pages = _pages(pdf)
+    # cover, contents, summary, data, overview, purchase, conclusions, actions, appendix
+    assert len(pages) >= 9
+    assert header not in pages[0] and contents in pages[1]
+    for n, page in enumerate(pages[1:], start=2):
+        assert header in page and _squeeze(footer.format(n=n)) in _squeeze(page)
+    # Every contents entry ends with the page its section starts on.
+    entries = re.findall(r"^\s*\d+\.\s+(.+?)\s*\.{3,}\s*(\d+)\s*$", pages[1], flags=re.M)
+    assert len(entries) >= 7
+    for title, page_no in entries:
+        assert _squeeze(title) in _squeeze(pages[int(page_no) - 1])
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
