@@ -16,6 +16,7 @@ from clientlens.errors import (
     Problem,
     WorkspaceError,
 )
+from clientlens.report import build_report
 from clientlens.workspace import Workspace
 
 __version__ = "0.1.0"
@@ -31,6 +32,7 @@ __all__ = [
     "Workspace",
     "WorkspaceError",
     "__version__",
+    "build_report",
     "load_config",
     "rfm_summary",
 ]

@@ -380,6 +380,43 @@ def settings(
     console.print(table)
 
 
+@app.command()
+def report(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the report: zh or en (default: setting 'language')."
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Report month YYYY-MM (default: last complete month)."),
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, pdf, xlsx.")
+    ] = "html,pdf,xlsx",
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path(
+        "report"
+    ),
+) -> None:
+    """Write the customer analysis report from the results of the last `analyze`."""
+    import time
+
+    from clientlens.report import build_report
+
+    ws = _workspace()
+    started = time.perf_counter()
+    formats = [f.strip() for f in format_.split(",") if f.strip()]
+    with _progress("report") as update:
+        paths = build_report(
+            ws, lang=lang, period=period, formats=formats, out_dir=output, progress=update
+        )
+    seconds = time.perf_counter() - started
+    console.print(_t("report_done", out=output, seconds=seconds))
+    for path in paths.values():
+        console.print(f"  {path}")
+
+
 def main() -> None:
     """Entry point: library errors become one readable line and exit code 2."""
     try:

@@ -153,6 +153,44 @@ SETTINGS: tuple[Setting, ...] = (
         "0 = a quarter of the history, at most 365 days.",
     ),
     Setting("seed", int, 0, "Seed of every random step."),
+    Setting(
+        "report_min_relative_change",
+        float,
+        0.05,
+        "Report: smallest relative change of an amount or count called a rise or fall.",
+    ),
+    Setting(
+        "report_min_rate_change_pp",
+        float,
+        0.01,
+        "Report: smallest change of a rate (as a share, 0.01 = 1 pp) called a rise or fall.",
+    ),
+    Setting(
+        "report_min_score_change",
+        float,
+        3.0,
+        "Report: smallest NPS change, in points, called a rise or fall.",
+    ),
+    Setting(
+        "report_significance",
+        float,
+        0.05,
+        "Report: significance level a change must pass when its sample sizes are known.",
+    ),
+    Setting("report_summary_findings", int, 8, "Report: most findings in the executive summary."),
+    Setting(
+        "report_new_buyer_days",
+        int,
+        90,
+        "Report: one-time buyers this recent (days since first purchase) get the "
+        "second-purchase recommendation.",
+    ),
+    Setting(
+        "report_conversion_rate",
+        float,
+        0.1,
+        "Report: assumed response rate of a recommended campaign, used for expected impact.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(run with --debug for the traceback)",
         "zh": "（加 --debug 查看详细堆栈）",
     },
+    "report_done": {
+        "en": "Report written to {out} ({seconds:.1f} s):",
+        "zh": "报告已写入 {out}（{seconds:.1f} 秒）：",
+    },
 }
 
 
