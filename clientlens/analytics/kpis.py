@@ -83,11 +83,9 @@ def month_label(index: ir.IntegerValue) -> ir.StringValue:
     return year + "-" + month
 
 
-def month_spine(first: ir.IntegerValue, last: int) -> ir.Table:
-    """Every month index from ``first`` (a scalar expression) to ``last``, no gaps."""
-    steps = ibis.memtable({"_step": np.arange(MAX_MONTHS, dtype="int64")})
-    spine = steps.mutate(_m=first + steps._step)
-    return spine.filter(spine._m <= last).select("_m")
+def month_spine(last: int) -> ir.Table:
+    """The :data:`MAX_MONTHS` month indices ending with ``last`` (``_m``), no gaps."""
+    return ibis.memtable({"_m": np.arange(last - MAX_MONTHS + 1, last + 1, dtype="int64")})
 
 
 def period_columns(t: ir.Table, observation_end: dt.date) -> dict[str, ir.Value]:
@@ -118,12 +116,8 @@ def exact_median(t: ir.Table, column: str, by: str | None = None) -> ir.Table:
     return middle.group_by(group).agg(median=median) if by else middle.agg(median=median)
 
 
-def median_purchase_cycle_days(orders: ir.Table) -> ir.FloatingScalar:
-    """Median over customers of each customer's median days between purchase days.
-
-    ``orders`` needs ``customer_id`` and ``order_date``. Null when no customer has
-    bought on two different days.
-    """
+def median_purchase_cycle_table(orders: ir.Table) -> ir.Table:
+    """:func:`median_purchase_cycle_days` as a one-row table (``median``)."""
     days = orders.select("customer_id", _day=orders.order_date.cast("date").epoch_days())
     days = days.distinct()
     gaps = days.mutate(
@@ -132,17 +126,34 @@ def median_purchase_cycle_days(orders: ir.Table) -> ir.FloatingScalar:
     )
     gaps = gaps.filter(gaps._gap.notnull())
     per_customer = exact_median(gaps, "_gap", by="customer_id")
-    return exact_median(per_customer, "median").median.as_scalar()
+    return exact_median(per_customer, "median")
+
+
+def median_purchase_cycle_days(orders: ir.Table) -> ir.FloatingScalar:
+    """Median over customers of each customer's median days between purchase days.
+
+    ``orders`` needs ``customer_id`` and ``order_date``. Null when no customer has
+    bought on two different days.
+    """
+    return median_purchase_cycle_table(orders)["median"].as_scalar()
 
 
 def churn_window_days(orders: ir.Table, setting_days: int = 0) -> ir.FloatingValue:
     """The inactivity window: ``setting_days`` if > 0, else 2 × median cycle, ≥ 90 days."""
+    return _churn_window_table(orders, setting_days)._window.as_scalar()
+
+
+def _churn_window_table(orders: ir.Table, setting_days: int) -> ir.Table:
+    """:func:`churn_window_days` as a one-row table (``_window``), to join in once: the
+    median behind it is the costliest step, and a scalar used in several places would be
+    computed once per use."""
     if setting_days < 0:
         raise ConfigError(f"churn_window_days must be 0 (automatic) or more; got {setting_days}.")
     if setting_days > 0:
-        return ibis.literal(float(setting_days))
-    doubled = (median_purchase_cycle_days(orders) * 2).fill_null(0.0)
-    return ibis.greatest(doubled, float(MIN_CHURN_WINDOW_DAYS))
+        return ibis.memtable({"_window": [float(setting_days)]})
+    cycle = median_purchase_cycle_table(orders)
+    doubled = (cycle["median"] * 2).fill_null(0.0)
+    return cycle.select(_window=ibis.greatest(doubled, float(MIN_CHURN_WINDOW_DAYS)))
 
 
 # -- the KPI pack -------------------------------------------------------------------
@@ -221,28 +232,41 @@ def kpis(
     end_day = (end - dt.date(1970, 1, 1)).days
     orders = as_table(orders)
     cut = orders.filter(orders.order_date.cast("date") <= end)
-    window = churn_window_days(cut, churn_window_days_setting)
+    window = _churn_window_table(cut, churn_window_days_setting)
 
-    cm = customer_months(orders, end)
-    cm = cm.mutate(
-        _churned=cm._next_day.isnull() | ((cm._next_day - cm._last_day).cast("float64") > window)
-    )
+    # customer-months are the big intermediate: built once, everything monthly from it
+    cm = customer_months(orders, end).cross_join(window)
+    if clv is not None and marketing_spend is not None:
+        clv_t = as_table(clv)
+        values_t = clv_t.select("customer_id", _clv=clv_t.clv_12m.cast("float64"))
+        cm = cm.left_join(values_t, "customer_id").select(cm, values_t._clv)
+    else:
+        cm = cm.mutate(_clv=ibis.null("float64"))
+    is_new = cm._m == cm._first_m
     monthly = cm.group_by("_m").agg(
         _active=cm.count(),
-        _new=cm.count(where=cm._m == cm._first_m),
+        _new=cm.count(where=is_new),
         _orders=cm._orders.sum(),
         _revenue=cm._revenue.sum(),
         _repeaters=cm.count(where=cm._orders >= 2),
         _retained=cm.count(where=cm._prev_m == cm._m - 1),
-        _churned=cm.count(where=cm._churned),
+        _churned=cm.count(
+            where=cm._next_day.isnull()
+            | ((cm._next_day - cm._last_day).cast("float64") > cm._window)
+        ),
+        _window=cm._window.max(),
+        _mean_clv=cm._clv.mean(where=is_new),
     )
-    spine = month_spine(cm._m.min().as_scalar(), end_m)
+    spine = month_spine(end_m)
     t = spine.left_join(monthly, "_m").select(spine._m, *[c for c in monthly.columns if c != "_m"])
+    # the spine starts at the first month with orders
+    t = t.filter(t._m >= ibis.ifelse(t._active.notnull(), t._m, ibis.null("int64")).min().over())
     t = t.mutate(
         **{c: t[c].fill_null(0) for c in ("_active", "_new", "_orders", "_repeaters")},
         _revenue=t._revenue.fill_null(0.0),
         _retained=t._retained.fill_null(0),
         _churned=t._churned.fill_null(0),
+        _window=t._window.max().over(),  # the same in every month; months without orders lack it
     )
     running = ibis.cumulative_window(order_by=t._m)
     t = t.mutate(
@@ -250,14 +274,11 @@ def kpis(
         _revenue_to_date=t._revenue.sum().over(running),
         _customers_to_date=t._new.sum().over(running),
         # the month's end day plus the window must be observed for churn to be known
-        _churn_known=(month_start_of_index(t._m + 1).epoch_days() - 1 + window) <= end_day,
+        _churn_known=(month_start_of_index(t._m + 1).epoch_days() - 1 + t._window) <= end_day,
     )
     if marketing_spend is not None:
         spend = _monthly_spend(as_table(marketing_spend), end)
         t = t.left_join(spend, "_m").select(t, spend._spend)
-        if clv is not None:
-            new_clv = _new_customer_clv(cm, as_table(clv))
-            t = t.left_join(new_clv, "_m").select(t, new_clv._mean_clv)
     if feedback is not None:
         fb = _monthly_feedback(as_table(feedback), end)
         t = t.left_join(fb, "_m").select(t, *[c for c in fb.columns if c != "_m"])
@@ -288,7 +309,7 @@ def kpis(
         values["nps_responses"] = nps_n
         values["csat"] = t._satisfied / csat_n.nullif(0)
         values["csat_responses"] = csat_n
-    wide = t.select("_m", _window=window, **{k: v.cast("float64") for k, v in values.items()})
+    wide = t.select("_m", "_window", **{k: v.cast("float64") for k, v in values.items()})
     return _long(wide, list(values), end)
 
 
@@ -296,13 +317,6 @@ def _monthly_spend(spend: ir.Table, end: dt.date) -> ir.Table:
     s = spend.filter(spend.date.notnull() & (spend.date.cast("date") <= end))
     s = s.mutate(_m=month_index(s.date))
     return s.group_by("_m").agg(_spend=s.spend.sum().cast("float64"))
-
-
-def _new_customer_clv(cm: ir.Table, clv: ir.Table) -> ir.Table:
-    """Mean predicted 12-month CLV of each month's new customers (those in ``clv``)."""
-    firsts = cm.filter(cm._m == cm._first_m).select("customer_id", "_m")
-    joined = firsts.inner_join(clv.select("customer_id", "clv_12m"), "customer_id")
-    return joined.group_by("_m").agg(_mean_clv=joined.clv_12m.cast("float64").mean())
 
 
 def _monthly_feedback(feedback: ir.Table, end: dt.date) -> ir.Table:
