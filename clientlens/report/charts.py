@@ -217,3 +217,32 @@ def javascript_bundle() -> str:
     """Vega, Vega-Lite and vega-embed in one script, inlined into the HTML (no CDN)."""
     vlc = require("vl_convert", extra="report", feature="The HTML report")
     return str(vlc.javascript_bundle())
+
+
+def grouped_bar(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    group: str,
+    category_title: str,
+    value_title: str,
+    *,
+    sort: list[str],
+    kind: str = "rate",
+) -> dict[str, Any]:
+    """Horizontal bars per ``category``, one bar per ``group`` side by side (share vs share)."""
+    alt = _alt()
+    chart = (
+        alt.Chart(alt.Data(values=_records(frame)))
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                f"{category}:N", title=category_title, sort=sort, axis=alt.Axis(labelLimit=180)
+            ),
+            x=alt.X(f"{value}:Q", axis=_axis(kind, value_title, "en")),
+            yOffset=alt.YOffset(f"{group}:N"),
+            color=alt.Color(f"{group}:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[f"{category}:N", f"{group}:N", alt.Tooltip(f"{value}:Q", format=".1%")],
+        )
+    )
+    return _finish(chart, height=max(HEIGHT, 30 * frame[category].nunique()))

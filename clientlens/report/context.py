@@ -89,6 +89,7 @@ class ReportContext:
     observation_end: dt.date
     settings: Mapping[str, Any] = field(default_factory=dict)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _history_years: float | None = field(default=None, repr=False)
 
     @property
     def fmt(self) -> Formatter:
@@ -129,6 +130,20 @@ class ReportContext:
     def query(self, name: str) -> Any:
         """The Ibis table, for sections that aggregate a large per-customer table in the engine."""
         return self.ws.con.table(name)
+
+    @property
+    def history_years(self) -> float:
+        """Years of order history (the oldest customer's age), at least 1: turns revenue
+        to date into revenue per year when findings are ranked."""
+        if self._history_years is None:
+            years = 1.0
+            if self.has("customer_summary", "T"):
+                t = self.ws.con.table("customer_summary")
+                oldest = t["T"].max().execute()
+                if oldest is not None and not pd.isna(oldest):
+                    years = max(1.0, float(oldest) / 365.25)
+            self._history_years = years
+        return self._history_years
 
     def t(self, key: str, **params: Any) -> str:
         """Localised text; ``(value, kind)`` parameters are formatted per locale."""

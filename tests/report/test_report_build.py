@@ -29,10 +29,10 @@ def _source_value(ws, fact):
             frame = frame[frame[col] == value]
         assert len(frame) == 1, (src, len(frame))
         return float(frame[src.column].iloc[0])
-    if src.agg == "count":
+    if src.agg in {"count", "sum"}:
         for col, value in src.where.items():
-            frame = frame[frame[col] == value]
-        return float(len(frame))
+            frame = frame[frame[col].isin(value if isinstance(value, tuple) else [value])]
+        return float(len(frame) if src.agg == "count" else frame[src.column].sum())
     if src.agg == "share" and src.column == "n_orders":  # share of repeat buyers
         return float((frame["n_orders"] >= 2).mean())
     if src.agg == "share":  # revenue share of the rows matching `where`

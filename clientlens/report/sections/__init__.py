@@ -14,6 +14,7 @@ from clientlens.report.sections.base import Section
 MODULES: tuple[str, ...] = (
     "clientlens.report.sections.overview",
     "clientlens.report.sections.purchase",
+    "clientlens.report.sections.value",
 )
 
 

@@ -9,9 +9,9 @@ and NPS. The NPS standard error uses the largest possible variance of a promoter
 detractor split (p = d = ½), 100 / √n, because the pack does not hold the shares; this
 can only make the report claim fewer changes.
 
-Impact, for ranking the executive summary, is the change expressed in revenue: the
-revenue change itself, or a change in customers, orders or rates times this month's
-revenue per active customer (or per order).
+Impact, for ranking the executive summary, is the change expressed in revenue per year:
+twelve times the revenue change itself, or a change in customers, orders or rates times
+this month's revenue per active customer (or per order).
 """
 
 from __future__ import annotations
@@ -206,7 +206,8 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     else "—",
                     "yoy": ctx.t("sep") + yoy_text if yoy_text else "",
                 },
-                impact=abs(impact) if not math.isnan(impact) else 0.0,
+                # A month's change, if it lasts, is worth twelve times as much in a year.
+                impact=12 * abs(impact) if not math.isnan(impact) else 0.0,
                 tone=tone,
             )
         )
