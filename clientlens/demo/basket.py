@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientlens.demo import calendar
+from clientlens.demo import seasons
 from clientlens.demo.catalog import (
     CATEGORY_SHARE,
     Catalog,
@@ -72,7 +72,7 @@ def fill_baskets(
 
     # Festival discount of the day, and a 10% coupon on one order in five.
     coupon = np.where(rng.random(n_orders) < 0.2, 0.9, 1.0)
-    paid_share = calendar.price_factor()[hist.order_day] * coupon
+    paid_share = seasons.price_factor()[hist.order_day] * coupon
     unit_price = np.round(catalog.price[product] * paid_share[item_order], 2)
     line = unit_price * quantity
     amount = np.round(np.bincount(item_order, weights=line, minlength=n_orders), 2)

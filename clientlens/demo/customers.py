@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientlens.demo import calendar, geo
+from clientlens.demo import geo, seasons
 from clientlens.demo.catalog import CATEGORY_SHARE
 
 
@@ -84,7 +84,7 @@ class Population:
     segment: np.ndarray
     channel: np.ndarray
     signup_day: np.ndarray
-    """Day index (0 = calendar.START) of sign-up, which is also the first order's day."""
+    """Day index (0 = seasons.START) of sign-up, which is also the first order's day."""
     first_order_seconds: np.ndarray
     age: np.ndarray
     female: np.ndarray
@@ -105,10 +105,10 @@ class Population:
 def _signup_days(rng: np.random.Generator, n: int) -> np.ndarray:
     """Sign-up days: the business grows (2.2× the daily sign-ups by the end) and
     acquires most around festivals (seasonality to the power 0.6)."""
-    t = np.arange(calendar.N_DAYS) / calendar.N_DAYS
-    density = (1 + 1.2 * t) * calendar.season_multiplier() ** 0.6
-    cum = calendar.cumulative(density)
-    return calendar.invert(cum, rng.random(n) * cum[-1])
+    t = np.arange(seasons.N_DAYS) / seasons.N_DAYS
+    density = (1 + 1.2 * t) * seasons.season_multiplier() ** 0.6
+    cum = seasons.cumulative(density)
+    return seasons.invert(cum, rng.random(n) * cum[-1])
 
 
 def draw_population(rng: np.random.Generator, n: int) -> Population:
@@ -120,7 +120,7 @@ def draw_population(rng: np.random.Generator, n: int) -> Population:
     segment = (rng.random(n)[:, None] > mix[channel]).sum(axis=1)
 
     signup_day = _signup_days(rng, n)
-    first_seconds = calendar.draw_seconds_of_day(rng, signup_day)
+    first_seconds = seasons.draw_seconds_of_day(rng, signup_day)
 
     seg = SEGMENTS
     age_mean = np.array([s.age_mean for s in seg])[segment]

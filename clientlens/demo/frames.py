@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clientlens.demo import calendar, geo, people, text
+from clientlens.demo import geo, people, seasons, text
 from clientlens.demo.basket import STATUSES, Baskets
 from clientlens.demo.catalog import Catalog
 from clientlens.demo.customers import (
@@ -25,11 +25,11 @@ from clientlens.demo.process import History
 from clientlens.demo.service import SEVERITIES, Feedback, Tickets
 from clientlens.demo.web import STEPS, Events, pages
 
-_EPOCH = np.datetime64(calendar.START.date(), "s")
+_EPOCH = np.datetime64(seasons.START.date(), "s")
 
 
 def timestamps(seconds: np.ndarray) -> np.ndarray:
-    """datetime64[ns] from seconds since calendar.START (NaN -> NaT)."""
+    """datetime64[ns] from seconds since seasons.START (NaN -> NaT)."""
     whole = np.where(np.isnan(seconds), 0, seconds).astype(np.int64)
     out = (_EPOCH + whole.astype("timedelta64[s]")).astype("datetime64[ns]")
     out[np.isnan(seconds)] = np.datetime64("NaT")
@@ -159,7 +159,7 @@ def spend_frame(channel: np.ndarray, spend: np.ndarray, locale: str) -> pd.DataF
     labels = CHANNEL_ZH if locale == "zh" else CHANNEL_EN
     return pd.DataFrame(
         {
-            "date": np.repeat(dates(np.arange(calendar.N_DAYS)), n_channels),
+            "date": np.repeat(dates(np.arange(seasons.N_DAYS)), n_channels),
             "channel": labels[channel],
             "spend": spend,
         }
@@ -168,7 +168,7 @@ def spend_frame(channel: np.ndarray, spend: np.ndarray, locale: str) -> pd.DataF
 
 def truth_frame(pop: Population, hist: History, customer_ids: np.ndarray) -> pd.DataFrame:
     """The hidden truth behind the data, one row per customer."""
-    alive = hist.dropout_day >= calendar.N_DAYS
+    alive = hist.dropout_day >= seasons.N_DAYS
     dropout = dates(np.where(alive, 0, hist.dropout_day))
     dropout[alive] = np.datetime64("NaT")
     return pd.DataFrame(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from clientlens.demo import calendar, frames, people
+from clientlens.demo import frames, people, seasons
 from clientlens.demo.basket import fill_baskets
 from clientlens.demo.catalog import build_catalog
 from clientlens.demo.customers import draw_population
@@ -66,7 +66,7 @@ class DemoData:
     complained, first_complaint_at, satisfaction (latent, mean 0 for 'occasional')."""
     seed: int
     locale: str
-    observation_end: pd.Timestamp = calendar.END
+    observation_end: pd.Timestamp = seasons.END
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The canonical tables by name, in import order."""
@@ -86,8 +86,8 @@ def check_options(n_customers: int, locale: str, web_days: int = 180) -> None:
         raise ConfigError(f"n_customers must be a positive whole number, got {n_customers!r}.")
     if locale not in LOCALES:
         raise ConfigError(f"locale must be 'zh' or 'en', got {locale!r}.")
-    if not 1 <= web_days <= calendar.N_DAYS:
-        raise ConfigError(f"web_days must be between 1 and {calendar.N_DAYS}, got {web_days!r}.")
+    if not 1 <= web_days <= seasons.N_DAYS:
+        raise ConfigError(f"web_days must be between 1 and {seasons.N_DAYS}, got {web_days!r}.")
 
 
 def generate(
@@ -126,7 +126,7 @@ def generate(
     names = people.draw_names(rng, n)
     phone = people.draw_phones(rng, n)
     email = people.draw_emails(rng, names)
-    birth_year = (calendar.END.year - pop.age - 1970).astype("datetime64[Y]")
+    birth_year = (seasons.END.year - pop.age - 1970).astype("datetime64[Y]")
     birth_day = birth_year.astype("datetime64[D]") + rng.integers(0, 365, n).astype(
         "timedelta64[D]"
     )

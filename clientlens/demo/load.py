@@ -30,8 +30,9 @@ def load_demo(ws: Workspace, data: DemoData, *, progress: Progress | None = None
     >>> import clientlens as cl
     >>> from clientlens.demo import generate, load_demo
     >>> ws = cl.Workspace.init("demo_ws")                     # doctest: +SKIP
-    >>> load_demo(ws, generate(2_000))["orders"].rows_inserted  # doctest: +SKIP
-    11843
+    >>> results = load_demo(ws, generate(2_000))                # doctest: +SKIP
+    >>> results["orders"].rows_rejected                         # doctest: +SKIP
+    0
     """
     filled = {name: ws.row_count(name) for name in TABLE_NAMES if ws.has_table(name)}
     filled = {name: rows for name, rows in filled.items() if rows}

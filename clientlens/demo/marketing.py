@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clientlens.demo import calendar
+from clientlens.demo import seasons
 from clientlens.demo.customers import CHANNELS, Population
 
 _WINDOW_DAYS = 14
@@ -22,12 +22,12 @@ def daily_spend(rng: np.random.Generator, pop: Population) -> tuple[np.ndarray, 
     """(channel index, spend) per (day, channel), day-major: row = day × channels + channel."""
     n_ch = len(CHANNELS)
     signups = np.bincount(
-        pop.channel * calendar.N_DAYS + pop.signup_day, minlength=n_ch * calendar.N_DAYS
-    ).reshape(n_ch, calendar.N_DAYS)
+        pop.channel * seasons.N_DAYS + pop.signup_day, minlength=n_ch * seasons.N_DAYS
+    ).reshape(n_ch, seasons.N_DAYS)
     kernel = np.ones(_WINDOW_DAYS) / _WINDOW_DAYS
     smooth = np.array([np.convolve(row, kernel, mode="same") for row in signups])
     cac = np.array([c[5] for c in CHANNELS])[:, None]
     spend = cac * smooth * rng.lognormal(0.0, 0.2, smooth.shape)
     spend = np.round(spend.T, 2)  # days × channels
-    channel = np.tile(np.arange(n_ch), calendar.N_DAYS)
+    channel = np.tile(np.arange(n_ch), seasons.N_DAYS)
     return channel, spend.ravel()

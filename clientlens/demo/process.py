@@ -2,7 +2,7 @@
 
 Every customer's first order is on their sign-up day. After it, repeat orders follow a
 Poisson process with rate λ × s(t), where s is the festival/weekday multiplier of
-:mod:`clientlens.demo.calendar` (mean 1), until the customer drops out after an
+:mod:`clientlens.demo.seasons` (mean 1), until the customer drops out after an
 exponential lifetime with rate μ — the Pareto/NBD story (Schmittlein, Morrison &
 Colombo 1987). Times are drawn exactly by inverting the integrated intensity, one array
 operation for all customers.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientlens.demo import calendar
+from clientlens.demo import seasons
 from clientlens.demo.customers import SEGMENTS, Population
 
 COMPLAINT_RATE = 0.03
@@ -57,19 +57,19 @@ def _repeat_orders(rng: np.random.Generator, pop: Population, stop_day: np.ndarr
     """Repeat-order days of every customer from the day after sign-up up to ``stop_day``."""
     customers, order_days = [], []
     start = pop.signup_day + 1.0
-    stop = np.minimum(stop_day, calendar.N_DAYS).astype(float)
+    stop = np.minimum(stop_day, seasons.N_DAYS).astype(float)
     for s, seg in enumerate(SEGMENTS):
         idx = np.flatnonzero((pop.segment == s) & (stop > start) & (pop.purchase_rate > 0))
         if not idx.size:
             continue
-        cum = calendar.cumulative(calendar.season_multiplier(seg.promo_strength))
+        cum = seasons.cumulative(seasons.season_multiplier(seg.promo_strength))
         lo = np.interp(start[idx], np.arange(cum.size), cum)
         hi = np.interp(stop[idx], np.arange(cum.size), cum)
         counts = rng.poisson(pop.purchase_rate[idx] * (hi - lo))
         who = np.repeat(idx, counts)
         level = np.repeat(lo, counts) + rng.random(who.size) * np.repeat(hi - lo, counts)
         customers.append(who)
-        order_days.append(calendar.invert(cum, level))
+        order_days.append(seasons.invert(cum, level))
     if not customers:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     return np.concatenate(customers), np.concatenate(order_days)
@@ -85,10 +85,10 @@ def run_process(rng: np.random.Generator, pop: Population) -> History:
     rep_cust, rep_day = _repeat_orders(rng, pop, dropout0)
     cust = np.concatenate([np.arange(pop.size), rep_cust])
     day = np.concatenate([pop.signup_day, rep_day])
-    seconds = np.concatenate([pop.first_order_seconds, calendar.draw_seconds_of_day(rng, rep_day)])
+    seconds = np.concatenate([pop.first_order_seconds, seasons.draw_seconds_of_day(rng, rep_day)])
 
     # Candidate tickets on every order; the Double 11 delivery crunch doubles them.
-    d = calendar.days()
+    d = seasons.days()
     crunch_days = np.asarray((d.month == 11) & (d.day >= 10) & (d.day <= 20))
     crunch = crunch_days[day]
     has_ticket = rng.random(day.size) < COMPLAINT_RATE * np.where(crunch, 2.0, 1.0)
@@ -119,7 +119,7 @@ def run_process(rng: np.random.Generator, pop: Population) -> History:
 
     keep = day < dropout[cust]
     order_pos = np.cumsum(keep) - 1  # old position -> new position among kept orders
-    t_keep = keep[t_order] & (t_open < calendar.N_DAYS)
+    t_keep = keep[t_order] & (t_open < seasons.N_DAYS)
     cust, day, seconds = cust[keep], day[keep], seconds[keep]
     ticket_order = order_pos[t_order[t_keep]]
 
@@ -127,7 +127,7 @@ def run_process(rng: np.random.Generator, pop: Population) -> History:
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     first_kept = np.full(pop.size, np.nan)
-    seen = first < calendar.N_DAYS  # a ticket opened after the history is not seen
+    seen = first < seasons.N_DAYS  # a ticket opened after the history is not seen
     first_kept[seen] = first[seen]
     return History(
         order_customer=cust[order],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientlens.demo import calendar, text
+from clientlens.demo import seasons, text
 from clientlens.demo.customers import Population
 from clientlens.demo.process import History
 
@@ -53,7 +53,7 @@ def handle_tickets(rng: np.random.Generator, hist: History) -> Tickets:
     n = hist.ticket_opened.size
     hours = _RESOLUTION_MEDIAN_HOURS[hist.ticket_severity] * rng.lognormal(0.0, 0.8, n)
     closed = hist.ticket_opened + hours / 24
-    closed[closed >= calendar.N_DAYS] = np.nan
+    closed[closed >= seasons.N_DAYS] = np.nan
     channel = rng.choice(3, size=n, p=[0.6, 0.25, 0.15])
     description = hist.ticket_category * text.N_DESCRIPTIONS + rng.integers(
         0, text.N_DESCRIPTIONS, n
@@ -122,10 +122,10 @@ def collect_feedback(
     comment[rng.random(customer.size) < 0.25] = -1
 
     # One answer per customer, day and kind (a second one would be an exact duplicate).
-    key = (customer * calendar.N_DAYS + day) * len(_KINDS) + kind
+    key = (customer * seasons.N_DAYS + day) * len(_KINDS) + kind
     keep = np.zeros(customer.size, dtype=bool)
     keep[np.unique(key, return_index=True)[1]] = True
-    keep &= day < calendar.N_DAYS
+    keep &= day < seasons.N_DAYS
     order = np.lexsort((customer[keep], day[keep]))
     return Feedback(
         customer[keep][order],

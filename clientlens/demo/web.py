@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clientlens.demo import calendar
+from clientlens.demo import seasons
 from clientlens.demo.catalog import CATEGORY_CODE, Catalog
 from clientlens.demo.customers import Population
 from clientlens.demo.process import History
@@ -37,7 +37,7 @@ class Events:
     visitor: np.ndarray
     """Per event: anonymous visitor number, -1 for logged-in customers."""
     seconds: np.ndarray
-    """Per event: seconds since calendar.START."""
+    """Per event: seconds since seasons.START."""
     step: np.ndarray
     page: np.ndarray
     """Index into pages()."""
@@ -73,7 +73,7 @@ def browse(
     window_days: int,
 ) -> Events:
     """Sessions of the last ``window_days`` days of the history."""
-    first_day = calendar.N_DAYS - window_days
+    first_day = seasons.N_DAYS - window_days
     order_time = hist.order_day * 86400.0 + hist.order_seconds
 
     # 1. Buying sessions: one per order in the window, ending at the order's time.
@@ -87,7 +87,7 @@ def browse(
 
     # 2. Customers browsing while they are customers: rate grows with purchase rate.
     lo = np.maximum(pop.signup_day, first_day).astype(float)
-    hi = np.minimum(hist.dropout_day, calendar.N_DAYS).astype(float)
+    hi = np.minimum(hist.dropout_day, seasons.N_DAYS).astype(float)
     active = np.clip(hi - lo, 0, None)
     n_visits = rng.poisson((1.5 * pop.purchase_rate + 0.01) * active)
     visit_cust = np.repeat(np.arange(pop.size), n_visits)
@@ -100,8 +100,8 @@ def browse(
     n_anon = int(rng.poisson(0.5 * (n_buy + n_visit)))
     n_visitors = max(1, int(n_anon / 1.6))
     anon_visitor = rng.integers(0, n_visitors, n_anon)
-    cum = calendar.cumulative(calendar.season_multiplier()[first_day:])
-    anon_day = first_day + calendar.invert(cum, rng.random(n_anon) * cum[-1])
+    cum = seasons.cumulative(seasons.season_multiplier()[first_day:])
+    anon_day = first_day + seasons.invert(cum, rng.random(n_anon) * cum[-1])
 
     counts = np.concatenate(
         [
@@ -113,7 +113,7 @@ def browse(
     customer = np.concatenate([hist.order_customer[buy], visit_cust, np.full(n_anon, -1)])
     visitor = np.concatenate([np.full(n_buy + n_visit, -1), anon_visitor])
     browse_days = np.concatenate([visit_day.astype(np.int64), anon_day])
-    browse_start = browse_days * 86400.0 + calendar.draw_seconds_of_day(rng, browse_days)
+    browse_start = browse_days * 86400.0 + seasons.draw_seconds_of_day(rng, browse_days)
 
     # Events: steps in funnel order within each session, with dwell times.
     n_sessions = counts.shape[0]
@@ -133,7 +133,7 @@ def browse(
     # at their drawn time, moved back if they would run past the end of the history.
     last_before = before[ends - 1] if n_sessions else np.zeros(0)
     start = np.concatenate([order_time[buy] - last_before[:n_buy], browse_start])
-    limit = calendar.N_DAYS * 86400.0 - 1
+    limit = seasons.N_DAYS * 86400.0 - 1
     start = np.minimum(start, limit - last_before)
     start = np.maximum(start, 0.0)
     seconds = np.floor(start[sess] + before)
