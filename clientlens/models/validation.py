@@ -264,6 +264,72 @@ def _buckets(customers: pd.DataFrame, max_bucket: int) -> pd.DataFrame:
     return out
 
 
+def repeat_purchase_counts(
+    model: Any,
+    data: Any,
+    *,
+    max_frequency: int = 7,
+) -> pd.DataFrame:
+    """Customers by number of repeat purchases: actual, and expected by the model.
+
+    The expected count of customers with x repeat purchases is Σᵢ P(X(Tᵢ) = x), each
+    customer at her own age Tᵢ (Fader, Hardie & Lee 2005, "Counting your customers the
+    easy way", figure 3). P(X(t) = x) for a new customer is the model's
+    ``probability_of_purchases`` for a history with no purchase yet (frequency, recency
+    and T all 0); it is evaluated once per distinct age.
+
+    Parameters
+    ----------
+    model
+        A fitted transaction model; ``T`` in ``data`` is in its time unit.
+    data
+        Frame or Ibis table with ``frequency`` and ``T``.
+    max_frequency
+        Frequencies at or above this share the last bucket (``"7+"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frequency_bucket, bucket_label, actual, expected`` (customers), as
+        :func:`clientlens.models.charts.repeat_purchase_distribution` draws it.
+    """
+    frame = data.to_pandas() if isinstance(data, ir.Table) else pd.DataFrame(data)
+    missing = [c for c in ("frequency", "T") if c not in frame.columns]
+    if missing:
+        raise DataContractError(
+            f"repeat_purchase_counts needs the columns {missing}; the table has "
+            f"{list(frame.columns)}."
+        )
+    if max_frequency < 1:
+        raise ConfigError(f"max_frequency must be at least 1; got {max_frequency}.")
+    ages = frame["T"].astype(float).value_counts().sort_index()
+    unit_days = float(getattr(model, "time_unit_days", 1.0))
+    newborn = pd.DataFrame({"customer_id": [0], "frequency": [0.0], "recency": [0.0], "T": [0.0]})
+    expected = np.zeros(max_frequency + 1)
+    for age, customers in ages.items():
+        probs = [
+            float(
+                model.probability_of_purchases(newborn, n=n, horizon_days=float(age) * unit_days)[
+                    "probability"
+                ].iloc[0]
+            )
+            for n in range(max_frequency)
+        ]
+        expected[:max_frequency] += customers * np.asarray(probs)
+        expected[max_frequency] += customers * max(0.0, 1.0 - sum(probs))
+    bucket = frame["frequency"].clip(upper=max_frequency).astype(int)
+    actual = bucket.value_counts().reindex(range(max_frequency + 1), fill_value=0)
+    labels = [str(k) for k in range(max_frequency)] + [f"{max_frequency}+"]
+    return pd.DataFrame(
+        {
+            "frequency_bucket": np.arange(max_frequency + 1),
+            "bucket_label": labels,
+            "actual": actual.to_numpy(dtype=float),
+            "expected": expected,
+        }
+    )
+
+
 def cumulative_tracking(
     model: PurchaseModel,
     orders: Any,
