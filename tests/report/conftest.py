@@ -1,6 +1,7 @@
 """A tiny analysed workspace for the report, with a hand-written ``kpis`` table.
 
-Six customers, nine orders up to 2024-06-30; ``customer_summary`` comes from ``analyze``
+Six customers, nine orders up to 2024-06-30; ``customer_summary`` and the RFM results
+come from ``analyze``
 and ``kpis`` is written by hand (its declared columns) so that each test can change one
 number and watch the sentence change.
 """
@@ -108,8 +109,8 @@ BASE_KPIS = {
 def report_ws(tmp_path):
     ws = Workspace.init(tmp_path / "ws", settings={"today": "2026-11-24"})
     ws.import_table("orders", ORDERS)
-    result = ws.analyze(as_of="2024-06-30", only=["customer_summary"])
-    assert [o.status for o in result.outcomes] == ["ok"]
+    result = ws.analyze(as_of="2024-06-30", only=["customer_summary", "rfm_scores", "rfm_segments"])
+    assert [o.status for o in result.outcomes] == ["ok", "ok", "ok"]
     yield ws
     ws.close()
 

@@ -105,7 +105,7 @@ def test_zh_report_sentences(report_ws):
 
 def test_missing_results_leave_their_section_out_and_say_so(report_ws):
     report = assemble(report_context(report_ws, lang="en"))  # no kpis table
-    assert [s.key for s in report.sections] == ["purchase"]
+    assert [s.key for s in report.sections] == ["purchase", "value"]
     assert ("overview", ["kpis"]) in report.omitted
     assert any("Business overview" in b and "kpis" in b for b in report.data.bullets)
     html = render_html(report)
@@ -149,3 +149,22 @@ def test_html_and_xlsx_are_self_contained_and_hold_the_findings(report_ws, tmp_p
     target = report.target_lists[0]
     sheet = book[target.title[:31]]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["f", "d", "e"]
+
+
+def test_value_section_lists_follow_the_rfm_scores(report_ws):
+    report = assemble(report_context(report_ws, lang="en"))
+    scores = report_ws.table("rfm_scores").to_pandas()
+    lists = {tl.key: tl.frame for tl in report.target_lists}
+    for key, codes in (("win_back", ["at_risk", "cant_lose"]), ("loyalty", ["champions", "loyal"])):
+        expected = scores[scores["segment"].isin(codes)].sort_values(
+            ["revenue", "customer_id"], ascending=[False, True]
+        )
+        if expected.empty:
+            assert key not in lists
+            continue
+        assert list(lists[key]["customer_id"]) == list(expected["customer_id"])
+        rec = next(r for r in report.recommendations if r.key == key)
+        # impact = customers x 10% x their mean order value
+        aov = expected["revenue"].sum() / expected["orders"].sum()
+        assert rec.expected_impact == pytest.approx(len(expected) * 0.1 * aov)
+        assert rec.customers == len(expected)
