@@ -306,7 +306,7 @@ def repeat_purchase_counts(
     unit_days = float(getattr(model, "time_unit_days", 1.0))
     newborn = pd.DataFrame({"customer_id": [0], "frequency": [0.0], "recency": [0.0], "T": [0.0]})
     expected = np.zeros(max_frequency + 1)
-    for age, customers in ages.items():
+    for age, customers in zip(ages.index.to_numpy(dtype=float), ages.to_numpy(), strict=True):
         probs = [
             float(
                 model.probability_of_purchases(newborn, n=n, horizon_days=float(age) * unit_days)[
