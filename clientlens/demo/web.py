@@ -153,7 +153,12 @@ def browse(
     page[is_prod] = 6 + CATEGORY_CODE.size + rng.integers(0, catalog.size, int(is_prod.sum()))
     page[step == 3], page[step == 4], page[step == 5] = 3, 4, 5
 
-    order = np.lexsort((seconds, number[sess]))
+    # Events are grouped by session in time order already; lay the sessions out
+    # chronologically (a gather of whole blocks, cheaper than sorting every event).
+    length = per_session[chrono]
+    block_start = (ends - per_session)[chrono]
+    offset = np.repeat(block_start - (np.cumsum(length) - length), length)
+    order = offset + np.arange(int(length.sum()))
     return Events(
         session=number[sess][order],
         customer=customer[sess][order],

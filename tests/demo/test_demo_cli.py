@@ -21,6 +21,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_demo_data_imports_into_the_current_workspace(tmp_path):
     assert _cli("init", "ws", cwd=tmp_path).returncode == 0
     run = _cli("-w", "ws", "demo-data", "--customers", "300", "--seed", "3", cwd=tmp_path)

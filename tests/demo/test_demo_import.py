@@ -9,6 +9,7 @@ from clientlens.demo import TRUTH_FILE, load_demo
 from clientlens.errors import WorkspaceError
 
 
+@pytest.mark.slow
 def test_every_table_imports_without_a_problem(workspace, demo_zh):
     results = load_demo(workspace, demo_zh)
     assert list(results) == list(demo_zh.tables())
