@@ -141,6 +141,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("abc_a_share", float, 0.7, "Cumulative revenue share that ends class A."),
     Setting("abc_b_share", float, 0.9, "Cumulative revenue share that ends class B."),
+    Setting(
+        "profile_age_bands",
+        str,
+        "18,25,35,45,55",
+        "Age band edges of the customer profile (years): '18,25' gives <18, 18-24, 25+.",
+    ),
+    Setting(
+        "profile_income_bands",
+        str,
+        "3000,6000,10000,20000,50000",
+        "Income band edges of the customer profile (monthly income in the workspace currency).",
+    ),
     Setting("clv_annual_discount_rate", float, 0.1, "Annual discount rate for predicted CLV."),
     Setting(
         "clv_margin", float, 1.0, "Profit margin applied to predicted spend in CLV (1.0 = revenue)."

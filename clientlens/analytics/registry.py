@@ -17,6 +17,8 @@ MODULES: tuple[str, ...] = (
     "clientlens.analytics.cohorts",
     "clientlens.analytics.kpis",
     "clientlens.analytics.kpi_cac",
+    "clientlens.analytics.profile",
+    "clientlens.analytics.value",
 )
 
 

@@ -1,0 +1,304 @@
+"""Customer value, its concentration and profitability (``customer_value``,
+``value_concentration``, ``value_summary``).
+
+Revenue is the sum of completed order amounts. Cost comes from ``orders.cost`` when
+that column exists, else from ``order_items.quantity × products.cost``; a customer's
+margin (revenue − cost) is known only when every one of their orders has a cost, and is
+empty otherwise rather than silently understated.
+
+Customers are ranked by revenue, highest first, ties broken by ``customer_id``, so the
+ranking, the cumulative shares and the ABC classes are the same on every engine.
+A customer is in class A when the customers ranked above them make less than
+``a_share`` (0.7) of revenue — the customers who bring the first 70% of revenue,
+including the one who crosses the line — in B when they make less than ``b_share``
+(0.9), and in C otherwise.
+
+The Gini coefficient is exact: with revenues sorted ascending, x₁ ≤ … ≤ xₙ,
+``G = 2 Σ i·xᵢ / (n Σ xᵢ) − (n + 1) / n`` (0 = every customer spends the same,
+towards 1 = one customer brings all revenue). Only customers with orders count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from clientlens.analytics.base import Analysis, AnalysisContext, as_table
+from clientlens.analytics.value_summary import value_summary
+from clientlens.errors import ConfigError, DataContractError
+
+ABC_NAMES = {
+    "A": ("A类客户（核心）", "Class A (core)"),
+    "B": ("B类客户（重要）", "Class B (important)"),
+    "C": ("C类客户（一般）", "Class C (general)"),
+}
+
+
+def _item_costs(orders: ir.Table, order_items: ir.Table, products: ir.Table) -> ir.Table:
+    """Orders with a ``_cost`` column from items × product cost (null if any item lacks it)."""
+    items = order_items.select("order_id", "product_id", "quantity")
+    prod = products.select("product_id", _unit_cost=products.cost.cast("float64"))
+    j = items.left_join(prod, "product_id")
+    line = j.quantity.cast("float64") * j._unit_cost
+    per_order = j.group_by("order_id").agg(_sum=line.sum(), _lines=j.count(), _known=line.count())
+    per_order = per_order.select(
+        "order_id",
+        _cost=ibis.ifelse(
+            per_order._lines == per_order._known, per_order._sum, ibis.null("float64")
+        ),
+    )
+    return orders.left_join(per_order, "order_id").drop("order_id_right")
+
+
+def customer_value(
+    orders: Any,
+    *,
+    order_items: Any = None,
+    products: Any = None,
+    a_share: float = 0.7,
+    b_share: float = 0.9,
+) -> ir.Table:
+    """Revenue, cost, margin, rank, cumulative revenue share and ABC class per customer.
+
+    Parameters
+    ----------
+    orders
+        Completed orders with ``order_id``, ``customer_id``, ``amount``; ``cost`` optional.
+    order_items, products
+        Optional; used for cost (``order_id, product_id, quantity`` and
+        ``product_id, cost``) when ``orders`` has no ``cost`` column.
+    a_share, b_share
+        Cumulative revenue shares that end class A and class B (0 < a < b ≤ 1).
+
+    Returns
+    -------
+    ibis.Table
+        One row per customer with orders: the columns of the ``customer_value`` table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"order_id": ["1", "2", "3", "4"],
+    ...     "customer_id": ["a", "b", "b", "c"], "amount": [60.0, 20.0, 10.0, 10.0]})
+    >>> v = customer_value(orders).order_by("revenue_rank").to_pandas()
+    >>> v[["customer_id", "revenue", "cumulative_revenue_share", "abc_class"]].values.tolist()
+    [['a', 60.0, 0.6, 'A'], ['b', 30.0, 0.9, 'A'], ['c', 10.0, 1.0, 'C']]
+    """
+    if not 0 < a_share < b_share <= 1:
+        raise ConfigError(
+            f"ABC shares must satisfy 0 < abc_a_share < abc_b_share <= 1; "
+            f"got abc_a_share={a_share}, abc_b_share={b_share}."
+        )
+    t = as_table(orders)
+    missing = [c for c in ("order_id", "customer_id", "amount") if c not in t.columns]
+    if missing:
+        raise DataContractError(
+            f"customer_value needs the orders columns {missing}; the table has {list(t.columns)}."
+        )
+    if "cost" in t.columns:
+        t = t.mutate(_cost=t.cost.cast("float64"))
+    elif (
+        order_items is not None
+        and products is not None
+        and "cost" in as_table(products).columns
+        and "quantity" in as_table(order_items).columns
+    ):
+        t = _item_costs(t, as_table(order_items), as_table(products))
+    else:
+        t = t.mutate(_cost=ibis.null("float64"))
+    per = t.group_by("customer_id").agg(
+        orders=t.count(),
+        revenue=t.amount.sum().cast("float64"),
+        _cost_sum=t._cost.sum(),
+        _cost_known=t._cost.count(),
+    )
+    cost = ibis.ifelse(per._cost_known == per.orders, per._cost_sum, ibis.null("float64")).cast(
+        "float64"
+    )
+    per = per.mutate(cost=cost, margin=per.revenue - cost)
+    order = [per.revenue.desc(), per.customer_id]
+    n = per.count().over()
+    total = per.revenue.sum().over()
+    cum = per.revenue.sum().over(ibis.cumulative_window(order_by=order))
+    per = per.mutate(
+        revenue_rank=(ibis.row_number().over(order_by=order) + 1).cast("int64"),
+        revenue_share=per.revenue / total,
+        cumulative_revenue_share=cum / total,
+        _before=(cum - per.revenue) / total,
+        _n=n,
+    )
+    abc = ibis.cases((per._before < a_share, "A"), (per._before < b_share, "B"), else_="C")
+    per = per.mutate(abc_class=abc)
+    return per.select(
+        "customer_id",
+        "orders",
+        "revenue",
+        "cost",
+        "margin",
+        margin_rate=(per.margin / per.revenue.nullif(0.0)).cast("float64"),
+        revenue_rank="revenue_rank",
+        customer_percentile=(per.revenue_rank / per._n).cast("float64"),
+        revenue_share="revenue_share",
+        cumulative_revenue_share="cumulative_revenue_share",
+        abc_class="abc_class",
+        abc_class_zh=per.abc_class.cases(*[(k, v[0]) for k, v in ABC_NAMES.items()]),
+        abc_class_en=per.abc_class.cases(*[(k, v[1]) for k, v in ABC_NAMES.items()]),
+    )
+
+
+def value_concentration(value: ir.Table, *, points: int = 100) -> ir.Table:
+    """The Pareto (Lorenz-type) curve: top customer share → revenue and margin share.
+
+    Customers ranked by revenue are cut into ``points`` equal steps of customer share;
+    each step reports the cumulative shares of its last customer (exactly ``k / points``
+    of customers when the count divides, else the next customer up). Fewer customers than
+    points give one point per customer. A point 0 (0, 0) starts the curve.
+
+    Parameters
+    ----------
+    value
+        The ``customer_value`` result (``revenue_rank``, ``revenue``, ``margin``, ...).
+    points
+        Number of steps of the curve.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"order_id": ["1", "2", "3", "4"],
+    ...     "customer_id": ["a", "b", "b", "c"], "amount": [60.0, 20.0, 10.0, 10.0]})
+    >>> c = value_concentration(customer_value(orders), points=2).order_by("point").to_pandas()
+    >>> c.point.tolist(), c.customers.tolist(), c.revenue_share.tolist()
+    ([0, 1, 2], [0, 1, 3], [0.0, 0.6, 1.0])
+    """
+    if points < 1:
+        raise ConfigError(f"points must be at least 1; got {points}.")
+    order = [value.revenue_rank]
+    v = value.mutate(
+        _n=value.count().over(),
+        _cum_margin=value.margin.sum().over(ibis.cumulative_window(order_by=order)),
+    )
+    total_margin = ibis.ifelse(
+        value.margin.count() == value.count(), value.margin.sum(), ibis.null("float64")
+    ).as_scalar()
+    v = v.mutate(_point=((v.revenue_rank * points + v._n - 1) / v._n).floor().cast("int64"))
+    # the window goes in its own column first: filtering on a window directly does not
+    # compile on PySpark
+    v = v.mutate(_last_rank=v.revenue_rank.max().over(group_by=v._point))
+    last = v.filter(v.revenue_rank == v._last_rank)
+    curve = last.select(
+        point=last._point,
+        customers=last.revenue_rank.cast("int64"),
+        customer_share=(last.revenue_rank / last._n).cast("float64"),
+        revenue_share=last.cumulative_revenue_share.cast("float64"),
+        margin_share=(last._cum_margin / total_margin).cast("float64"),
+    )
+    origin = value.aggregate(
+        point=ibis.literal(0, "int64"),
+        customers=ibis.literal(0, "int64"),
+        customer_share=ibis.literal(0.0, "float64"),
+        revenue_share=ibis.literal(0.0, "float64"),
+        margin_share=ibis.ifelse(
+            value.margin.count() == value.count(),
+            ibis.literal(0.0, "float64"),
+            ibis.null("float64"),
+        ),
+    )
+    return ibis.union(origin, curve)
+
+
+def _value_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
+    return customer_value(
+        inputs["orders"],
+        order_items=inputs.get("order_items"),
+        products=inputs.get("products"),
+        a_share=float(ctx.setting("abc_a_share", 0.7)),
+        b_share=float(ctx.setting("abc_b_share", 0.9)),
+    )
+
+
+def _concentration_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
+    return value_concentration(inputs["customer_value"])
+
+
+def _summary_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
+    return value_summary(
+        inputs["customer_value"],
+        rfm_scores=inputs.get("rfm_scores"),
+        customers=inputs.get("customers"),
+    )
+
+
+ANALYSES = [
+    Analysis(
+        name="customer_value",
+        requires=("orders",),
+        optional=("order_items", "products"),
+        build=_value_build,
+        description="Per customer with orders: revenue, cost and margin, rank by revenue, "
+        "share and cumulative share of revenue, and ABC class.",
+        columns={
+            "customer_id": "Customer.",
+            "orders": "Completed orders.",
+            "revenue": "Revenue from the customer's completed orders.",
+            "cost": "Cost of those orders (orders.cost, or items × product cost); empty when "
+            "any of the customer's orders has no cost.",
+            "margin": "Revenue − cost (gross profit); empty when the cost is unknown.",
+            "margin_rate": "Margin / revenue (0–1).",
+            "revenue_rank": "Rank by revenue, 1 = highest (ties by customer id).",
+            "customer_percentile": "Rank / number of customers: the customer is in the top "
+            "this fraction of customers (0–1).",
+            "revenue_share": "The customer's share of all revenue (0–1): contribution.",
+            "cumulative_revenue_share": "Share of revenue from this customer and everyone "
+            "ranked above them (0–1).",
+            "abc_class": "A: the customers who bring the first abc_a_share (70%) of revenue; "
+            "B: the next ones up to abc_b_share (90%); C: the rest.",
+            "abc_class_zh": "ABC class name in Chinese.",
+            "abc_class_en": "ABC class name in English.",
+        },
+    ),
+    Analysis(
+        name="value_concentration",
+        requires=("customer_value",),
+        build=_concentration_build,
+        description="Pareto curve of revenue concentration: for the top 1%, 2%, … 100% of "
+        "customers by revenue, their share of revenue and of margin.",
+        columns={
+            "point": "Step of the curve, 0–100 (point k is the top k% of customers).",
+            "customers": "Number of top customers at this point.",
+            "customer_share": "Those customers as a share of all customers (0–1).",
+            "revenue_share": "Their share of all revenue (0–1).",
+            "margin_share": "Their share of all margin; empty when cost is unknown.",
+        },
+    ),
+    Analysis(
+        name="value_summary",
+        requires=("customer_value",),
+        optional=("rfm_scores", "customers"),
+        build=_summary_build,
+        description="Revenue concentration and profitability in one table: totals, top "
+        "1/5/10/20% shares, Gini, ABC classes, and revenue and margin per RFM segment and "
+        "per acquisition channel.",
+        columns={
+            "section": "total, top_share, gini, abc, rfm11 (11 RFM segments), rfm8 (8 RFM "
+            "segments) or acquisition_channel.",
+            "group": "Stable code within the section: all; top_1pct …; revenue; A/B/C; a "
+            "segment code; a channel (unknown when missing).",
+            "group_zh": "Group name in Chinese.",
+            "group_en": "Group name in English.",
+            "customers": "Customers in the group.",
+            "customer_share": "Share of all customers with orders (0–1).",
+            "revenue": "Revenue of the group.",
+            "revenue_share": "Share of all revenue (0–1).",
+            "margin": "Margin (revenue − cost) of the group; empty when any cost is unknown.",
+            "margin_share": "Share of all margin (0–1).",
+            "margin_rate": "Margin / revenue of the group (0–1).",
+            "avg_revenue": "Revenue per customer.",
+            "avg_margin": "Margin per customer.",
+            "value": "The section's single figure where it has one: the Gini coefficient "
+            "(0 = equal, towards 1 = concentrated).",
+        },
+    ),
+]
