@@ -159,12 +159,14 @@ def browse(
     block_start = (ends - per_session)[chrono]
     offset = np.repeat(block_start - (np.cumsum(length) - length), length)
     order = offset + np.arange(int(length.sum()))
+    # Narrow index types: at a million customers this table has ~30M rows.
+    sess = sess[order].astype(np.int32)
     return Events(
-        session=number[sess][order],
-        customer=customer[sess][order],
-        visitor=visitor[sess][order],
+        session=number.astype(np.int32)[sess],
+        customer=customer.astype(np.int32)[sess],
+        visitor=visitor.astype(np.int32)[sess],
         seconds=seconds[order],
-        step=step[order],
-        page=page[order],
+        step=step[order].astype(np.int8),
+        page=page[order].astype(np.int16),
         duration_s=dwell[order],
     )
