@@ -87,6 +87,24 @@ def _bg_h_quadrature(t, k, big_a, a, bp, nodes: int = 96) -> np.ndarray:
     return np.asarray((f * w[None, :]).sum(axis=1))
 
 
+def _bg_h_corrected(t, k, big_a, a, bp, near_a1, near_c0, delta):
+    """The closed form, with a ± delta (or bp ± delta) averaged at the removable singularities."""
+    val = _bg_h_closed(t, k, big_a, a, bp)
+    if near_a1.any():
+        i = near_a1
+        val[i] = 0.5 * (
+            _bg_h_closed(t[i], k[i], big_a[i], a[i] + delta, bp[i])
+            + _bg_h_closed(t[i], k[i], big_a[i], a[i] - delta, bp[i])
+        )
+    if near_c0.any():
+        i = near_c0 & ~near_a1
+        val[i] = 0.5 * (
+            _bg_h_closed(t[i], k[i], big_a[i], a[i], bp[i] + delta)
+            + _bg_h_closed(t[i], k[i], big_a[i], a[i], bp[i] - delta)
+        )
+    return val
+
+
 def bg_expected_h(t, k, big_a, a, bp) -> np.ndarray:
     """E over p ~ Beta(a, bp) of the expected purchases of a living customer in time t.
 
@@ -109,19 +127,8 @@ def bg_expected_h(t, k, big_a, a, bp) -> np.ndarray:
     delta = 1e-3
     near_a1 = np.abs(a - 1.0) < delta
     near_c0 = np.abs(a + bp - 1.0) < delta
-    val = _bg_h_closed(t, k, big_a, a, bp)
-    if near_a1.any():
-        i = near_a1
-        val[i] = 0.5 * (
-            _bg_h_closed(t[i], k[i], big_a[i], a[i] + delta, bp[i])
-            + _bg_h_closed(t[i], k[i], big_a[i], a[i] - delta, bp[i])
-        )
-    if near_c0.any():
-        i = near_c0 & ~near_a1
-        val[i] = 0.5 * (
-            _bg_h_closed(t[i], k[i], big_a[i], a[i], bp[i] + delta)
-            + _bg_h_closed(t[i], k[i], big_a[i], a[i], bp[i] - delta)
-        )
+    with np.errstate(all="ignore"):  # failures become NaN and go to the quadrature below
+        val = _bg_h_corrected(t, k, big_a, a, bp, near_a1, near_c0, delta)
     upper = k * t / big_a
     bad = ~np.isfinite(val) | (val < -1e-12 * upper) | (val > upper * (1 + 1e-9))
     if bad.any():

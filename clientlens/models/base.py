@@ -98,9 +98,11 @@ class Problems:
         rows = np.flatnonzero(bad)
         self.count += len(rows)
         for row in rows[: MAX_PROBLEMS_SHOWN - len(self.items)]:
+            customer, value = self.customer_id.iloc[row], values[row]
+            customer = customer.item() if isinstance(customer, np.generic) else customer
+            value = value.item() if isinstance(value, np.generic) else value
             self.items.append(
-                f"row {row} (customer_id {self.customer_id.iloc[row]!r}), column {column!r}: "
-                f"{reason} (value {values[row]!r})"
+                f"row {row} (customer_id {customer!r}), column {column!r}: {reason} (value {value!r})"
             )
 
     def raise_if_any(self) -> None:

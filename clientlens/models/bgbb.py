@@ -21,22 +21,23 @@ from clientlens.errors import ModelInputError
 from clientlens.models.base import BaseModel, ModelData, Problems, frame_result
 
 
-def _ratio_over_gamma_minus_one(gamma, delta, n0, n1):
-    """δ/(γ-1) Γ(γ+δ)/Γ(1+δ) [Γ(1+δ+n0)/Γ(γ+δ+n0) - Γ(1+δ+n1)/Γ(γ+δ+n1)] (FHS eqs. 9, 13).
+def _log_alive_opportunities(gamma, delta, n0, n1):
+    """log of δ/(γ-1) Γ(γ+δ)/Γ(1+δ) [Γ(1+δ+n0)/Γ(γ+δ+n0) - Γ(1+δ+n1)/Γ(γ+δ+n1)] (FHS eqs. 9, 13).
 
-    It is the expected number of opportunities in (n0, n1] at which a customer with
-    θ ~ Beta(γ, δ) is alive; γ = 1 is a removable singularity, taken as the mean of γ ± 1e-4.
+    The expected number of opportunities in (n0, n1] at which a customer with θ ~ Beta(γ, δ)
+    is alive, in logs so that it can meet tiny or huge factors without overflow. γ = 1 is a
+    removable singularity, taken as the mean of γ ± 1e-4.
     """
 
     def general(g):
         l0 = special.gammaln(1 + delta + n0) - special.gammaln(g + delta + n0)
         l1 = special.gammaln(1 + delta + n1) - special.gammaln(g + delta + n1)
         pref = np.log(delta) + special.gammaln(g + delta) - special.gammaln(1 + delta) + l0
-        with np.errstate(all="ignore"):
-            return np.exp(pref) * -np.expm1(l1 - l0) / (g - 1.0)
+        with np.errstate(divide="ignore"):  # n1 = n0 gives log 0 = -inf, as it should
+            return pref + np.log(np.abs(np.expm1(l1 - l0))) - np.log(abs(g - 1.0))
 
     if abs(gamma - 1.0) < 1e-4:
-        return 0.5 * (general(1.0 + 1e-4) + general(1.0 - 1e-4))
+        return np.logaddexp(general(1.0 + 1e-4), general(1.0 - 1e-4)) - np.log(2.0)
     return general(gamma)
 
 
@@ -167,8 +168,10 @@ class BetaGeoBetaBinom(BaseModel):
             - special.betaln(alpha, beta)
             - self._log_l(x, tx, n)
         )
-        alive_periods = _ratio_over_gamma_minus_one(gamma, delta, n, n + m)
-        return frame_result(d.customer_id, "expected_purchases", np.exp(log_front) * alive_periods)
+        log_alive_periods = _log_alive_opportunities(gamma, delta, n, n + m)
+        return frame_result(
+            d.customer_id, "expected_purchases", np.exp(log_front + log_alive_periods)
+        )
 
     def expected_purchases_new_customer(self, horizon_periods: Any) -> Any:
         """Expected repeat transactions in the first ``horizon_periods`` opportunities (FHS eq. 9)."""
@@ -176,7 +179,9 @@ class BetaGeoBetaBinom(BaseModel):
         periods = np.asarray(horizon_periods, dtype=float)
         if np.any(~np.isfinite(periods) | (periods < 0)):
             raise ModelInputError(f"horizon_periods must be numbers >= 0; got {horizon_periods!r}.")
-        values = alpha / (alpha + beta) * _ratio_over_gamma_minus_one(gamma, delta, 0.0, periods)
+        values = (
+            alpha / (alpha + beta) * np.exp(_log_alive_opportunities(gamma, delta, 0.0, periods))
+        )
         return float(values) if periods.ndim == 0 else np.asarray(values)
 
     def probability_of_purchases(
