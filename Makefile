@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 COMPARE := .venv-compare
 PYMC := .venv-pymc
 
-.PHONY: venv test lint bench bench-env demo clean
+.PHONY: venv system-deps test lint bench bench-env demo clean
 
 $(BIN)/activate: pyproject.toml requirements/lock.txt
 	$(PY) -m venv $(VENV)
@@ -17,6 +17,20 @@ $(BIN)/activate: pyproject.toml requirements/lock.txt
 	touch $(BIN)/activate
 
 venv: $(BIN)/activate
+
+# Java, Noto CJK fonts, pango, poppler: installed when missing (apt-get).
+system-deps:
+	scripts/system-deps
+
+# The demo business (20,000 customers) in demo_workspace/, analysed, and the report in
+# both languages in out/. Re-running it re-imports the same data (nothing is duplicated).
+DEMO := demo_workspace
+demo: venv system-deps
+	$(BIN)/clientlens demo $(DEMO) --customers 20000 --seed 0
+	$(BIN)/clientlens --workspace $(DEMO) report --lang zh --format html,pdf,xlsx -o out/report-zh
+	$(BIN)/clientlens --workspace $(DEMO) report --lang en --format html,pdf,xlsx -o out/report-en
+	@echo
+	@echo "Reports: out/report-zh/ and out/report-en/ (HTML, PDF, Excel). Workspace: $(DEMO)/"
 
 test: venv
 	$(BIN)/python -m pytest -q
@@ -43,6 +57,7 @@ bench-env: $(COMPARE)/bin/python $(PYMC)/bin/python
 bench: venv bench-env
 	$(BIN)/python bench/bench_rfm.py --customers 1000000
 	$(BIN)/python bench/bench_clv.py --bg-customers 1000000 --pareto-customers 100000
+	$(BIN)/python bench/bench_demo.py --customers 20000 1000000 --import-up-to 20000
 
 clean:
 	rm -rf $(VENV) $(COMPARE) $(PYMC) demo_workspace out .pytest_cache .mypy_cache .ruff_cache
