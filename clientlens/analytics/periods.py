@@ -63,6 +63,22 @@ def month_start_of_index(index: ir.IntegerValue) -> ir.DateValue:
     return ibis.date((index / 12).floor().cast("int32"), (index % 12 + 1).cast("int32"), 1)
 
 
+def month_start_epoch_days(index: ir.IntegerValue) -> ir.IntegerValue:
+    """Days from 1970-01-01 to the first day of the month with this :func:`month_index`.
+
+    Integer arithmetic only (H. Hinnant's ``days_from_civil``), several times cheaper
+    per row than building a date and taking its epoch days.
+    """
+    year = index // 12
+    month = index % 12 + 1
+    year = year - (month <= 2).cast("int64")
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return (era * 146097 + day_of_era - 719468).cast("int64")
+
+
 def date_of_epoch_days(days: ir.IntegerValue) -> ir.DateValue:
     """The date ``days`` days after 1970-01-01."""
     return ibis.date("1970-01-01") + days.as_interval("D")

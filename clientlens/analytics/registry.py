@@ -15,6 +15,7 @@ MODULES: tuple[str, ...] = (
     "clientlens.analytics.summary",
     "clientlens.analytics.rfm_segments",
     "clientlens.analytics.cohorts",
+    "clientlens.analytics.lifecycle",
     "clientlens.analytics.kpis",
     "clientlens.analytics.kpi_cac",
     "clientlens.analytics.profile",
