@@ -246,3 +246,29 @@ def grouped_bar(
         )
     )
     return _finish(chart, height=max(HEIGHT, 30 * frame[category].nunique()))
+
+
+def stacked_bar(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    stack: str,
+    x_title: str,
+    y_title: str,
+    *,
+    order: list[str],
+) -> dict[str, Any]:
+    """Bars over ``x`` (months) stacked by ``stack`` in ``order`` (lifecycle stages)."""
+    alt = _alt()
+    chart = (
+        alt.Chart(alt.Data(values=_records(frame)))
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y(f"{y}:Q", title=y_title, stack="zero", axis=alt.Axis(format=",~r")),
+            color=alt.Color(f"{stack}:N", title=None, sort=order, legend=alt.Legend(orient="top")),
+            order=alt.Order("stage_order:Q"),
+            tooltip=[f"{x}:O", f"{stack}:N", alt.Tooltip(f"{y}:Q", format=",")],
+        )
+    )
+    return _finish(chart)

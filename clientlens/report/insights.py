@@ -181,5 +181,10 @@ def rank(findings: list[Finding], limit: int = 8) -> list[Finding]:
 
 
 def change_word(change: Change | None) -> str:
-    """Template suffix for a change: ``up``, ``down``, ``flat`` or ``none`` (no base)."""
-    return "none" if change is None else change.direction
+    """Template suffix: ``up``, ``down``, ``flat`` (immaterial), ``noise`` (material but not
+    significant) or ``none`` (nothing to compare with)."""
+    if change is None:
+        return "none"
+    if change.direction == "flat" and change.material and not change.significant:
+        return "noise"
+    return change.direction

@@ -109,8 +109,11 @@ BASE_KPIS = {
 def report_ws(tmp_path):
     ws = Workspace.init(tmp_path / "ws", settings={"today": "2026-11-24"})
     ws.import_table("orders", ORDERS)
-    result = ws.analyze(as_of="2024-06-30", only=["customer_summary", "rfm_scores", "rfm_segments"])
-    assert [o.status for o in result.outcomes] == ["ok", "ok", "ok"]
+    result = ws.analyze(
+        as_of="2024-06-30",
+        only=["customer_summary", "rfm_scores", "rfm_segments", "cohort_retention"],
+    )
+    assert [o.status for o in result.outcomes] == ["ok"] * 4
     yield ws
     ws.close()
 

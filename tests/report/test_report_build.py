@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pandas as pd
@@ -26,7 +27,10 @@ def _source_value(ws, fact):
     frame = ws.con.table(src.table).to_pandas()
     if not src.agg:
         for col, value in src.where.items():
-            frame = frame[frame[col] == value]
+            column = frame[col]
+            if isinstance(value, dt.date):
+                column = pd.to_datetime(column).dt.date
+            frame = frame[column == value]
         assert len(frame) == 1, (src, len(frame))
         return float(frame[src.column].iloc[0])
     if src.agg in {"count", "sum"}:
@@ -105,7 +109,7 @@ def test_zh_report_sentences(report_ws):
 
 def test_missing_results_leave_their_section_out_and_say_so(report_ws):
     report = assemble(report_context(report_ws, lang="en"))  # no kpis table
-    assert [s.key for s in report.sections] == ["purchase", "value"]
+    assert [s.key for s in report.sections] == ["purchase", "value", "lifecycle"]
     assert ("overview", ["kpis"]) in report.omitted
     assert any("Business overview" in b and "kpis" in b for b in report.data.bullets)
     html = render_html(report)

@@ -15,6 +15,7 @@ MODULES: tuple[str, ...] = (
     "clientlens.report.sections.overview",
     "clientlens.report.sections.purchase",
     "clientlens.report.sections.value",
+    "clientlens.report.sections.lifecycle",
 )
 
 

@@ -22,7 +22,14 @@ import pandas as pd
 
 from clientlens.report import charts
 from clientlens.report.context import ReportContext, previous_period
-from clientlens.report.insights import Change, Fact, Finding, Source, assess_change
+from clientlens.report.insights import (
+    Change,
+    Fact,
+    Finding,
+    Source,
+    assess_change,
+    change_word,
+)
 from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
 
 TABLE = "kpis"
@@ -125,7 +132,7 @@ def _change_text(ctx: ReportContext, fact: Fact, change: Change | None, base: st
         size = ctx.t("unit.points", n=ctx.fmt.number(abs(change.absolute), 2))
     else:
         size = ctx.fmt.pct(abs(change.relative)) if change.relative is not None else ""
-    return ctx.t(f"change.{base}.{change.direction}", size=size)
+    return ctx.t(f"change.{base}.{change_word(change)}", size=size)
 
 
 def _impact(key: str, fact: Fact, change: Change, month: dict[str, float]) -> float:

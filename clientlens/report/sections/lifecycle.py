@@ -1,0 +1,177 @@
+"""生命周期与留存 / Lifecycle and retention: how acquisition cohorts hold on, and where
+customers stand in their lifecycle.
+
+Reads ``cohort_retention`` (``grain``, ``cohort``, ``period_index``, ``period_complete``,
+``cohort_size``, ``active_customers``, ``retention_rate``) and, when present,
+``lifecycle_summary`` (``month``, ``month_complete``, ``stage``, ``stage_zh``,
+``stage_en``, ``stage_order``, ``customers``, ``customer_share``).
+
+The finding compares the second-month retention (period 1) of the latest cohort whose
+second month is complete with the pooled rate of the six cohorts before it, by a
+two-proportion z-test on the cohort sizes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from clientlens.report import charts
+from clientlens.report.context import ReportContext, month_end
+from clientlens.report.insights import Fact, Finding, Source, assess_change, change_word
+from clientlens.report.sections.base import Chart, Section, SectionResult
+
+COHORTS = "cohort_retention"
+STAGES = "lifecycle_summary"
+NEEDS = {
+    COHORTS: (
+        "grain",
+        "cohort",
+        "period_index",
+        "period_complete",
+        "cohort_size",
+        "active_customers",
+        "retention_rate",
+    )
+}
+STAGE_COLUMNS = (
+    "month",
+    "month_complete",
+    "stage",
+    "stage_zh",
+    "stage_en",
+    "stage_order",
+    "customers",
+    "customer_share",
+)
+HEATMAP_COHORTS = 12
+HEATMAP_PERIODS = 12
+BASE_COHORTS = 6
+
+
+def _retention_finding(ctx: ReportContext, monthly: pd.DataFrame) -> Finding | None:
+    m1 = monthly[(monthly["period_index"] == 1) & monthly["period_complete"].astype(bool)]
+    m1 = m1.sort_values("cohort")
+    if len(m1) < 2:
+        return None
+    latest = m1.iloc[-1]
+    base = m1.iloc[-1 - BASE_COHORTS : -1]
+    pooled = float(base["active_customers"].sum() / base["cohort_size"].sum())
+    label = pd.Timestamp(latest["cohort"]).strftime("%Y-%m")
+    fact = Fact(
+        "lifecycle.m1_retention",
+        float(latest["retention_rate"]),
+        "rate",
+        Source(
+            COHORTS,
+            "retention_rate",
+            {"grain": "month", "cohort": pd.Timestamp(latest["cohort"]).date(), "period_index": 1},
+        ),
+        previous=pooled,
+        n=float(latest["cohort_size"]),
+        n_previous=float(base["cohort_size"].sum()),
+    )
+    direction = change_word(assess_change(fact, "previous", ctx.rules))
+    per_customer = 0.0
+    if ctx.has("customer_summary", "total_amount"):
+        per_customer = float(ctx.query("customer_summary").total_amount.mean().execute() or 0)
+    return Finding(
+        f"lifecycle.m1.{direction}",
+        "lifecycle",
+        [fact],
+        {
+            "cohort": ctx.fmt.month(label),
+            "value": (fact.value, "rate"),
+            "base": (pooled, "rate"),
+            "n": len(base),
+            "size": ctx.fmt.pp(fact.value - pooled),
+        },
+        # Customers kept (or lost) against the usual rate, at the mean revenue per customer.
+        impact=abs(fact.value - pooled) * fact.n * per_customer if fact.n else 0.0,
+        tone={"up": "good", "down": "bad"}.get(direction, "neutral"),
+        headline=direction in {"up", "down"},
+    )
+
+
+def _stages(ctx: ReportContext, result: SectionResult) -> None:
+    frame = ctx.frame(STAGES, STAGE_COLUMNS)
+    end = month_end(ctx.period)
+    frame = frame[pd.to_datetime(frame["month"]).dt.date <= end]
+    if frame.empty:
+        return
+    months = sorted(pd.to_datetime(frame["month"]).unique())[-12:]
+    recent = frame[pd.to_datetime(frame["month"]).isin(months)].copy()
+    name = "stage_zh" if ctx.lang == "zh" else "stage_en"
+    recent["label"] = pd.to_datetime(recent["month"]).dt.strftime("%Y-%m")
+    order = list(recent.sort_values("stage_order")[name].drop_duplicates())
+    result.charts.append(
+        Chart(
+            "lifecycle_stages",
+            ctx.t("lifecycle.chart.stages"),
+            charts.stacked_bar(
+                recent.rename(columns={name: "stage_name"}),
+                "label",
+                "customers",
+                "stage_name",
+                ctx.t("axis.month"),
+                ctx.t("axis.customers"),
+                order=order,
+            ),
+        )
+    )
+    last = recent[recent["label"] == recent["label"].max()].sort_values("stage_order")
+    parts = [
+        ctx.t("lifecycle.stage_part", stage=r[name], customers=(r["customers"], "count"))
+        for _, r in last.iterrows()
+    ]
+    result.paragraphs.append(
+        ctx.t(
+            "lifecycle.stages",
+            month=ctx.fmt.month(last["label"].iloc[0]),
+            parts=ctx.t("list_sep").join(parts),
+        )
+    )
+
+
+def build(ctx: ReportContext) -> SectionResult | None:
+    frame = ctx.frame(COHORTS, NEEDS[COHORTS])
+    monthly = frame[frame["grain"] == "month"].copy()
+    monthly = monthly[pd.to_datetime(monthly["cohort"]).dt.date <= month_end(ctx.period)]
+    if monthly.empty:
+        return None
+    result = SectionResult("lifecycle", ctx.t("section.lifecycle"))
+    finding = _retention_finding(ctx, monthly)
+    if finding is not None:
+        result.findings.append(finding)
+
+    cohorts = sorted(monthly["cohort"].unique())[-HEATMAP_COHORTS:]
+    grid = monthly[
+        monthly["cohort"].isin(cohorts)
+        & (monthly["period_index"] < HEATMAP_PERIODS)
+        & monthly["period_complete"].astype(bool)
+    ].copy()
+    grid["cohort_label"] = pd.to_datetime(grid["cohort"]).dt.strftime("%Y-%m")
+    if grid["period_index"].nunique() >= 2:
+        result.charts.append(
+            Chart(
+                "cohort_heatmap",
+                ctx.t("lifecycle.chart.cohorts"),
+                charts.heatmap(
+                    grid[["cohort_label", "period_index", "retention_rate"]],
+                    "period_index",
+                    "cohort_label",
+                    "retention_rate",
+                    ctx.t("lifecycle.axis.months_since"),
+                    ctx.t("lifecycle.axis.cohort"),
+                    ctx.t("kpi.retention_rate"),
+                ),
+                caption=ctx.t("lifecycle.caption"),
+            )
+        )
+    if ctx.has(STAGES, *STAGE_COLUMNS):
+        _stages(ctx, result)
+    result.sheets[ctx.t("sheet.cohorts")] = monthly
+    result.methods.append(ctx.t("lifecycle.method", n=BASE_COHORTS))
+    return result
+
+
+SECTION = Section("lifecycle", NEEDS, build)
