@@ -42,14 +42,14 @@ def money_label_expr(lang: str, symbol: str = "") -> str:
     """Axis labels in 万/亿 (zh) or K/M/B (en) — d3's SI prefixes are wrong for money."""
     if lang == "zh":
         return (
-            f"abs(datum.value) >= 1e8 ? '{symbol}' + format(datum.value / 1e8, '.3~') + '亿' : "
-            f"abs(datum.value) >= 1e4 ? '{symbol}' + format(datum.value / 1e4, '.3~') + '万' : "
+            f"abs(datum.value) >= 1e8 ? '{symbol}' + format(datum.value / 1e8, ',.4~r') + '亿' : "
+            f"abs(datum.value) >= 1e4 ? '{symbol}' + format(datum.value / 1e4, ',.4~r') + '万' : "
             f"'{symbol}' + format(datum.value, ',')"
         )
     return (
-        f"abs(datum.value) >= 1e9 ? '{symbol}' + format(datum.value / 1e9, '.3~') + 'B' : "
-        f"abs(datum.value) >= 1e6 ? '{symbol}' + format(datum.value / 1e6, '.3~') + 'M' : "
-        f"abs(datum.value) >= 1e3 ? '{symbol}' + format(datum.value / 1e3, '.3~') + 'K' : "
+        f"abs(datum.value) >= 1e9 ? '{symbol}' + format(datum.value / 1e9, ',.4~r') + 'B' : "
+        f"abs(datum.value) >= 1e6 ? '{symbol}' + format(datum.value / 1e6, ',.4~r') + 'M' : "
+        f"abs(datum.value) >= 1e3 ? '{symbol}' + format(datum.value / 1e3, ',.4~r') + 'K' : "
         f"'{symbol}' + format(datum.value, ',')"
     )
 
@@ -90,8 +90,10 @@ def bar(
     horizontal: bool = False,
     sort: list[str] | None = None,
     color: str | None = None,
+    colors: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Bars of ``y`` by category ``x`` (in ``sort`` order, else as given)."""
+    """Bars of ``y`` by category ``x`` (in ``sort`` order, else as given); ``colors`` gives
+    one colour per category of ``color`` in ``sort`` order (risk bands: red to green)."""
     alt = _alt()
     order = sort if sort is not None else list(frame[x].astype(str))
     cat = alt.X(f"{x}:N", title=x_title, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=140))
@@ -101,7 +103,8 @@ def bar(
         val = alt.X(f"{y}:Q", axis=_axis(kind, y_title, lang, symbol))
     enc: dict[str, Any] = {"tooltip": [f"{x}:N", alt.Tooltip(f"{y}:Q", format=",.4~r")]}
     if color:
-        enc["color"] = alt.Color(f"{color}:N", legend=None, scale=alt.Scale(range=PALETTE))
+        scale = alt.Scale(domain=order, range=colors) if colors else alt.Scale(range=PALETTE)
+        enc["color"] = alt.Color(f"{color}:N", legend=None, scale=scale)
     chart = (
         alt.Chart(alt.Data(values=_records(frame)))
         .mark_bar(color=PALETTE[0])
@@ -165,12 +168,12 @@ def heatmap(
         ),
         tooltip=[f"{y}:O", f"{x}:O", alt.Tooltip(f"{value}:Q", format=fmt)],
     )
-    labels = base.mark_text(fontSize=8).encode(
+    labels = base.mark_text(fontSize=10).encode(
         text=alt.Text(f"{value}:Q", format=fmt),
         color=alt.condition(f"datum.{value} > 0.5", alt.value("white"), alt.value("#333")),
     )
     rows = frame[y].nunique()
-    return _finish(alt.layer(cells, labels), height=max(160, 16 * rows))
+    return _finish(alt.layer(cells, labels), height=max(160, 24 * rows))
 
 
 def pareto(

@@ -172,3 +172,35 @@ def test_value_section_lists_follow_the_rfm_scores(report_ws):
         aov = expected["revenue"].sum() / expected["orders"].sum()
         assert rec.expected_impact == pytest.approx(len(expected) * 0.1 * aov)
         assert rec.customers == len(expected)
+
+
+def test_churn_section_from_hand_written_clv(report_ws):
+    # p_alive and clv_12m by hand: high risk (< 0.3) are c and d; revenue at risk
+    # = Σ (1 − p) × clv = .1×200 + .6×100 + .9×10 + .8×5 + .5×40 + .2×50 = 123.
+    clv = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e", "f"],
+            "p_alive": [0.9, 0.4, 0.1, 0.2, 0.5, 0.8],
+            "clv_12m": [200.0, 100.0, 10.0, 5.0, 40.0, 50.0],
+            "model": "ParetoNBD",
+        }
+    )
+    report_ws.con.create_table("clv", clv, overwrite=True)
+    report = assemble(report_context(report_ws, lang="en"))
+    churn = next(s for s in report.sections if s.key == "churn")
+    bands = next(f for f in churn.findings if f.key == "churn.bands")
+    assert [f.value for f in bands.facts] == [2, pytest.approx(123.0)]
+    assert "2 customers (33.3%) have a probability alive below 30%" in churn.bullets[0]
+    assert "revenue at risk over the next 12 months is ¥123" in churn.bullets[0]
+    # Top 20% by revenue to date: a (300) and b (100, the 80th percentile); of them only
+    # b has p_alive below 0.5.
+    vip = next(tl for tl in report.target_lists if tl.key == "vip_at_risk")
+    assert list(vip.frame["customer_id"]) == ["b"]
+    assert list(vip.frame.columns) == [
+        "customer_id",
+        "clv_12m",
+        "p_alive",
+        "last_purchase",
+        "revenue",
+        "orders",
+    ]

@@ -16,6 +16,7 @@ MODULES: tuple[str, ...] = (
     "clientlens.report.sections.purchase",
     "clientlens.report.sections.value",
     "clientlens.report.sections.lifecycle",
+    "clientlens.report.sections.churn",
 )
 
 
