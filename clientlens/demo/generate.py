@@ -46,6 +46,8 @@ TABLE_ORDER = (
 """Import order: customers first, so the other tables' customer ids are known."""
 
 Progress = Callable[[str, float], None]
+WEB_DAYS = 92
+"""Default window of web events: 1 October to 31 December 2025."""
 
 
 @dataclass
@@ -76,7 +78,7 @@ class DemoData:
         return {name: len(frame) for name, frame in self.tables().items()}
 
 
-def check_options(n_customers: int, locale: str, web_days: int = 180) -> None:
+def check_options(n_customers: int, locale: str, web_days: int = WEB_DAYS) -> None:
     """Raise ConfigError for arguments :func:`generate` cannot use."""
     if (
         isinstance(n_customers, bool)
@@ -95,7 +97,7 @@ def generate(
     seed: int = 0,
     locale: str = "zh",
     *,
-    web_days: int = 180,
+    web_days: int = WEB_DAYS,
     progress: Progress | None = None,
 ) -> DemoData:
     """Generate the demo business.
@@ -111,8 +113,8 @@ def generate(
         the numbers are the same in both.
     web_days
         Days at the end of the history covered by web events (web analytics keep a
-        limited window; the event table is the largest, about 20 rows per customer
-        for 180 days).
+        limited window). The default, the last quarter, takes in Double 11 and Double
+        12; the event table is still the largest, about 15 rows per customer.
     progress
         Called with (step, fraction done).
     """

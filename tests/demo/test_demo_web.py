@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from clientlens.demo.generate import WEB_DAYS
 from clientlens.demo.web import STEPS
 
 
 def test_purchase_events_are_the_orders_of_the_window(demo_zh):
     ev, orders = demo_zh.events, demo_zh.orders
-    start = pd.Timestamp("2025-12-31") - pd.Timedelta(days=179)
+    start = pd.Timestamp("2025-12-31") - pd.Timedelta(days=WEB_DAYS - 1)
     window = orders[orders.order_date >= start]
     bought = ev[ev.event == "purchase"]
     left = bought[["customer_id", "timestamp"]].sort_values(["customer_id", "timestamp"])
