@@ -247,14 +247,15 @@ class BaseModel:
             bounds=[(-18.0, 18.0)] * len(start),  # params in [1.5e-8, 6.6e7]
             options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
         )
-        # BFGS from the L-BFGS-B point polishes the optimum so the Hessian is taken at it.
-        polished = optimize.minimize(
-            objective, result.x, jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 200}
-        )
-        if np.isfinite(polished.fun) and polished.fun <= result.fun:
-            result_x, n_iter = polished.x, int(result.nit) + int(polished.nit)
-        else:
-            result_x, n_iter = result.x, int(result.nit)
+        result_x, n_iter = result.x, int(result.nit)
+        if np.max(np.abs(result.jac)) > 1e-7:
+            # L-BFGS-B can stop on a flat stretch short of the optimum; BFGS from its point
+            # polishes it so the Hessian is taken at the maximum.
+            polished = optimize.minimize(
+                objective, result.x, jac=True, method="BFGS", options={"gtol": 1e-8, "maxiter": 100}
+            )
+            if np.isfinite(polished.fun) and polished.fun <= result.fun:
+                result_x, n_iter = polished.x, n_iter + int(polished.nit)
         value, grad = objective(result_x)
         if value >= 1e300:
             raise ConvergenceError(

@@ -30,6 +30,7 @@ from clientlens.models._special import gauss_legendre_01, log_nb_pmf, one_minus_
 from clientlens.models.base import ModelData
 
 QUAD_NODES = 64
+GRADIENT_NODES = 32  # the gradient only steers the optimiser; the value is exact
 
 
 def _log_i_exact(r, alpha, s, beta, x, tx, T):
@@ -54,34 +55,41 @@ def _log_i_exact(r, alpha, s, beta, x, tx, T):
     return np.where(bad & (tx < T), np.nan, diff - np.log(k))
 
 
-def _log_i_quadrature(r, alpha, s, beta, x, tx, T):
-    """log I by quadrature, and the I-weighted means of log(α+τ), 1/(α+τ), log(β+τ), 1/(β+τ)."""
+def _log_i_quadrature(r, alpha, s, beta, x, tx, T, nodes: int = QUAD_NODES):
+    """log I by quadrature, and the I-weighted means of log(α+τ), 1/(α+τ), log(β+τ), 1/(β+τ).
+
+    With c = max(α, β), d the other and e the exponent that goes with d,
+    ``I = ∫ (c+τ)^-(K+1) ((c+τ)/(d+τ))^e dτ``; after ``v = ((c+t_x)/(c+τ))^K`` the
+    integrand in v is ``((c+τ)/(d+τ))^e``, bounded and smooth. log(c+τ) is linear in
+    log v, so each node costs one log, two exps and a log1p.
+    """
     k = r + s + x
     a_big = alpha >= beta
     c = np.where(a_big, alpha, beta)
-    e = np.where(a_big, s + 1.0, r + x)  # I = ∫ (c+τ)^-(K+1) ((c+τ)/(d+τ))^e dτ, d the other one
-    length = np.log(c + T) - np.log(c + tx)
-    one_minus_vt = -np.expm1(-k * length)
-    u, w = gauss_legendre_01(QUAD_NODES)
+    d = np.where(a_big, beta, alpha)
+    e = np.where(a_big, s + 1.0, r + x)
+    log_c_tx = np.log(c + tx)
+    one_minus_vt = -np.expm1(-k * (np.log(c + T) - log_c_tx))
+    u, w = gauss_legendre_01(nodes)
     log_v = np.log1p(-one_minus_vt[:, None] * (1.0 - u[None, :]))
-    tau = (c + tx)[:, None] * np.exp(-log_v / k[:, None]) - c[:, None]
-    tau = np.clip(tau, tx[:, None], T[:, None])
-    alpha, beta = alpha[:, None], beta[:, None]
-    log_a, log_b = np.log(alpha + tau), np.log(beta + tau)
-    log_c = np.where(a_big[:, None], log_a, log_b)
-    log_d = np.where(a_big[:, None], log_b, log_a)
+    log_c = log_c_tx[:, None] - log_v / k[:, None]  # log(c + τ) at each node
+    exp_c = np.exp(log_c)
+    log_d = np.log(np.maximum(exp_c - c[:, None], 0.0) + d[:, None])
     log_h = e[:, None] * (log_c - log_d) + np.log(w)[None, :]
     top = log_h.max(axis=1, keepdims=True)
     weights = np.exp(log_h - top)
     total = weights.sum(axis=1)
     with np.errstate(divide="ignore"):
-        log_i = -k * np.log(c + tx) - np.log(k) + np.log(one_minus_vt) + top[:, 0] + np.log(total)
+        log_i = -k * log_c_tx - np.log(k) + np.log(one_minus_vt) + top[:, 0] + np.log(total)
     weights /= total[:, None]
+    mean_log_c, mean_inv_c = (weights * log_c).sum(axis=1), (weights / exp_c).sum(axis=1)
+    mean_log_d = (weights * log_d).sum(axis=1)
+    mean_inv_d = (weights * np.exp(-log_d)).sum(axis=1)
     means = [
-        (weights * log_a).sum(axis=1),
-        (weights / (alpha + tau)).sum(axis=1),
-        (weights * log_b).sum(axis=1),
-        (weights / (beta + tau)).sum(axis=1),
+        np.where(a_big, mean_log_c, mean_log_d),
+        np.where(a_big, mean_inv_c, mean_inv_d),
+        np.where(a_big, mean_log_d, mean_log_c),
+        np.where(a_big, mean_inv_d, mean_inv_c),
     ]
     return np.where(tx >= T, -np.inf, log_i), means
 
@@ -136,7 +144,9 @@ class ParetoNBD(ContinuousTransactionModel):
         open_rows = tx < T
         means = [np.zeros(n) for _ in range(4)]
         if open_rows.any():
-            _, sub = _log_i_quadrature(*(v[open_rows] for v in (rv, av, sv, bv, x, tx, T)))
+            _, sub = _log_i_quadrature(
+                *(v[open_rows] for v in (rv, av, sv, bv, x, tx, T)), nodes=GRADIENT_NODES
+            )
             for full, part in zip(means, sub, strict=True):
                 full[open_rows] = part
         mean_log_a, mean_inv_a, mean_log_b, mean_inv_b = means
