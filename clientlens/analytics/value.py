@@ -120,8 +120,8 @@ def customer_value(
     )
     per = per.mutate(cost=cost, margin=per.revenue - cost)
     order = [per.revenue.desc(), per.customer_id]
-    n = per.count().over()
-    total = per.revenue.sum().over()
+    n = per.count().as_scalar()
+    total = per.revenue.sum().as_scalar()
     cum = per.revenue.sum().over(ibis.cumulative_window(order_by=order))
     per = per.mutate(
         revenue_rank=(ibis.row_number().over(order_by=order) + 1).cast("int64"),
@@ -177,7 +177,7 @@ def value_concentration(value: ir.Table, *, points: int = 100) -> ir.Table:
         raise ConfigError(f"points must be at least 1; got {points}.")
     order = [value.revenue_rank]
     v = value.mutate(
-        _n=value.count().over(),
+        _n=value.count().as_scalar(),
         _cum_margin=value.margin.sum().over(ibis.cumulative_window(order_by=order)),
     )
     total_margin = ibis.ifelse(
