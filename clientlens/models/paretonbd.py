@@ -144,8 +144,9 @@ class ParetoNBD(ContinuousTransactionModel):
         open_rows = tx < T
         means = [np.zeros(n) for _ in range(4)]
         if open_rows.any():
+            o = open_rows
             _, sub = _log_i_quadrature(
-                *(v[open_rows] for v in (rv, av, sv, bv, x, tx, T)), nodes=GRADIENT_NODES
+                rv[o], av[o], sv[o], bv[o], x[o], tx[o], T[o], nodes=GRADIENT_NODES
             )
             for full, part in zip(means, sub, strict=True):
                 full[open_rows] = part
