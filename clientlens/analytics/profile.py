@@ -335,7 +335,11 @@ ANALYSES = [
             "dimension": "age_band, gender, occupation, income_band, province, city, "
             "acquisition_channel or signup_cohort (year-month of sign-up, or of the first "
             "order when the sign-up date is missing). Only dimensions with data appear.",
-            "group": "The group within the dimension ('unknown' for missing values).",
+            "group": "The group within the dimension; 'unknown' for missing values. Age bands "
+            "(full years at the observation end, from age or birth date): <18, 18-24, 25-34, "
+            "35-44, 45-54, 55+ (setting profile_age_bands). Income bands (monthly income): "
+            "<3000, 3000-5999, 6000-9999, 10000-19999, 20000-49999, 50000+ (setting "
+            "profile_income_bands). Other dimensions: the values as given, trimmed.",
             "group_order": "Position of the group when listed: bands and months in order, "
             "other groups by size; 'unknown' last.",
             "customers": "Customers in the group, with or without orders.",

@@ -46,7 +46,14 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
-from clientlens.analytics.segments_catalog import RFM8, RFM8_RULES, RFM11, RFM11_GRID, SCHEMES
+from clientlens.analytics.segments_catalog import (
+    RFM8,
+    RFM8_RULES,
+    RFM11,
+    RFM11_GRID,
+    SCHEMES,
+    rfm11_rules_text,
+)
 from clientlens.errors import ConfigError, DataContractError
 
 FREQUENCY_KINDS = ("orders", "days")
@@ -352,17 +359,21 @@ ANALYSES = [
             "with strictly lower monetary value).",
             "fm_score": "Mean of the F and M scores, rounded half up.",
             "segment": "11-segment code (champions, loyal, potential_loyalist, new, promising, "
-            "need_attention, about_to_sleep, at_risk, cant_lose, hibernating, lost) from the "
-            "R score and FM score grid.",
+            "need_attention, about_to_sleep, at_risk, cant_lose, hibernating, lost) by the R "
+            "score and the FM score (with other than 5 bins, both first spread onto 1–5): "
+            + rfm11_rules_text()
+            + ".",
             "segment_zh": "Segment name in Chinese.",
             "segment_en": "Segment name in English.",
-            "r_high": "Recency better than the threshold (days since last order below the "
-            "mean or median of all customers).",
+            "r_high": "Recent: days since the last order below the mean (or median, setting "
+            "rfm_threshold) of all scored customers.",
             "f_high": "Frequency above the mean or median of all customers.",
             "m_high": "Monetary value above the mean or median of all customers.",
-            "segment8": "8-segment code (important_value, important_develop, important_retain, "
-            "important_winback, general_value, general_develop, general_retain, "
-            "general_winback) from r_high, f_high and m_high.",
+            "segment8": "8-segment code from r_high, f_high, m_high: important_value 重要价值 "
+            "(R F M all high), important_develop 重要发展 (R M high, F low), important_retain "
+            "重要保持 (F M high, R low), important_winback 重要挽留 (only M high), general_value "
+            "一般价值 (R F high, M low), general_develop 一般发展 (only R high), general_retain "
+            "一般保持 (only F high), general_winback 一般挽留 (none high).",
             "segment8_zh": "8-segment name in Chinese (重要价值客户 …).",
             "segment8_en": "8-segment name in English.",
         },

@@ -199,3 +199,17 @@ def segment(scheme: str, code: str) -> Segment:
 def rfm11_code(r_level: int, fm_level: int) -> str:
     """The 11-segment code of an R level and an FM level, both 1..5."""
     return RFM11_GRID[r_level][fm_level - 1]
+
+
+def rfm11_rules_text() -> str:
+    """The grid as words, for the docs: ``Champions: R5 FM4–5, R4 FM5; ...``."""
+    parts = []
+    for s in RFM11:
+        cells = []
+        for r, row in RFM11_GRID.items():
+            fms = [fm + 1 for fm, code in enumerate(row) if code == s.code]
+            if fms:
+                span = f"{fms[0]}" if len(fms) == 1 else f"{fms[0]}–{fms[-1]}"
+                cells.append(f"R{r} FM{span}")
+        parts.append(f"{s.en} ({s.zh}): {', '.join(cells)}")
+    return "; ".join(parts)
