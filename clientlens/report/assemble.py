@@ -70,7 +70,7 @@ def assemble(ctx: ReportContext) -> Report:
         title=ctx.t("report.title"),
         subtitle=ctx.t("report.subtitle", period=ctx.fmt.month(ctx.period)),
         summary=summary,
-        data=_data_section(ctx, omitted),
+        data=_data_section(ctx, omitted, {s.key for s in built}),
         sections=built,
         recommendations=recommendations,
         appendix=_appendix(ctx, built),
@@ -78,7 +78,11 @@ def assemble(ctx: ReportContext) -> Report:
     )
 
 
-def _data_section(ctx: ReportContext, omitted: list[tuple[str, list[str]]]) -> SectionResult:
+def _data_section(
+    ctx: ReportContext,
+    omitted: list[tuple[str, list[str]]],
+    built_keys: set[str] | None = None,
+) -> SectionResult:
     ws = ctx.ws
     result = SectionResult("data", ctx.t("section.data"))
     result.paragraphs.append(ctx.t("data.purpose", period=ctx.fmt.month(ctx.period)))
@@ -113,6 +117,8 @@ def _data_section(ctx: ReportContext, omitted: list[tuple[str, list[str]]]) -> S
             )
         )
     caveats = _caveats(ctx)
+    if built_keys is not None and "satisfaction" in built_keys:
+        caveats.append(ctx.t("data.no_themes"))
     for key, needs in omitted:
         title = ctx.t(f"section.{key}")
         if needs:

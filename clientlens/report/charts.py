@@ -91,12 +91,15 @@ def bar(
     sort: list[str] | None = None,
     color: str | None = None,
     colors: list[str] | None = None,
+    label_angle: int = 0,
 ) -> dict[str, Any]:
     """Bars of ``y`` by category ``x`` (in ``sort`` order, else as given); ``colors`` gives
     one colour per category of ``color`` in ``sort`` order (risk bands: red to green)."""
     alt = _alt()
     order = sort if sort is not None else list(frame[x].astype(str))
-    cat = alt.X(f"{x}:N", title=x_title, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=140))
+    cat = alt.X(
+        f"{x}:N", title=x_title, sort=order, axis=alt.Axis(labelAngle=label_angle, labelLimit=140)
+    )
     val = alt.Y(f"{y}:Q", axis=_axis(kind, y_title, lang, symbol))
     if horizontal:
         cat = alt.Y(f"{x}:N", title=x_title, sort=order, axis=alt.Axis(labelLimit=180))

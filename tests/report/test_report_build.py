@@ -204,3 +204,46 @@ def test_churn_section_from_hand_written_clv(report_ws):
         "revenue",
         "orders",
     ]
+
+
+@pytest.mark.parametrize(("responses", "expected"), [(50, "not significant"), (5000, "up 10")])
+def test_nps_rise_is_claimed_only_with_enough_responses(report_ws, responses, expected):
+    kpis = dict(BASE_KPIS)
+    kpis["nps"] = ("score", {"2024-05": 20.0, "2024-06": 30.0})
+    kpis["nps_responses"] = ("count", {"2024-05": float(responses), "2024-06": float(responses)})
+    set_kpis(report_ws, kpis)
+    report = assemble(report_context(report_ws, lang="en"))
+    satisfaction = next(s for s in report.sections if s.key == "satisfaction")
+    assert expected in satisfaction.bullets[0]
+    assert satisfaction.bullets[0].startswith("Net Promoter Score (NPS) was 30.0 this month")
+
+
+def test_profile_standout_group_by_hand(report_ws):
+    # 40% of customers in 浙江 bring 60% of revenue: index 1.5, the largest among known
+    # groups under half of the customers (广东 is 50%: a majority says little).
+    rows = [
+        ("province", "广东", 1, 50, 0.5, 500.0, 0.3),
+        ("province", "浙江", 2, 40, 0.4, 1000.0, 0.6),
+        ("province", "unknown", 3, 10, 0.1, 170.0, 0.1),
+        ("gender", "female", 1, 60, 0.6, 1000.0, 0.6),
+        ("gender", "male", 2, 40, 0.4, 700.0, 0.4),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "dimension",
+            "group",
+            "group_order",
+            "customers",
+            "customer_share",
+            "revenue",
+            "revenue_share",
+        ],
+    ).assign(buyers=lambda f: f["customers"], orders=10, aov=1.0, repeat_rate=0.5)
+    report_ws.con.create_table("profile_distribution", frame, overwrite=True)
+    report = assemble(report_context(report_ws, lang="zh"))
+    profile = next(s for s in report.sections if s.key == "profile")
+    assert profile.bullets[0] == (
+        "省份为“浙江”的客户占 40.0%，贡献了 60.0% 的销售额，人均贡献是整体的 1.5 倍。"
+    )
+    assert [c.key for c in profile.charts] == ["profile_gender", "profile_province"]

@@ -13,10 +13,12 @@ from clientlens.report.sections.base import Section
 
 MODULES: tuple[str, ...] = (
     "clientlens.report.sections.overview",
+    "clientlens.report.sections.profile",
     "clientlens.report.sections.purchase",
     "clientlens.report.sections.value",
     "clientlens.report.sections.lifecycle",
     "clientlens.report.sections.churn",
+    "clientlens.report.sections.satisfaction",
 )
 
 

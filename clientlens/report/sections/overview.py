@@ -58,9 +58,8 @@ SHOWN = (
     "historical_clv",
     "cac",
     "clv_cac_ratio",
-    "nps",
-    "csat",
 )
+"""NPS and CSAT belong to the satisfaction section."""
 KIND = {"count": "count", "currency": "money", "score": "score"}
 SHARES = {"repeat_rate", "retention_rate", "churn_rate", "csat"}
 LOWER_IS_BETTER = {"churn_rate", "cac"}
@@ -79,7 +78,7 @@ def _kind(kpi: str, unit: str) -> str:
     return KIND.get(unit, "number")
 
 
-def _value(frame: pd.DataFrame, period: str, kpi: str) -> float | None:
+def kpi_value(frame: pd.DataFrame, period: str, kpi: str) -> float | None:
     row = frame[(frame["period_label"] == period) & (frame["kpi"] == kpi)]
     if row.empty or pd.isna(row["value"].iloc[0]):
         return None
@@ -96,13 +95,13 @@ def kpi_fact(frame: pd.DataFrame, period: str, kpi: str) -> Fact | None:
     year_ago = previous_period(period, 12)
     n = n_prev = n_ly = None
     if kpi in SAMPLE:
-        n = _value(frame, period, SAMPLE[kpi])
-        n_prev = _value(frame, prev_period, SAMPLE[kpi])
-        n_ly = _value(frame, year_ago, SAMPLE[kpi])
+        n = kpi_value(frame, period, SAMPLE[kpi])
+        n_prev = kpi_value(frame, prev_period, SAMPLE[kpi])
+        n_ly = kpi_value(frame, year_ago, SAMPLE[kpi])
     elif kpi == "retention_rate":  # measured on the month before's active customers
-        n = _value(frame, prev_period, "active_customers")
-        n_prev = _value(frame, previous_period(period, 2), "active_customers")
-        n_ly = _value(frame, previous_period(period, 13), "active_customers")
+        n = kpi_value(frame, prev_period, "active_customers")
+        n_prev = kpi_value(frame, previous_period(period, 2), "active_customers")
+        n_ly = kpi_value(frame, previous_period(period, 13), "active_customers")
     extra = {}
     if kpi == "nps":
         # Largest-variance split: SE = 100 / sqrt(n) (see module docstring).
@@ -163,10 +162,10 @@ def build(ctx: ReportContext) -> SectionResult | None:
     if month.empty:
         return None
     month_figures = {
-        "revenue": _value(frame, ctx.period, "revenue") or 0.0,
-        "active": _value(frame, ctx.period, "active_customers") or 0.0,
-        "orders": _value(frame, ctx.period, "orders") or 0.0,
-        "new": _value(frame, ctx.period, "new_customers") or 0.0,
+        "revenue": kpi_value(frame, ctx.period, "revenue") or 0.0,
+        "active": kpi_value(frame, ctx.period, "active_customers") or 0.0,
+        "orders": kpi_value(frame, ctx.period, "orders") or 0.0,
+        "new": kpi_value(frame, ctx.period, "new_customers") or 0.0,
     }
     month_figures["aov"] = (
         month_figures["revenue"] / month_figures["orders"] if month_figures["orders"] else 0.0

@@ -53,6 +53,10 @@ NEEDS = {
     ),
     SCORES: ("customer_id", "segment", "recency_days", "orders", "revenue"),
 }
+SUMMARY = "value_summary"
+SUMMARY_COLUMNS = ("section", "group", "customers", "revenue", "revenue_share", "value")
+CURVE = "value_concentration"
+CURVE_COLUMNS = ("point", "customer_share", "revenue_share")
 BEST = ("champions", "loyal")
 SLIPPING = ("at_risk", "cant_lose")
 
@@ -199,12 +203,70 @@ def build(ctx: ReportContext) -> SectionResult | None:
     result.tables.append(TableBlock(ctx.t("value.table"), table[seg["customers"].to_numpy() > 0]))
     result.sheets[ctx.t("sheet.rfm")] = all_segments
 
+    if ctx.has(SUMMARY, *SUMMARY_COLUMNS) and ctx.has(CURVE, *CURVE_COLUMNS):
+        _concentration(ctx, result)
     for key, codes in (("win_back", SLIPPING), ("loyalty", BEST)):
         made = _recommendation(ctx, key, codes, ctx.t("and").join(names[c] for c in codes))
         if made is not None:
             result.recommendations.append(made[0])
             result.target_lists.append(made[1])
     return result
+
+
+def _concentration(ctx: ReportContext, result: SectionResult) -> None:
+    """Pareto curve and the top-20% share (from ``value_summary``), when the value results exist."""
+    summary = ctx.frame(SUMMARY, SUMMARY_COLUMNS)
+    top = summary[(summary["section"] == "top_share") & (summary["group"] == "top_20pct")]
+    gini = summary[summary["section"] == "gini"]
+    if top.empty:
+        return
+    share = float(top["revenue_share"].iloc[0])
+    facts = [
+        Fact(
+            "value.top20_share",
+            share,
+            "rate",
+            Source(SUMMARY, "revenue_share", {"section": "top_share", "group": "top_20pct"}),
+        )
+    ]
+    params: dict[str, object] = {"share": (share, "rate")}
+    key = "value.top20"
+    if not gini.empty and not pd.isna(gini["value"].iloc[0]):
+        g = float(gini["value"].iloc[0])
+        facts.append(Fact("value.gini", g, "number", Source(SUMMARY, "value", {"section": "gini"})))
+        params["gini"] = ctx.fmt.number(g, 2)
+        key = "value.top20_gini"
+    result.findings.append(
+        Finding(
+            key,
+            "value",
+            facts,
+            params,
+            impact=float(top["revenue"].iloc[0]) / ctx.history_years,
+            tone="neutral",
+        )
+    )
+    curve = ctx.frame(CURVE, CURVE_COLUMNS)
+    marks = curve[curve["point"].isin([1, 5, 10, 20, 50])].copy()
+    marks["label"] = [
+        ctx.t("value.pareto_mark", top=ctx.fmt.pct(c, 0), share=ctx.fmt.pct(r, 0))
+        for c, r in zip(marks["customer_share"], marks["revenue_share"], strict=True)
+    ]
+    result.charts.append(
+        Chart(
+            "pareto",
+            ctx.t("value.chart.pareto"),
+            charts.pareto(
+                curve[["customer_share", "revenue_share"]],
+                "customer_share",
+                "revenue_share",
+                ctx.t("value.axis.top_customers"),
+                ctx.t("value.axis.cum_revenue"),
+                marks=marks[["customer_share", "revenue_share", "label"]],
+            ),
+        )
+    )
+    result.sheets[ctx.t("sheet.value")] = summary
 
 
 SECTION = Section("value", NEEDS, build)

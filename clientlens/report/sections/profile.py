@@ -1,0 +1,178 @@
+"""客户概况 / Customer profile: who the customers are, and which groups bring more than
+their share.
+
+Reads ``profile_distribution`` (per ``dimension`` and ``group``: ``group_order``,
+``customers``, ``customer_share``, ``revenue``, ``revenue_share``, ``aov``,
+``repeat_rate``) and, when present, ``profile_new_customers`` (``month``,
+``new_customers``, ``cumulative_customers``).
+
+The finding is the group whose revenue share most exceeds its customer share (revenue
+index = revenue share / customer share) among known groups holding at least
+:data:`MIN_GROUP_SHARE` of customers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from clientlens.report import charts
+from clientlens.report.context import ReportContext
+from clientlens.report.insights import Fact, Finding, Source
+from clientlens.report.sections.base import Chart, Section, SectionResult
+
+TABLE = "profile_distribution"
+NEW = "profile_new_customers"
+NEEDS = {
+    TABLE: (
+        "dimension",
+        "group",
+        "group_order",
+        "customers",
+        "customer_share",
+        "revenue",
+        "revenue_share",
+        "aov",
+        "repeat_rate",
+    )
+}
+CHARTED = ("age_band", "gender", "province", "acquisition_channel")
+FINDING_DIMENSIONS = (
+    "age_band",
+    "gender",
+    "province",
+    "city",
+    "acquisition_channel",
+    "income_band",
+    "occupation",
+)
+MIN_GROUP_SHARE = 0.05
+TOP_GROUPS = 10
+UNKNOWN = "unknown"
+
+
+def _group_name(ctx: ReportContext, group: str) -> str:
+    """Gender codes and 'unknown' in the report's language; other groups as in the data."""
+    key = f"group.{group}"
+    return ctx.t(key) if group in {"female", "male", UNKNOWN} else str(group)
+
+
+def _standout(ctx: ReportContext, frame: pd.DataFrame) -> Finding | None:
+    known = frame[
+        frame["dimension"].isin(FINDING_DIMENSIONS)
+        & (frame["group"] != UNKNOWN)
+        & (frame["customer_share"] >= MIN_GROUP_SHARE)
+        & (frame["customer_share"] < 0.5)  # a majority group says little about the rest
+    ].copy()
+    if known.empty:
+        return None
+    known["index"] = known["revenue_share"] / known["customer_share"]
+    best = known.sort_values(["index", "dimension", "group"], ascending=[False, True, True]).iloc[0]
+    if best["index"] < 1.1:
+        return None
+    where = {"dimension": best["dimension"], "group": best["group"]}
+    facts = [
+        Fact(
+            "profile.customer_share",
+            float(best["customer_share"]),
+            "rate",
+            Source(TABLE, "customer_share", where),
+        ),
+        Fact(
+            "profile.revenue_share",
+            float(best["revenue_share"]),
+            "rate",
+            Source(TABLE, "revenue_share", where),
+        ),
+    ]
+    return Finding(
+        "profile.standout",
+        "profile",
+        facts,
+        {
+            "dimension": ctx.t(f"dimension.{best['dimension']}"),
+            "group": _group_name(ctx, str(best["group"])),
+            "customer_share": (float(best["customer_share"]), "rate"),
+            "revenue_share": (float(best["revenue_share"]), "rate"),
+            "index": ctx.fmt.number(float(best["index"]), 2),
+        },
+        # The revenue the group brings beyond its headcount share, per year.
+        impact=float(best["revenue"]) * (1 - 1 / float(best["index"])) / ctx.history_years,
+        tone="neutral",
+    )
+
+
+def _chart(ctx: ReportContext, frame: pd.DataFrame, dimension: str) -> Chart | None:
+    rows = frame[frame["dimension"] == dimension]
+    if rows["group"].nunique() < 2:
+        return None
+    if dimension in {"province", "city"}:
+        rows = rows.sort_values("customers", ascending=False).head(TOP_GROUPS)
+    else:
+        rows = rows.sort_values("group_order")
+    shown = pd.DataFrame(
+        {
+            "group": [_group_name(ctx, g) for g in rows["group"]],
+            "customer_share": rows["customer_share"].to_numpy(),
+        }
+    )
+    return Chart(
+        f"profile_{dimension}",
+        ctx.t("profile.chart", dimension=ctx.t(f"dimension.{dimension}")),
+        charts.bar(
+            shown,
+            "group",
+            "customer_share",
+            "",
+            ctx.t("value.customer_share"),
+            lang=ctx.lang,
+            kind="rate",
+            horizontal=dimension in {"province", "occupation", "city"},
+        ),
+    )
+
+
+def build(ctx: ReportContext) -> SectionResult | None:
+    frame = ctx.frame(TABLE, NEEDS[TABLE])
+    if frame.empty:
+        return None
+    result = SectionResult("profile", ctx.t("section.profile"))
+    dims = [d for d in CHARTED if d in set(frame["dimension"])]
+    any_dim = frame[frame["dimension"] == frame["dimension"].iloc[0]]
+    result.paragraphs.append(
+        ctx.t(
+            "profile.overview",
+            customers=(float(any_dim["customers"].sum()), "count"),
+            dimensions=ctx.t("list_sep").join(ctx.t(f"dimension.{d}") for d in dims) or "—",
+        )
+    )
+    finding = _standout(ctx, frame)
+    if finding is not None:
+        result.findings.append(finding)
+    for dim in dims:
+        chart = _chart(ctx, frame, dim)
+        if chart is not None:
+            result.charts.append(chart)
+    if ctx.has(NEW, "month", "new_customers"):
+        new = ctx.frame(NEW, ("month", "new_customers"))
+        new = new[new["month"] <= ctx.period].tail(24)
+        if len(new) >= 3:
+            result.charts.append(
+                Chart(
+                    "new_customers",
+                    ctx.t("profile.chart.new"),
+                    charts.bar(
+                        new,
+                        "month",
+                        "new_customers",
+                        ctx.t("axis.month"),
+                        ctx.t("kpi.new_customers"),
+                        lang=ctx.lang,
+                        label_angle=-45,
+                    ),
+                )
+            )
+    result.sheets[ctx.t("sheet.profile")] = frame
+    return result
+
+
+SECTION = Section("profile", NEEDS, build)
