@@ -40,7 +40,8 @@ def load_demo(ws: Workspace, data: DemoData, *, progress: Progress | None = None
         held = ", ".join(f"{name} ({rows:,} rows)" for name, rows in filled.items())
         raise WorkspaceError(
             f"The workspace at {ws.path} already holds data: {held}. The demo needs an "
-            "empty workspace; create one with `clientlens demo DIR` or `clientlens init DIR`."
+            "empty workspace: use a new directory (`clientlens demo NEW_DIR`, or "
+            "`clientlens init NEW_DIR` then `demo-data`), or delete this one."
         )
     step = progress or (lambda _msg, _frac: None)
     tables = data.tables()
