@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from clientlens.errors import ModelInputError
-from clientlens.models.base import BaseModel, Problems, frame_result
+from clientlens.models.base import BaseModel, Problems, distinct_rows, frame_result
 
 
 class ContinuousTransactionModel(BaseModel):
@@ -46,6 +46,18 @@ class ContinuousTransactionModel(BaseModel):
         problems.check((x == 0) & (tx > 0), "recency", tx, "frequency 0 needs recency 0")
 
     # -- helpers --------------------------------------------------------------------------
+    @staticmethod
+    def _x_levels(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct frequencies and each row's index among them, cached in ``cols``.
+
+        Terms that depend on x alone (Γ, B and ψ functions) are computed once per distinct
+        frequency, typically a few hundred, instead of once per row.
+        """
+        if "_x_levels" not in cols:
+            levels, index = np.unique(cols["frequency"], return_inverse=True)
+            cols["_x_levels"], cols["_x_index"] = levels, index.ravel()
+        return cols["_x_levels"], cols["_x_index"]
+
     def _horizon_units(self, horizon_days: float) -> float:
         horizon = float(horizon_days)
         if not (horizon >= 0 and np.isfinite(horizon)):
@@ -58,12 +70,11 @@ class ContinuousTransactionModel(BaseModel):
         """Apply ``kernel(x, tx, T)`` once per distinct history and spread it back."""
         self._require_fit()
         read = self._read(data)
-        stacked = np.column_stack([read.columns[c] for c in self.data_columns])
-        if len(stacked) == 0:
+        if len(read.weights) == 0:
             return frame_result(read.customer_id, column, np.zeros(0))
-        unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        values = kernel(unique[:, 0], unique[:, 1], unique[:, 2])
-        return frame_result(read.customer_id, column, values[inverse.ravel()])
+        unique, inverse = distinct_rows({c: read.columns[c] for c in self.data_columns})
+        values = kernel(*unique)
+        return frame_result(read.customer_id, column, values[inverse])
 
     # -- public predictions -------------------------------------------------------------
     def expected_purchases(self, data: Any, horizon_days: float = 90) -> pd.DataFrame:

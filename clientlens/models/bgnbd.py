@@ -68,28 +68,33 @@ class BetaGeo(ContinuousTransactionModel):
         + [x>0] B(a+1,b+x-1)/B(a,b) (α+t_x)^-(r+x)], combined by log-sum-exp."""
         r, alpha, a, b = params
         x, tx, T = cols["frequency"], cols["recency"], cols["T"]
-        pos = x > 0
+        ux, idx = self._x_levels(cols)
         psi = special.digamma
-        a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+        # terms of x alone, once per distinct frequency
+        upos = ux > 0
+        uxm = np.where(upos, ux, 1.0)  # keeps b + x - 1 > 0 where the third term is unused
+        ab = psi(a + b)
+        g1 = special.gammaln(r + ux) - special.gammaln(r)
+        g2 = special.betaln(a, b + ux) - special.betaln(a, b)
+        g3 = np.where(upos, special.betaln(a + 1, b + uxm - 1) - special.betaln(a, b), -np.inf)
+        psi_abx = psi(a + b + ux)
+        dr1 = psi(r + ux) - psi(r)
+        da2, da3 = ab - psi_abx, psi(a + 1) - psi(a) + ab - psi_abx
+        db2 = psi(b + ux) - psi_abx - psi(b) + ab
+        db3 = psi(b + uxm - 1) - psi_abx - psi(b) + ab
+        # per row
         log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
-        a2 = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * log_at
-        xm = np.where(pos, x, 1.0)  # keeps b + x - 1 > 0 on rows where the term is unused
-        a3 = np.where(
-            pos,
-            special.betaln(a + 1, b + xm - 1) - special.betaln(a, b) - (r + x) * log_atx,
-            -np.inf,
-        )
+        a2 = g2[idx] - (r + x) * log_at
+        a3 = g3[idx] - (r + x) * log_atx
         top = np.logaddexp(a2, a3)
         w3 = np.exp(a3 - top)
         w2 = 1.0 - w3
-        d_r = psi(r + x) - psi(r) + np.log(alpha) - w2 * log_at - w3 * log_atx
+        d_r = dr1[idx] + np.log(alpha) - w2 * log_at - w3 * log_atx
         d_alpha = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx))
-        ab = psi(a + b)
-        d_a = w2 * (ab - psi(a + b + x)) + w3 * (psi(a + 1) - psi(a) + ab - psi(a + b + x))
-        d_b = w2 * (psi(b + x) - psi(a + b + x) - psi(b) + ab) + w3 * (
-            psi(b + xm - 1) - psi(a + b + x) - psi(b) + ab
-        )
-        return a1 + top, np.column_stack([d_r, d_alpha, d_a, d_b])
+        d_a = w2 * da2[idx] + w3 * da3[idx]
+        d_b = w2 * db2[idx] + w3 * db3[idx]
+        ll = g1[idx] + r * np.log(alpha) + top
+        return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
 
     def _log_odds_dead(self, x, tx, T):
         r, alpha, a, b = self._require_fit()

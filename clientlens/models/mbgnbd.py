@@ -48,20 +48,30 @@ class ModifiedBetaGeo(ContinuousTransactionModel):
         + B(a+1,b+x)/B(a,b) (α+t_x)^-(r+x)], for every x including 0."""
         r, alpha, a, b = params
         x, tx, T = cols["frequency"], cols["recency"], cols["T"]
+        ux, idx = self._x_levels(cols)
         psi = special.digamma
-        a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+        # terms of x alone, once per distinct frequency
+        ab, abx1 = psi(a + b), psi(a + b + ux + 1)
+        g1 = special.gammaln(r + ux) - special.gammaln(r)
+        g2 = special.betaln(a, b + ux + 1) - special.betaln(a, b)
+        g3 = special.betaln(a + 1, b + ux) - special.betaln(a, b)
+        dr1 = psi(r + ux) - psi(r)
+        da2, da3 = ab - abx1, psi(a + 1) - psi(a) + ab - abx1
+        db2 = psi(b + ux + 1) - abx1 - psi(b) + ab
+        db3 = psi(b + ux) - abx1 - psi(b) + ab
+        # per row
         log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
-        a2 = special.betaln(a, b + x + 1) - special.betaln(a, b) - (r + x) * log_at
-        a3 = special.betaln(a + 1, b + x) - special.betaln(a, b) - (r + x) * log_atx
+        a2 = g2[idx] - (r + x) * log_at
+        a3 = g3[idx] - (r + x) * log_atx
         top = np.logaddexp(a2, a3)
         w3 = np.exp(a3 - top)
         w2 = 1.0 - w3
-        ab, abx1 = psi(a + b), psi(a + b + x + 1)
-        d_r = psi(r + x) - psi(r) + np.log(alpha) - w2 * log_at - w3 * log_atx
+        d_r = dr1[idx] + np.log(alpha) - w2 * log_at - w3 * log_atx
         d_alpha = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx))
-        d_a = w2 * (ab - abx1) + w3 * (psi(a + 1) - psi(a) + ab - abx1)
-        d_b = w2 * (psi(b + x + 1) - abx1 - psi(b) + ab) + w3 * (psi(b + x) - abx1 - psi(b) + ab)
-        return a1 + top, np.column_stack([d_r, d_alpha, d_a, d_b])
+        d_a = w2 * da2[idx] + w3 * da3[idx]
+        d_b = w2 * db2[idx] + w3 * db3[idx]
+        ll = g1[idx] + r * np.log(alpha) + top
+        return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
 
     def _p_alive_kernel(self, x, tx, T):
         """BDF eq. 4: 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
