@@ -23,9 +23,11 @@ system-deps:
 	scripts/system-deps
 
 # The demo business (20,000 customers) in demo_workspace/, analysed, and the report in
-# both languages in out/. Re-running it re-imports the same data (nothing is duplicated).
+# both languages in out/. Each run starts the demo workspace afresh (it holds only
+# generated data, and events and feedback have no key to de-duplicate a second load by).
 DEMO := demo_workspace
 demo: venv system-deps
+	rm -rf $(DEMO)
 	$(BIN)/clientlens demo $(DEMO) --customers 20000 --seed 0
 	$(BIN)/clientlens --workspace $(DEMO) report --lang zh --format html,pdf,xlsx -o out/report-zh
 	$(BIN)/clientlens --workspace $(DEMO) report --lang en --format html,pdf,xlsx -o out/report-en
