@@ -91,20 +91,30 @@ def cohort_retention(
         raise ConfigError(f"cohort grains must be among {', '.join(GRAINS)}; got {list(grains)}.")
     end = to_date(observation_end)
     t = completed_orders(orders, end, who="cohort_retention")
-    parts = [_one_grain(t, grain, end) for grain in grains]
+    # one first-purchase lookup and one join serve both grains
+    first = t.group_by("customer_id").agg(_first=t.order_date.min())
+    j = t.join(first, "customer_id")
+    indexed = j.select(
+        "customer_id",
+        "amount",
+        **{f"_p_{g}": period_index(j.order_date, g) for g in grains},
+        **{f"_c_{g}": period_index(j._first, g) for g in grains},
+    )
+    sizes = first.select(**{f"_c_{g}": period_index(first._first, g) for g in grains})
+    parts = [_one_grain(indexed, sizes, grain, end) for grain in grains]
     out = parts[0]
     for part in parts[1:]:
         out = out.union(part)
     return out
 
 
-def _one_grain(t: ir.Table, grain: str, end: Any) -> ir.Table:
-    o = t.select("customer_id", "amount", _p=period_index(t.order_date, grain))
-    first = o.group_by("customer_id").agg(_cohort=o._p.min())
-    sizes = first.group_by("_cohort").agg(cohort_size=first.count())
-    j = o.join(first, "customer_id")
-    activity = j.group_by(["_cohort", "_p"]).agg(
-        active_customers=j.customer_id.nunique(), revenue=j.amount.sum()
+def _one_grain(indexed: ir.Table, firsts: ir.Table, grain: str, end: Any) -> ir.Table:
+    o = indexed.select(
+        "customer_id", "amount", _p=indexed[f"_p_{grain}"], _cohort=indexed[f"_c_{grain}"]
+    )
+    sizes = firsts.group_by(_cohort=firsts[f"_c_{grain}"]).agg(cohort_size=firsts.count())
+    activity = o.group_by(["_cohort", "_p"]).agg(
+        active_customers=o.customer_id.nunique(), revenue=o.amount.sum()
     )
     end_index = python_period_index(end, grain)
     # every period of every cohort, so months nobody bought in show as zeros
