@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from clientlens.errors import ModelInputError
-from clientlens.models.base import BaseModel, Problems, distinct_rows, frame_result
+from clientlens.models._input import Problems, distinct_rows
+from clientlens.models.base import BaseModel, frame_result
 
 
 class ContinuousTransactionModel(BaseModel):

@@ -10,8 +10,8 @@ import numpy as np
 from scipy import special
 
 from clientlens.models._continuous import ContinuousTransactionModel
+from clientlens.models._input import ModelData
 from clientlens.models._special import bg_expected_h, log_nb_pmf, nb_survival
-from clientlens.models.base import ModelData
 
 
 def bg_future_pmf(n: int, t, k, big_a, a, bp) -> np.ndarray:

@@ -15,7 +15,8 @@ from scipy import special
 
 from clientlens.errors import ModelError, ModelInputError
 from clientlens.models._continuous import ContinuousTransactionModel
-from clientlens.models.base import BaseModel, ModelData, Problems, frame_result
+from clientlens.models._input import ModelData, Problems
+from clientlens.models.base import BaseModel, frame_result
 
 
 class GammaGamma(BaseModel):

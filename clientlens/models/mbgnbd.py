@@ -11,8 +11,8 @@ import numpy as np
 from scipy import special
 
 from clientlens.models._continuous import ContinuousTransactionModel
+from clientlens.models._input import ModelData
 from clientlens.models._special import bg_expected_h
-from clientlens.models.base import ModelData
 from clientlens.models.bgnbd import bg_future_pmf
 
 

@@ -26,8 +26,8 @@ import numpy as np
 from scipy import special
 
 from clientlens.models._continuous import ContinuousTransactionModel
+from clientlens.models._input import ModelData
 from clientlens.models._special import gauss_legendre_01, log_nb_pmf, one_minus_exp_over
-from clientlens.models.base import ModelData
 
 QUAD_NODES = 64
 GRADIENT_NODES = 24  # the gradient only steers the optimiser (the value is exact); 24 nodes move CDNOW estimates < 1e-6

@@ -15,7 +15,8 @@ import pandas as pd
 from scipy import special
 
 from clientlens.errors import ModelInputError
-from clientlens.models.base import BaseModel, ModelData, Problems, frame_result
+from clientlens.models._input import ModelData, Problems
+from clientlens.models.base import BaseModel, frame_result
 
 
 class ShiftedBetaGeo(BaseModel):
