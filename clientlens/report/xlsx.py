@@ -20,7 +20,7 @@ from clientlens.report.assemble import Report
 from clientlens.report.fmt import Formatter
 from clientlens.report.locales import text
 
-MAX_ROWS = 100_000
+MAX_ROWS = 50_000
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -86,6 +86,19 @@ def write_xlsx(report: Report, path: Path, *, currency: str = "CNY") -> Path:
     summary.append([_cell_obj(summary, t("section.summary"), bold)])
     for i, (_, sentence) in enumerate(report.summary, 1):
         summary.append([f"{i}. {sentence}"])
+    for tl in report.target_lists:
+        if len(tl.frame) > MAX_ROWS:
+            summary.append([])
+            summary.append(
+                [
+                    t(
+                        "xlsx.truncated",
+                        title=tl.title,
+                        customers=fmt.count(len(tl.frame)),
+                        rows=fmt.count(MAX_ROWS),
+                    )
+                ]
+            )
 
     if report.recommendations:
         recs = pd.DataFrame(

@@ -212,6 +212,18 @@ TEXT: dict[str, str] = {
     "satisfaction.chart.csat": "Customer satisfaction (CSAT) by month",
     "satisfaction.method": "An NPS change is tested with the most conservative standard error, 100/√n (the result tables hold no promoter and detractor shares); CSAT with a two-proportion z-test.",
     "data.no_themes": "Feedback themes and complaint analysis are not available yet; “Satisfaction and loyalty” covers NPS and CSAT only.",
+    # Segments
+    "segments.intro": "Three ways to segment the same customers, side by side: the 8 RFM segments (membership programmes), ABC classes (revenue contribution) and CLV tiers (predicted value), so each team finds its targets in the scheme it uses.",
+    "segments.top": "{segment} are {customer_share} of customers and bring {revenue_share} of revenue.",
+    "segments.chart.rfm8": "The 8 RFM segments: share of customers and of revenue",
+    "segments.table.rfm8": "The 8 RFM segments",
+    "segments.table.abc": "ABC classes",
+    "segments.table.clv": "CLV tiers (predicted 12-month value)",
+    "segments.clv.high": "High (top 20%)",
+    "segments.clv.medium": "Medium (next 30%)",
+    "segments.clv.low": "Low (the rest)",
+    "col.clv_total": "Predicted CLV",
+    "col.clv_share": "Share of predicted CLV",
     # Appendix
     "appendix.definitions": "Definitions",
     "appendix.rules": "When a change is stated: rates must move by at least {pp}, amounts and counts by at least {rel} relative, NPS by at least {score} points; and, where sample sizes are known, the change must be significant at {alpha} (two-proportion z-test for rates, NPS standard error from promoter and detractor shares, Poisson test for counts). Amounts carry no sample variance in the result tables and are judged by materiality alone. A change that fails the rules is called stable.",
@@ -237,5 +249,6 @@ TEXT: dict[str, str] = {
     # Excel
     "sheet.summary": "Summary",
     "sheet.recommendations": "Recommendations",
+    "xlsx.truncated": "“{title}” holds {customers} customers; the workbook lists the {rows} of highest value, the CSV beside the report lists them all.",
     "xlsx.masked": "Personal data are masked.",
 }

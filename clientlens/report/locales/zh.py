@@ -212,6 +212,18 @@ TEXT: dict[str, str] = {
     "satisfaction.chart.csat": "客户满意度 (CSAT) 月度趋势",
     "satisfaction.method": "NPS 变化的显著性按最保守的标准误 100/√n 计算（结果表未提供推荐者与贬损者占比）；CSAT 用两比例 z 检验。",
     "data.no_themes": "客户反馈主题与投诉分析尚未提供，“客户满意度与忠诚度”一节仅包含 NPS 与 CSAT。",
+    # Segments
+    "segments.intro": "以下并列三种客户细分口径：RFM 八类（常用于会员运营）、ABC 分类（按销售额贡献）与 CLV 分层（按预测价值），便于各团队按各自口径找到目标客户。",
+    "segments.top": "{segment}占客户的 {customer_share}，贡献了 {revenue_share} 的销售额。",
+    "segments.chart.rfm8": "RFM 八类客户：客户占比与销售额占比",
+    "segments.table.rfm8": "RFM 八类客户",
+    "segments.table.abc": "ABC 分类",
+    "segments.table.clv": "CLV 分层（预测 12 个月价值）",
+    "segments.clv.high": "高价值（前 20%）",
+    "segments.clv.medium": "中价值（其后 30%）",
+    "segments.clv.low": "低价值（其余）",
+    "col.clv_total": "预测 CLV 合计",
+    "col.clv_share": "预测 CLV 占比",
     # Appendix
     "appendix.definitions": "指标定义",
     "appendix.rules": "变化判定规则：比率类指标变化至少 {pp}、金额与数量类指标相对变化至少 {rel}、NPS 变化至少 {score} 分才视为重要；并且在样本量已知时须通过显著性检验（比率用两比例 z 检验，NPS 用由推荐者与贬损者占比算出的标准误，数量用泊松检验，显著性水平 {alpha}）。金额类指标在结果表中没有样本方差，仅按重要性判断。未达到规则的变化表述为“基本持平”。",
@@ -237,5 +249,6 @@ TEXT: dict[str, str] = {
     # Excel
     "sheet.summary": "摘要",
     "sheet.recommendations": "建议",
+    "xlsx.truncated": "“{title}”共 {customers} 人，工作簿中列出价值最高的 {rows} 人；完整名单见同目录 CSV 文件。",
     "xlsx.masked": "个人信息已脱敏。",
 }

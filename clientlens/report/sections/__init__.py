@@ -19,6 +19,7 @@ MODULES: tuple[str, ...] = (
     "clientlens.report.sections.lifecycle",
     "clientlens.report.sections.churn",
     "clientlens.report.sections.satisfaction",
+    "clientlens.report.sections.segments",
 )
 
 
