@@ -160,3 +160,12 @@ def test_accepts_arrow_input(fitted, cdnow_summary):
     assert fitted.probability_alive(table)["p_alive"].tolist() == pytest.approx(
         [0.726609, 0.212227, 1.0], abs=1e-6
     )
+
+
+def test_accepts_ibis_table(fitted, cdnow_summary):
+    import ibis
+
+    table = ibis.memtable(cdnow_summary.head(3))
+    out = fitted.probability_alive(table)
+    assert out["customer_id"].tolist() == [1, 2, 3]
+    assert out["p_alive"].tolist() == pytest.approx([0.726609, 0.212227, 1.0], abs=1e-6)
