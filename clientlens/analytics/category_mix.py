@@ -1,0 +1,199 @@
+"""Category mix: what customers buy, overall, per RFM segment, and each customer's top category.
+
+Categories come from ``order_items`` ⋈ ``products``; a line's revenue is quantity ×
+``order_items.unit_price``, or × ``products.price`` where the unit price is missing.
+Products without a category, or order lines whose product is unknown, form the
+category ``unknown``; so do customers without an RFM segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from clientlens.analytics.base import Analysis, AnalysisContext, as_table
+from clientlens.analytics.cohorts import completed_orders
+from clientlens.errors import DataContractError
+
+UNKNOWN = ("unknown", "未知", "Unknown")
+ALL = ("all", "全部客户", "All customers")
+
+
+def _lines(orders: Any, order_items: Any, products: Any, observation_end: Any) -> ir.Table:
+    """Order lines of completed orders: customer_id, order_id, category, quantity, revenue."""
+    o = completed_orders(orders, observation_end, who="category_mix")
+    items = as_table(order_items)
+    prods = as_table(products)
+    for name, table, cols in (
+        ("order_items", items, ("order_id", "product_id", "quantity")),
+        ("products", prods, ("product_id",)),
+    ):
+        missing = [c for c in cols if c not in table.columns]
+        if missing:
+            raise DataContractError(
+                f"category_mix needs the {name} columns {missing}; it has {list(table.columns)}."
+            )
+    category = prods.category if "category" in prods.columns else ibis.null("string")
+    price = prods.price.cast("float64") if "price" in prods.columns else ibis.null("float64")
+    p = prods.select("product_id", _category=category, _price=price)
+    j = items.join(o.select("order_id", "customer_id"), "order_id").left_join(
+        p, items.product_id == p.product_id
+    )
+    unit = j.unit_price.cast("float64") if "unit_price" in items.columns else ibis.null("float64")
+    return j.select(
+        "customer_id",
+        "order_id",
+        category=j._category.fill_null(UNKNOWN[0]),
+        quantity=j.quantity.cast("float64"),
+        revenue=(j.quantity.cast("float64") * unit.fill_null(j._price)).fill_null(0.0),
+    )
+
+
+def _mix(lines: ir.Table, level: str, code: Any, zh: Any, en: Any) -> ir.Table:
+    t = lines.mutate(group_code=code, group_zh=zh, group_en=en)
+    g = t.group_by(["group_code", "group_zh", "group_en", "category"]).agg(
+        customers=t.customer_id.nunique().cast("int64"),
+        orders=t.order_id.nunique().cast("int64"),
+        quantity=t.quantity.sum(),
+        revenue=t.revenue.sum(),
+    )
+    return g.mutate(level=ibis.literal(level))
+
+
+def category_mix(
+    orders: Any,
+    order_items: Any,
+    products: Any,
+    *,
+    observation_end: Any,
+    rfm_scores: Any = None,
+) -> ir.Table:
+    """Revenue and quantity by category: overall, per RFM segment, and top category per customer.
+
+    Parameters
+    ----------
+    orders
+        Completed orders: ``order_id``, ``customer_id``, ``order_date``, ``amount``.
+    order_items
+        ``order_id``, ``product_id``, ``quantity``; ``unit_price`` used when present.
+    products
+        ``product_id``; ``category`` and ``price`` used when present.
+    rfm_scores
+        Optional per-customer ``customer_id, segment, segment_zh, segment_en`` (the
+        ``rfm_scores`` result); without it there are no segment rows.
+
+    Returns
+    -------
+    ibis.Table
+        Rows with ``level`` ``overall`` (every category), ``segment`` (every segment ×
+        category) and ``customer`` (each customer's top category only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["a", "a"],
+    ...     "amount": [30.0, 10.0], "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    >>> items = pd.DataFrame({"order_id": ["o1", "o2"], "product_id": ["p1", "p2"],
+    ...     "quantity": [3, 1], "unit_price": [10.0, 10.0]})
+    >>> products = pd.DataFrame({"product_id": ["p1", "p2"], "category": ["books", "fruit"]})
+    >>> r = category_mix(orders, items, products, observation_end="2024-01-31")
+    >>> r.filter(r.level == "customer").to_pandas()[["category", "revenue_share"]].values.tolist()
+    [['books', 0.75]]
+    """
+    lines = _lines(orders, order_items, products, observation_end)
+    parts = [
+        _mix(lines, "overall", ibis.literal(ALL[0]), ibis.literal(ALL[1]), ibis.literal(ALL[2])),
+        _mix(lines, "customer", lines.customer_id, lines.customer_id, lines.customer_id),
+    ]
+    if rfm_scores is not None:
+        s = as_table(rfm_scores).select(
+            "customer_id", _seg="segment", _seg_zh="segment_zh", _seg_en="segment_en"
+        )
+        ls = lines.left_join(s, "customer_id")
+        parts.append(
+            _mix(
+                ls,
+                "segment",
+                ls._seg.fill_null(UNKNOWN[0]),
+                ls._seg_zh.fill_null(UNKNOWN[1]),
+                ls._seg_en.fill_null(UNKNOWN[2]),
+            )
+        )
+    mix = parts[0]
+    for part in parts[1:]:
+        mix = mix.union(part)
+    by_group = ["level", "group_code"]
+    total_revenue = mix.revenue.sum().over(group_by=by_group)
+    total_quantity = mix.quantity.sum().over(group_by=by_group)
+    rank = ibis.row_number().over(
+        ibis.window(
+            group_by=by_group,
+            order_by=[ibis.desc(mix.revenue), ibis.desc(mix.quantity), mix.category],
+        )
+    )
+    mix = mix.mutate(
+        revenue_share=ibis.ifelse(
+            total_revenue != 0, mix.revenue / total_revenue, ibis.null("float64")
+        ),
+        quantity_share=ibis.ifelse(
+            total_quantity != 0, mix.quantity / total_quantity, ibis.null("float64")
+        ),
+        category_rank=(rank + 1).cast("int64"),
+    )
+    mix = mix.filter((mix.level != "customer") | (mix.category_rank == 1))
+    return mix.select(
+        "level",
+        "group_code",
+        "group_zh",
+        "group_en",
+        "category",
+        "category_rank",
+        "customers",
+        "orders",
+        "quantity",
+        "revenue",
+        "revenue_share",
+        "quantity_share",
+    )
+
+
+def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
+    return category_mix(
+        inputs["orders"],
+        inputs["order_items"],
+        inputs["products"],
+        observation_end=ctx.observation_end,
+        rfm_scores=inputs.get("rfm_scores"),
+    )
+
+
+ANALYSES = [
+    Analysis(
+        name="category_mix",
+        requires=("orders", "order_items", "products"),
+        optional=("rfm_scores",),
+        build=_build,
+        description="Revenue and quantity by product category: for all customers, per RFM "
+        "segment (when rfm_scores exists), and each customer's top category with its share.",
+        columns={
+            "level": "overall (all customers), segment (an RFM segment) or customer (one "
+            "customer's top category only).",
+            "group_code": "all, the RFM segment code, or the customer_id.",
+            "group_zh": "Group name in Chinese (全部客户, the segment name, or the customer_id).",
+            "group_en": "Group name in English.",
+            "category": "Product category; unknown for lines without a known category.",
+            "category_rank": "Rank of the category in the group by revenue (1 = top), then "
+            "quantity, then name.",
+            "customers": "Customers of the group who bought the category.",
+            "orders": "Completed orders with the category.",
+            "quantity": "Units of the category bought.",
+            "revenue": "Line revenue: quantity × unit price (product price when the line "
+            "has none).",
+            "revenue_share": "revenue / the group's revenue over all categories.",
+            "quantity_share": "quantity / the group's units over all categories.",
+        },
+    )
+]
