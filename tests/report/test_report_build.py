@@ -109,7 +109,7 @@ def test_zh_report_sentences(report_ws):
 
 def test_missing_results_leave_their_section_out_and_say_so(report_ws):
     report = assemble(report_context(report_ws, lang="en"))  # no kpis table
-    assert [s.key for s in report.sections] == ["purchase", "value", "lifecycle"]
+    assert [s.key for s in report.sections] == ["purchase", "value", "lifecycle", "segments"]
     assert ("overview", ["kpis"]) in report.omitted
     assert any("Business overview" in b and "kpis" in b for b in report.data.bullets)
     html = render_html(report)
