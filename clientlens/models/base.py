@@ -215,8 +215,16 @@ class BaseModel:
         self.n_distinct_rows = len(packed.weights)
         ll_rows, _ = self._row_log_likelihood(self._params, packed.columns)
         self.log_likelihood = float(packed.weights @ ll_rows)
-        self.convergence = Convergence(bool(converged), n_iter, message, gradient_norm)
         self.covariance = self._covariance(objective, result_x, total_weight)
+        if np.isnan(self.covariance).any():
+            # a flat direction: the data cannot tell some parameters apart (e.g. nobody
+            # bought twice, so a and b of BG/NBD are free); the point found is not an optimum
+            converged = False
+            message += (
+                "; the Hessian is not positive definite there, so the parameters are not "
+                "identified (standard errors are NaN): try penalizer=0.001 or more data"
+            )
+        self.convergence = Convergence(bool(converged), n_iter, message, gradient_norm)
         return self
 
     def _covariance(

@@ -169,3 +169,14 @@ def test_accepts_ibis_table(fitted, cdnow_summary):
     out = fitted.probability_alive(table)
     assert out["customer_id"].tolist() == [1, 2, 3]
     assert out["p_alive"].tolist() == pytest.approx([0.726609, 0.212227, 1.0], abs=1e-6)
+
+
+def test_unidentified_parameters_are_not_reported_as_converged():
+    """Nobody bought twice: the likelihood does not depend on a and b at all."""
+    nobody = pd.DataFrame(
+        {"frequency": [0, 0, 0, 0], "recency": [0.0] * 4, "T": [10.0, 20.0, 30.0, 40.0]}
+    )
+    m = BetaGeo().fit(nobody)
+    assert not m.convergence.converged
+    assert "not identified" in m.convergence.message
+    assert np.isnan(m.standard_errors["a"])
