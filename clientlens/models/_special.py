@@ -87,20 +87,32 @@ def _bg_h_quadrature(t, k, big_a, a, bp, nodes: int = 96) -> np.ndarray:
     return np.asarray((f * w[None, :]).sum(axis=1))
 
 
-def _bg_h_corrected(t, k, big_a, a, bp, near_a1, near_c0, delta):
-    """The closed form, with a ± delta (or bp ± delta) averaged at the removable singularities."""
-    val = _bg_h_closed(t, k, big_a, a, bp)
+def _bg_h_euler(t, k, big_a, a, bp):
+    """The same closed form after Euler's transformation of the 2F1:
+    ``(1-z)^k 2F1(k, bp; c; z) = (1-z)^(a-1) 2F1(c-k, a-1; c; z)``, c = a+bp-1. It stays
+    finite where the original 2F1 overflows (large k with z near 1)."""
+    c = a + bp - 1.0
+    z = t / (big_a + t)
+    log_1mz = -np.log1p(t / big_a)
+    with np.errstate(all="ignore"):
+        hyp = special.hyp2f1(c - k, a - 1.0, c, z)
+        return c / (a - 1.0) * (1.0 - np.exp((a - 1.0) * log_1mz) * hyp)
+
+
+def _bg_h_corrected(form, t, k, big_a, a, bp, near_a1, near_c0, delta):
+    """A closed form, with a ± delta (or bp ± delta) averaged at the removable singularities."""
+    val = form(t, k, big_a, a, bp)
     if near_a1.any():
         i = near_a1
         val[i] = 0.5 * (
-            _bg_h_closed(t[i], k[i], big_a[i], a[i] + delta, bp[i])
-            + _bg_h_closed(t[i], k[i], big_a[i], a[i] - delta, bp[i])
+            form(t[i], k[i], big_a[i], a[i] + delta, bp[i])
+            + form(t[i], k[i], big_a[i], a[i] - delta, bp[i])
         )
     if near_c0.any():
         i = near_c0 & ~near_a1
         val[i] = 0.5 * (
-            _bg_h_closed(t[i], k[i], big_a[i], a[i], bp[i] + delta)
-            + _bg_h_closed(t[i], k[i], big_a[i], a[i], bp[i] - delta)
+            form(t[i], k[i], big_a[i], a[i], bp[i] + delta)
+            + form(t[i], k[i], big_a[i], a[i], bp[i] - delta)
         )
     return val
 
@@ -113,8 +125,9 @@ def bg_expected_h(t, k, big_a, a, bp) -> np.ndarray:
     ``(1 - exp(-λ p t)) / p`` purchases on average. The closed form is FHL (2005) eq. 10
     (eq. 9 with x = T = 0): ``(a+bp-1)/(a-1) [1 - (A/(A+t))^k 2F1(k, bp; a+bp-1; t/(A+t))]``.
     Its singularities at a = 1 and a + bp = 1 are removable: there the mean of the closed
-    form at a ± 1e-3 (or bp ± 1e-3) is used; any row where scipy's 2F1 leaves the
-    bounds ``0 <= h <= k t / A`` is computed by quadrature instead.
+    form at a ± 1e-3 (or bp ± 1e-3) is used. Where scipy's 2F1 leaves the bounds
+    ``0 <= h <= k t / A`` (it overflows for large k with z near 1), the Euler-transformed
+    form is tried, and only rows where both fail are computed by quadrature.
     """
     t, k, big_a, a, bp = np.broadcast_arrays(
         *(np.asarray(v, dtype=float) for v in (t, k, big_a, a, bp))
@@ -127,10 +140,29 @@ def bg_expected_h(t, k, big_a, a, bp) -> np.ndarray:
     delta = 1e-3
     near_a1 = np.abs(a - 1.0) < delta
     near_c0 = np.abs(a + bp - 1.0) < delta
-    with np.errstate(all="ignore"):  # failures become NaN and go to the quadrature below
-        val = _bg_h_corrected(t, k, big_a, a, bp, near_a1, near_c0, delta)
     upper = k * t / big_a
-    bad = ~np.isfinite(val) | (val < -1e-12 * upper) | (val > upper * (1 + 1e-9))
+
+    def failed(values, rows=slice(None)):
+        top = upper[rows]
+        return ~np.isfinite(values) | (values < -1e-12 * top) | (values > top * (1 + 1e-9))
+
+    with np.errstate(all="ignore"):  # failures become NaN and are tried again below
+        val = _bg_h_corrected(_bg_h_closed, t, k, big_a, a, bp, near_a1, near_c0, delta)
+        bad = failed(val)
+        if bad.any():
+            retry = _bg_h_corrected(
+                _bg_h_euler,
+                t[bad],
+                k[bad],
+                big_a[bad],
+                a[bad],
+                bp[bad],
+                near_a1[bad],
+                near_c0[bad],
+                delta,
+            )
+            val[bad] = retry
+            bad = failed(val)
     if bad.any():
         val[bad] = _bg_h_quadrature(t[bad], k[bad], big_a[bad], a[bad], bp[bad])
     out[pos] = np.clip(val, 0.0, upper)
