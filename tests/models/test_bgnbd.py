@@ -180,3 +180,35 @@ def test_unidentified_parameters_are_not_reported_as_converged():
     assert not m.convergence.converged
     assert "not identified" in m.convergence.message
     assert np.isnan(m.standard_errors["a"])
+
+
+def reference_h(t, k, big_a, a, bp):
+    """E[(1 - (1 + p t/A)^-k) / p] for p ~ Beta(a, bp), by adaptive quadrature."""
+    from scipy import integrate, special
+
+    s = t / big_a
+
+    def f(p):
+        density = np.exp((a - 1) * np.log(p) + (bp - 1) * np.log1p(-p) - special.betaln(a, bp))
+        return density * (-np.expm1(-k * np.log1p(p * s)) / p)
+
+    value, _ = integrate.quad(f, 0, 1, epsrel=1e-11, limit=500, points=[min(0.5, 1 / s)])
+    return value
+
+
+@pytest.mark.parametrize(
+    ("t", "k", "big_a", "a", "bp"),
+    [
+        (2686.8, 368.77, 0.7188, 2.2975, 6.0113),  # 2F1 overflows: Euler-transformed form
+        (1055.6, 8726.99, 0.18834, 1.00873, 8683.005),  # a near 1 and huge x
+        (317.94, 878.36, 0.58328, 1.28626, 894.43),
+        (39.0, 2.243, 42.4, 0.793, 4.426),  # CDNOW-like
+    ],
+)
+def test_expectation_matches_numerical_integral(t, k, big_a, a, bp):
+    from clientlens.models._special import bg_expected_h
+
+    got = bg_expected_h(
+        np.array([t]), np.array([k]), np.array([big_a]), np.array([a]), np.array([bp])
+    )[0]
+    assert got == pytest.approx(reference_h(t, k, big_a, a, bp), rel=1e-6)
