@@ -23,7 +23,8 @@ from clientlens.models.base import BaseModel, frame_result
 
 
 def _log_alive_opportunities(gamma, delta, n0, n1):
-    """log of δ/(γ-1) Γ(γ+δ)/Γ(1+δ) [Γ(1+δ+n0)/Γ(γ+δ+n0) - Γ(1+δ+n1)/Γ(γ+δ+n1)] (FHS eqs. 9, 13).
+    """log of δ/(γ-1) Γ(γ+δ)/Γ(1+δ) [Γ(1+δ+n0)/Γ(γ+δ+n0) - Γ(1+δ+n1)/Γ(γ+δ+n1)] (FHS 2010, the
+    expectations of section 4).
 
     The expected number of opportunities in (n0, n1] at which a customer with θ ~ Beta(γ, δ)
     is alive, in logs so that it can meet tiny or huge factors without overflow. γ = 1 is a
@@ -80,7 +81,7 @@ class BetaGeoBetaBinom(BaseModel):
         return np.ones(4)
 
     def _terms(self, params, x, tx, n):
-        """Every term of FHS eq. 5 per row, flattened: (row index, log term, gradient)."""
+        """Every term of the FHS likelihood per row, flattened: (row index, log term, gradient)."""
         alpha, beta, gamma, delta = params
         counts = (n - tx).astype(np.int64) + 1
         rows = np.repeat(np.arange(len(x)), counts)
@@ -110,7 +111,7 @@ class BetaGeoBetaBinom(BaseModel):
         return rows, starts, log_terms, grads
 
     def _row_log_likelihood(self, params, cols):
-        """FHS eq. 5: L = B(α+x,β+n-x)/B(α,β) B(γ,δ+n)/B(γ,δ)
+        """FHS (2010) likelihood: L = B(α+x,β+n-x)/B(α,β) B(γ,δ+n)/B(γ,δ)
         + Σ_{i=0}^{n-t_x-1} B(α+x,β+t_x-x+i)/B(α,β) B(γ+1,δ+t_x+i)/B(γ,δ), by log-sum-exp."""
         x, tx, n = cols["frequency"], cols["recency"], cols["T"]
         rows, starts, log_terms, grads = self._terms(params, x, tx, n)
@@ -138,7 +139,7 @@ class BetaGeoBetaBinom(BaseModel):
         )[0]
 
     def probability_alive(self, data: Any, horizon_periods: int = 0) -> pd.DataFrame:
-        """P(alive ``horizon_periods`` opportunities after the last observed one) (FHS eq. 11).
+        """P(alive ``horizon_periods`` opportunities after the last observed one) (FHS 2010, P(alive)).
 
         Returns ``customer_id, p_alive``.
         """
@@ -156,7 +157,7 @@ class BetaGeoBetaBinom(BaseModel):
         return frame_result(d.customer_id, "p_alive", np.clip(np.exp(log_p), 0.0, 1.0))
 
     def expected_purchases(self, data: Any, horizon_periods: int = 1) -> pd.DataFrame:
-        """Expected transactions in the next ``horizon_periods`` opportunities (FHS eq. 13).
+        """Expected transactions in the next ``horizon_periods`` opportunities (FHS 2010).
 
         Returns ``customer_id, expected_purchases``.
         """
@@ -175,7 +176,7 @@ class BetaGeoBetaBinom(BaseModel):
         )
 
     def expected_purchases_new_customer(self, horizon_periods: Any) -> Any:
-        """Expected repeat transactions in the first ``horizon_periods`` opportunities (FHS eq. 9)."""
+        """Expected repeat transactions in the first ``horizon_periods`` opportunities (FHS 2010)."""
         alpha, beta, gamma, delta = self._require_fit()
         periods = np.asarray(horizon_periods, dtype=float)
         if np.any(~np.isfinite(periods) | (periods < 0)):

@@ -103,7 +103,8 @@ class BetaGeo(ContinuousTransactionModel):
         return np.where(x > 0, value, -np.inf)
 
     def _p_alive_kernel(self, x, tx, T):
-        """FHL eq. 11: 1 / (1 + [x>0] a/(b+x-1) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
+        """Fader, Hardie & Lee (2008), note 021 "Computing P(alive) using the BG/NBD model":
+        1 / (1 + [x>0] a/(b+x-1) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
         return special.expit(-self._log_odds_dead(x, tx, T))
 
     def _expected_kernel(self, t, x, tx, T):

@@ -2,7 +2,7 @@
 
 Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005), "RFM and CLV: Using Iso-Value Curves
 for Customer Base Analysis", Journal of Marketing Research 42(4), 415-430; and Fader &
-Hardie (2013), "The Gamma-Gamma Model of Monetary Value" (note), eqs. 1-5.
+Hardie (2013), "The Gamma-Gamma Model of Monetary Value" (note 025).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class GammaGamma(BaseModel):
         return np.array([1.0, 2.0, max(mean, 1e-3)])
 
     def _row_log_likelihood(self, params, cols):
-        """Note eq. 1 (density of the mean of x values):
+        """The note's density of z̄, the mean of x transaction values:
         ln f = lnΓ(px+q) - lnΓ(px) - lnΓ(q) + q ln γ + px ln x + (px-1) ln z̄ - (px+q) ln(γ + x z̄)."""
         p, q, g = params
         x, z = cols["frequency"], cols["monetary_value"]
@@ -121,7 +121,7 @@ class GammaGamma(BaseModel):
         return p * (g + x * m) / denominator
 
     def expected_spend(self, data: Any) -> pd.DataFrame:
-        """Expected mean spend per future transaction of each customer (note eq. 5).
+        """Expected mean spend per future transaction of each customer (note 025).
 
         ``E[Z | x, z̄] = p (γ + x z̄) / (p x + q - 1)``: a weighted mean of the population
         mean p γ / (q - 1) and the customer's own z̄. Returns ``customer_id, expected_spend``.

@@ -44,7 +44,7 @@ class ModifiedBetaGeo(ContinuousTransactionModel):
         return np.array([1.0, max(mean_t, 1e-3), 1.0, 1.0])
 
     def _row_log_likelihood(self, params, cols):
-        """BDF eq. 2: L = Γ(r+x)α^r/Γ(r) [B(a,b+x+1)/B(a,b) (α+T)^-(r+x)
+        """BDF Appendix A: L = Γ(r+x)α^r/Γ(r) [B(a,b+x+1)/B(a,b) (α+T)^-(r+x)
         + B(a+1,b+x)/B(a,b) (α+t_x)^-(r+x)], for every x including 0."""
         r, alpha, a, b = params
         x, tx, T = cols["frequency"], cols["recency"], cols["T"]
@@ -74,13 +74,13 @@ class ModifiedBetaGeo(ContinuousTransactionModel):
         return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
 
     def _p_alive_kernel(self, x, tx, T):
-        """BDF eq. 4: 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
+        """BDF Appendix A, eq. (5): 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
         r, alpha, a, b = self._require_fit()
         log_odds = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
         return special.expit(-log_odds)
 
     def _expected_kernel(self, t, x, tx, T):
-        """BDF eq. 5: P(alive) (a+b+x)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]."""
+        """BDF Appendix A: P(alive) (a+b+x)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]."""
         r, alpha, a, b = self._require_fit()
         return self._p_alive_kernel(x, tx, T) * bg_expected_h(t, r + x, alpha + T, a, b + x + 1)
 
@@ -96,6 +96,6 @@ class ModifiedBetaGeo(ContinuousTransactionModel):
         return alive * pmf + (1.0 - alive) * (n == 0)
 
     def _new_customer_kernel(self, t):
-        """BDF eq. 3: E[X(t)] = b/(a-1) [1 - (α/(α+t))^r 2F1(r, b+1; a+b; t/(α+t))]."""
+        """BDF Appendix A: E[X(t)] = b/(a-1) [1 - (α/(α+t))^r 2F1(r, b+1; a+b; t/(α+t))]."""
         r, alpha, a, b = self._require_fit()
         return b / (a + b) * bg_expected_h(t, r, alpha, a, b + 1)

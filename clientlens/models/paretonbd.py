@@ -3,7 +3,7 @@
 Schmittlein, D. C., Morrison, D. G. & Colombo, R. (1987), "Counting Your Customers: Who
 Are They and What Will They Do Next?", Management Science 33(1), 1-24; likelihood and
 its stable evaluation from Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model
-and Related Expressions" (note 009, eqs. 17-22) and "Implementing the Pareto/NBD Model
+and Related Expressions" (note 009: likelihood eq. 18, A_0 eqs. 19-20) and "Implementing the Pareto/NBD Model
 Given Interval-Censored Data"; conditional pmf from Fader & Hardie note 028 (2014).
 
 Numerics. The likelihood's only hard part is
@@ -134,7 +134,7 @@ class ParetoNBD(ContinuousTransactionModel):
         return np.array([1.0, mean_t, 1.0, mean_t])
 
     def _row_log_likelihood(self, params, cols):
-        """Note 009 eq. 22: ln L = lnΓ(r+x) - lnΓ(r) + r ln α + s ln β
+        """Note 009 eq. 18: ln L = lnΓ(r+x) - lnΓ(r) + r ln α + s ln β
         + ln[(α+T)^-(r+x) (β+T)^-s + s I]."""
         r, alpha, s, beta = params
         x, tx, T = cols["frequency"], cols["recency"], cols["T"]
@@ -178,11 +178,11 @@ class ParetoNBD(ContinuousTransactionModel):
         return np.log(s) + log_i + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
 
     def _p_alive_kernel(self, x, tx, T):
-        """Note 009 eq. 23: P(alive) = (α+T)^-(r+x) (β+T)^-s / [ ... + s I], as a logistic."""
+        """Note 009: P(alive) = (α+T)^-(r+x) (β+T)^-s / [ ... + s I], as a logistic."""
         return special.expit(-self._log_odds_dead(x, tx, T))
 
     def _expected_kernel(self, t, x, tx, T):
-        """Note 009 eq. 24 / SMC eq. 22: P(alive) (r+x)(β+T)/((α+T)(s-1)) [1 - ((β+T)/(β+T+t))^(s-1)];
+        """Note 009 / SMC (1987): P(alive) (r+x)(β+T)/((α+T)(s-1)) [1 - ((β+T)/(β+T+t))^(s-1)];
         the s = 1 limit (a logarithm) is taken where s is close to 1."""
         r, alpha, s, beta = self._require_fit()
         living = (
@@ -194,7 +194,7 @@ class ParetoNBD(ContinuousTransactionModel):
         return self._p_alive_kernel(x, tx, T) * living
 
     def _new_customer_kernel(self, t):
-        """SMC eq. 17: E[X(t)] = r β / (α (s-1)) [1 - (β/(β+t))^(s-1)]."""
+        """SMC (1987): E[X(t)] = r β / (α (s-1)) [1 - (β/(β+t))^(s-1)]."""
         r, alpha, s, beta = self._require_fit()
         return r * beta / alpha * one_minus_exp_over(s - 1.0, np.log1p(t / beta))
 

@@ -62,7 +62,7 @@ class ShiftedBetaGeo(BaseModel):
         return np.ones(2)
 
     def _row_log_likelihood(self, params, cols):
-        """FH07 eqs. 5-7: P(lifetime = t) = B(α+1, β+t-1)/B(α,β) for churners;
+        """FH07: P(lifetime = t) = B(α+1, β+t-1)/B(α,β) for churners;
         S(T-1) = P(lifetime >= T) = B(α, β+T-1)/B(α,β) for active customers."""
         alpha, beta = params
         t, big_t = cols["recency"], cols["T"]
@@ -85,13 +85,13 @@ class ShiftedBetaGeo(BaseModel):
         return values
 
     def survival(self, periods: Any) -> np.ndarray:
-        """S(t) = B(α, β+t)/B(α,β): share of a new cohort still active after t periods (FH07 eq. 7)."""
+        """S(t) = B(α, β+t)/B(α,β): share of a new cohort still active after t periods (FH07)."""
         alpha, beta = self._require_fit()
         t = self._period_array(periods)
         return np.asarray(np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta)))
 
     def retention_rate(self, periods: Any) -> np.ndarray:
-        """r(t) = (β+t-1)/(α+β+t-1): share of those active in period t-1 who renew in t (FH07 eq. 8)."""
+        """r(t) = (β+t-1)/(α+β+t-1): share of those active in period t-1 who renew in t (FH07)."""
         alpha, beta = self._require_fit()
         t = self._period_array(periods)
         return np.asarray((beta + t - 1.0) / (alpha + beta + t - 1.0))
