@@ -59,7 +59,14 @@ def assemble(ctx: ReportContext) -> Report:
         built.append(result)
     findings = [f for s in built for f in s.findings]
     limit = int(ctx.settings.get("report_summary_findings", SUMMARY_MAX))
-    summary = [(f, ctx.t(f.key, **f.params)) for f in rank(findings, limit)]
+    chosen = rank(findings, limit)
+    if len(chosen) < SUMMARY_MIN:
+        # Too few changes worth stating: complete the summary with the largest standing
+        # figures (stable KPIs, segment facts), so a manager still gets five numbers.
+        rest = [f for f in findings if not f.headline]
+        rest.sort(key=lambda f: (-abs(f.impact), f.key))
+        chosen += rest[: SUMMARY_MIN - len(chosen)]
+    summary = [(f, ctx.t(f.key, **f.params)) for f in chosen]
     recommendations = sorted(
         (r for s in built for r in s.recommendations), key=lambda r: -r.expected_impact
     )
@@ -159,7 +166,22 @@ def _caveats(ctx: ReportContext) -> list[str]:
 
 def _appendix(ctx: ReportContext, built: list[SectionResult]) -> SectionResult:
     result = SectionResult("appendix", ctx.t("section.appendix"))
-    terms = ["revenue", "aov", "repeat_rate", "mom_yoy", "clv", "p_alive", "rfm", "nps", "csat"]
+    terms = [
+        "revenue",
+        "aov",
+        "repeat_rate",
+        "retention_rate",
+        "churn_rate",
+        "mom_yoy",
+        "cohort",
+        "clv",
+        "p_alive",
+        "revenue_at_risk",
+        "rfm",
+        "abc_class",
+        "nps",
+        "csat",
+    ]
     result.tables.append(
         TableBlock(
             ctx.t("appendix.definitions"),

@@ -47,3 +47,19 @@ def test_pdf_pages(report_ws, tmp_path, lang, header, footer, contents):
 
 def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.slow
+def test_the_build_needs_no_network(report_ws, tmp_path, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network is unavailable in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    set_kpis(report_ws, BASE_KPIS)
+    paths = build_report(report_ws, lang="zh", out_dir=tmp_path)
+    assert {"html", "pdf", "xlsx"} <= set(paths)
+    assert "销售额为 ¥1.2万" in paths["html"].read_text(encoding="utf-8")
+    assert "销售额为¥1.2万" in _squeeze("".join(_pages(paths["pdf"])))
