@@ -13,6 +13,7 @@ from clientlens.errors import ConfigError
 
 MODULES: tuple[str, ...] = (
     "clientlens.analytics.summary",
+    "clientlens.analytics.clv",
     "clientlens.analytics.rfm_segments",
     "clientlens.analytics.cohorts",
     "clientlens.analytics.lifecycle",

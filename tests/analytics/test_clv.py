@@ -1,0 +1,270 @@
+"""The clv analysis: model selection on a holdout, per-customer CLV and segments."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from clientlens.analytics.clv import (
+    _segments,
+    clv_models,
+    clv_table,
+    default_holdout_days,
+    discounted_expected_purchases,
+)
+from clientlens.analytics.rfm import rfm_summary
+from clientlens.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
+
+END = "2024-12-31"
+
+
+def _simulated_orders(n: int = 400, seed: int = 3) -> pd.DataFrame:
+    """BG/NBD-like buyers over 2024: first purchase in the first half, then Poisson
+    purchases with dropout after each; amounts gamma around 60."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        day = float(rng.integers(0, 180))
+        rate = rng.gamma(0.8, 1 / 25)
+        p_drop = rng.beta(1.0, 4.0)
+        while day <= 365:
+            rows.append((f"K{i:04d}", int(day), round(float(rng.gamma(4.0, 15.0)) + 1, 2)))
+            if rng.random() < p_drop:
+                break
+            day += rng.exponential(1 / rate)
+    frame = pd.DataFrame(rows, columns=["customer_id", "day", "amount"])
+    frame = frame[frame.day <= 365]
+    return pd.DataFrame(
+        {
+            "customer_id": frame.customer_id,
+            "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(frame.day, "D"),
+            "amount": frame.amount,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    orders = ibis.memtable(_simulated_orders())
+    summary = rfm_summary(orders, observation_end=END)
+    models = clv_models(orders, summary, observation_end=END)
+    table = clv_table(summary, models, annual_discount_rate=0.1, margin=0.5)
+    return summary.order_by("customer_id").to_pandas(), models, table
+
+
+def test_default_holdout_is_a_quarter_of_history_at_most_a_year():
+    assert default_holdout_days(365) == 91
+    assert default_holdout_days(4000) == 365
+    assert default_holdout_days(40) == 10
+
+
+def test_the_chosen_model_follows_the_stated_rule(fitted):
+    _, models, _ = fitted
+    cal = models[models.stage == "calibration"].set_index("model")
+    assert list(cal.index) == ["BetaGeo", "ParetoNBD", "ModifiedBetaGeo"]
+    assert cal["converged"].all()
+    # History: first purchase on 2024-01-01 at the earliest -> 365 days, holdout 91.
+    assert cal["holdout_days"].unique().tolist() == [91]
+    assert cal["calibration_end"].unique().tolist() == ["2024-10-01"]
+    # Every candidate saw the same holdout purchases.
+    assert cal["holdout_actual_purchases"].nunique() == 1
+    best = cal["holdout_mae"].min()
+    tied = cal[cal["holdout_mae"] <= best * 1.01]
+    expected = tied["aggregate_error_pct"].abs().idxmin()
+    assert cal.index[cal["chosen"]].tolist() == [expected]
+    final = models[models.stage == "final"].set_index("role")
+    assert final.loc["purchases", "model"] == expected
+    assert final.loc["spend", "model"] == "GammaGamma"
+    assert final["chosen"].all()
+    assert "lowest holdout MAE" in final.loc["purchases", "note_en"]
+    assert "平均绝对误差" in final.loc["purchases", "note_zh"]
+    assert set(json.loads(final.loc["spend", "params"])) == {"p", "q", "gamma"}
+
+
+def test_the_final_models_are_fitted_on_all_customers(fitted):
+    summary, models, _ = fitted
+    final = models[models.stage == "final"].set_index("role")
+    name = final.loc["purchases", "model"]
+    cls = {"BetaGeo": BetaGeo, "ParetoNBD": ParetoNBD, "ModifiedBetaGeo": ModifiedBetaGeo}[name]
+    refit = cls().fit(summary, time_unit_days=1.0)
+    assert final.loc["purchases", "n_customers"] == len(summary)
+    assert final.loc["purchases", "log_likelihood"] == pytest.approx(refit.log_likelihood, rel=1e-9)
+    params = json.loads(final.loc["purchases", "params"])
+    for key, value in refit.params.items():
+        assert params[key] == pytest.approx(value, rel=1e-4)
+    repeat = summary[summary.frequency > 0]
+    assert final.loc["spend", "n_customers"] == len(repeat)
+
+
+def test_clv_table_is_consistent(fitted):
+    summary, models, table = fitted
+    assert list(table.columns) == [
+        "customer_id",
+        "p_alive",
+        "expected_purchases_30d",
+        "expected_purchases_90d",
+        "expected_purchases_365d",
+        "expected_spend",
+        "clv_12m",
+        "clv_segment",
+        "clv_segment_zh",
+        "clv_segment_en",
+        "model",
+    ]
+    assert table.customer_id.tolist() == summary.customer_id.tolist()
+    assert table.p_alive.between(0, 1).all()
+    assert (table.expected_purchases_30d <= table.expected_purchases_90d).all()
+    assert (table.expected_purchases_90d <= table.expected_purchases_365d).all()
+    assert (table.expected_spend > 0).all()
+    final = models[models.stage == "final"].set_index("role")
+    assert table.model.unique().tolist() == [final.loc["purchases", "model"]]
+
+    # clv_12m = margin x expected spend x monthly increments of expected purchases,
+    # month k discounted by 1.1^(k/12); recomputed here from the public model API.
+    cls = {"BetaGeo": BetaGeo, "ParetoNBD": ParetoNBD, "ModifiedBetaGeo": ModifiedBetaGeo}
+    model = cls[final.loc["purchases", "model"]].from_params(
+        json.loads(final.loc["purchases", "params"])
+    )
+    data = summary[["customer_id", "frequency", "recency", "T"]]
+    month = 365.25 / 12
+    cum = [np.zeros(len(data))] + [
+        model.expected_purchases(data, horizon_days=k * month)["expected_purchases"].to_numpy()
+        for k in range(1, 13)
+    ]
+    discounted = sum((cum[k] - cum[k - 1]) / 1.1 ** (k / 12) for k in range(1, 13))
+    np.testing.assert_allclose(table.clv_12m, 0.5 * table.expected_spend * discounted, rtol=1e-10)
+    # ... and the models package's own CLV agrees.
+    gg = GammaGamma.from_params(json.loads(final.loc["spend", "params"]))
+    ref = gg.clv(model, summary, horizon_months=12, annual_discount_rate=0.1, margin=0.5)
+    np.testing.assert_allclose(table.clv_12m, ref["clv"], rtol=1e-10)
+    np.testing.assert_allclose(
+        table.expected_purchases_365d,
+        model.expected_purchases(data, horizon_days=365)["expected_purchases"],
+        rtol=1e-12,
+    )
+
+
+def test_segment_sizes_follow_the_rule(fitted):
+    _, _, table = fitted
+    n = len(table)
+    sizes = table.clv_segment.value_counts()
+    assert sizes["high"] == math.ceil(0.2 * n)
+    assert sizes["medium"] == math.ceil(0.5 * n) - math.ceil(0.2 * n)
+    assert sizes["low"] == n - math.ceil(0.5 * n)
+    by = table.groupby("clv_segment").clv_12m
+    assert by.min()["high"] >= by.max()["medium"] >= by.min()["medium"] >= by.max()["low"]
+    names = table.drop_duplicates("clv_segment").set_index("clv_segment")
+    assert names.loc["high", ["clv_segment_zh", "clv_segment_en"]].tolist() == [
+        "高价值客户",
+        "High value",
+    ]
+
+
+def test_segments_by_hand_with_ties():
+    frame = pd.DataFrame(
+        {"customer_id": list("abcdefg"), "clv_12m": [5.0, 5.0, 3.0, 1.0, 0.0, 9.0, 2.0]}
+    )
+    out = _segments(frame).set_index("customer_id")
+    # Ranked f, a, b (tie with a, broken by id), c, g, d, e: 7 customers ->
+    # ceil(1.4) = 2 high, ceil(3.5) = 4 in high + medium.
+    assert out.clv_segment.to_dict() == {
+        "a": "high",
+        "b": "medium",
+        "c": "medium",
+        "d": "low",
+        "e": "low",
+        "f": "high",
+        "g": "low",
+    }
+
+
+class _Linear:
+    """A stand-in model: one purchase every 30 days."""
+
+    def expected_purchases(self, data, horizon_days=90):
+        return pd.DataFrame(
+            {"customer_id": data["customer_id"], "expected_purchases": horizon_days / 30.0}
+        )
+
+
+def test_discounting_by_hand():
+    data = pd.DataFrame({"customer_id": ["x"]})
+    got = discounted_expected_purchases(
+        _Linear(), data, horizon_months=3, annual_discount_rate=0.21
+    )
+    step = 365.25 / 12 / 30
+    # 1.21^(k/12) for k = 1, 2, 3: the annual rate compounds monthly.
+    expected = step * sum(1.21 ** (-k / 12) for k in (1, 2, 3))
+    assert got.tolist() == pytest.approx([expected], rel=1e-12)
+    assert discounted_expected_purchases(_Linear(), data, annual_discount_rate=0.0)[0] == (
+        pytest.approx(12 * step)
+    )
+
+
+def test_short_history_fits_without_selection():
+    orders = _simulated_orders(60)
+    orders = orders[orders.order_date <= "2024-02-09"]
+    t = ibis.memtable(orders)
+    end = "2024-02-09"
+    models = clv_models(t, rfm_summary(t, observation_end=end), observation_end=end)
+    # 39 days of history -> a 9-day holdout, under the 28-day minimum.
+    assert models.stage.tolist() == ["final", "final"]
+    purchases = models.set_index("role").loc["purchases"]
+    assert purchases["model"] == "BetaGeo"
+    assert "without model selection" in purchases["note_en"]
+    assert "未做模型选择" in purchases["note_zh"]
+
+
+def test_no_repeat_buyers_spend_is_the_mean_order_value():
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "d"],
+            "order_date": pd.to_datetime(
+                ["2024-01-05", "2024-03-01", "2024-06-30", "2024-09-09", "2024-09-09"]
+            ),
+            "amount": [10.0, 20.0, 30.0, 15.0, 5.0],
+        }
+    )
+    t = ibis.memtable(orders)
+    end = "2024-12-31"
+    summary = rfm_summary(t, observation_end=end)
+    models = clv_models(t, summary, observation_end=end)
+    spend = models.set_index("role").loc["spend"]
+    # 5 orders worth 80 -> 16 per order.
+    assert spend["model"] == "MeanOrderValue"
+    assert json.loads(spend["params"]) == {"mean_order_value": 16.0}
+    assert "mean order value (16.00)" in spend["note_en"]
+    table = clv_table(summary, models)
+    assert table.expected_spend.tolist() == [16.0] * 4
+    assert table.clv_segment.value_counts().to_dict() == {"low": 2, "high": 1, "medium": 1}
+
+
+@pytest.mark.slow
+def test_cdnow_master_selection_and_365_day_forecast(cdnow_master):
+    """As of 1997-06-30 (six months of the cohort's history), predict the next 365 days."""
+    end = "1997-06-30"
+    cut = ibis.memtable(cdnow_master[cdnow_master.order_date <= end])
+    summary = rfm_summary(cut, observation_end=end)
+    models = clv_models(cut, summary, observation_end=end)
+    cal = models[models.stage == "calibration"].set_index("model")
+    assert cal["converged"].all()
+    assert cal["holdout_days"].unique().tolist() == [45]
+    chosen = cal.index[cal["chosen"]].tolist()
+    best = cal["holdout_mae"].min()
+    assert chosen == [cal[cal.holdout_mae <= best * 1.01].aggregate_error_pct.abs().idxmin()]
+    # All three fit the first 4.5 months well: under 10% aggregate error on the holdout.
+    assert (cal["aggregate_error_pct"].abs() < 10).all()
+    table = clv_table(summary, models)
+    later = cdnow_master[cdnow_master.order_date > end]
+    actual_days = len(
+        later.assign(day=later.order_date.dt.normalize()).drop_duplicates(["customer_id", "day"])
+    )
+    assert actual_days == 26977
+    predicted = table.expected_purchases_365d.sum()
+    # Stated error: the 365-day forecast is within 15% of the purchase days that followed.
+    assert abs(predicted - actual_days) / actual_days < 0.15
