@@ -13,7 +13,6 @@ dependency of ClientLens; these files are its reference answers.
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 
@@ -46,16 +45,18 @@ pareto = fitter(ParetoNBDFitter, PARAMS["pareto"])
 mbg = fitter(ModifiedBetaGeoFitter, PARAMS["mbg"])
 gg = fitter(GammaGammaFitter, PARAMS["gg"])
 
-out = pd.DataFrame({"customer_id": raw["ID"], "frequency": x, "recency": tx, "T": T, "monetary_value": zbar})
+out = pd.DataFrame(
+    {"customer_id": raw["ID"], "frequency": x, "recency": tx, "T": T, "monetary_value": zbar}
+)
 for name, model in (("bg", bg), ("pareto", pareto), ("mbg", mbg)):
-    out[f"{name}_expected_{HORIZON_WEEKS}w"] = model.conditional_expected_number_of_purchases_up_to_time(
-        HORIZON_WEEKS, x, tx, T
+    out[f"{name}_expected_{HORIZON_WEEKS}w"] = (
+        model.conditional_expected_number_of_purchases_up_to_time(HORIZON_WEEKS, x, tx, T)
     )
     out[f"{name}_p_alive"] = model.conditional_probability_alive(x, tx, T)
 for n in range(3):
     out[f"pareto_p{n}_{PMF_WEEKS}w"] = [
         pareto.conditional_probability_of_n_purchases_up_to_time(n, PMF_WEEKS, xi, ti, Ti)
-        for xi, ti, Ti in zip(x, tx, T)
+        for xi, ti, Ti in zip(x, tx, T, strict=True)
     ]
 out["gg_expected_spend"] = gg.conditional_expected_average_profit(x, zbar)
 out["bg_gg_clv_12m"] = gg.customer_lifetime_value(
@@ -66,7 +67,11 @@ out.to_csv(HERE / "cdnow_predictions.csv", index=False, float_format="%.12g")
 rows = []
 for t in (1.0, 10.0, 39.0, 78.0):
     for name, model in (("bg", bg), ("pareto", pareto), ("mbg", mbg)):
-        row = {"model": name, "t_weeks": t, "expected_purchases": float(model.expected_number_of_purchases_up_to_time(t))}
+        row = {
+            "model": name,
+            "t_weeks": t,
+            "expected_purchases": float(model.expected_number_of_purchases_up_to_time(t)),
+        }
         if name != "pareto":  # lifetimes has the unconditional pmf for BG/NBD and MBG/NBD only
             for n in range(3):
                 row[f"p{n}"] = float(model.probability_of_n_purchases_up_to_time(t, n))
