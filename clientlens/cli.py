@@ -381,6 +381,29 @@ def settings(
 
 
 @app.command()
+def contract(
+    markdown: Annotated[
+        bool,
+        typer.Option("--markdown", help="Print the data contract as Markdown (docs/data.md)."),
+    ] = False,
+) -> None:
+    """Show the canonical tables: required columns, key and personal-data columns."""
+    from clientlens.schema import TABLES
+    from clientlens.schema_docs import data_contract_markdown
+
+    if markdown:
+        print(data_contract_markdown(), end="")
+        return
+    table = Table(header_style="bold")
+    for col in ("table", "required", "key", "pii"):
+        table.add_column(col, overflow="fold")
+    for spec in TABLES.values():
+        pii = [c.name for c in spec.columns if c.pii]
+        table.add_row(spec.name, ", ".join(spec.required), ", ".join(spec.key), ", ".join(pii))
+    console.print(table)
+
+
+@app.command()
 def report(
     lang: Annotated[
         str | None,
