@@ -86,13 +86,28 @@ def _name(code: ir.IntegerValue) -> ir.StringValue:
     return ibis.cases(*[(code == i, name) for name, i in CODE.items()], else_="unknown")
 
 
-def _month_start_days(index: ir.IntegerValue) -> ir.IntegerValue:
-    return month_start_epoch_days(index)
+def _calendar(source: ir.Table, month: str, end: dt.date) -> ir.Table:
+    """Month index ``_cm`` → first day ``_cs`` and judged-on day ``_ce`` (epoch days).
+
+    From the earliest month in ``source[month]`` to the month after ``end``. Looked up by
+    join so the date arithmetic runs on a few dozen rows: inlined into every reference
+    it made the SQL 90 kB and cost seconds per million rows.
+    """
+    end_days = (end - dt.date(1970, 1, 1)).days
+    span = source.agg(_lo=source[month].min())
+    cal = span.select(_cm=ibis.range(span._lo - 1, python_month_index(end) + 2).unnest())
+    judged = ibis.least(month_start_epoch_days(cal._cm + 1) - 1, end_days)
+    return cal.select("_cm", _cs=month_start_epoch_days(cal._cm), _ce=judged)
 
 
-def _judged_on(month: ir.IntegerValue, end_days: int) -> ir.IntegerValue:
-    """Epoch day a month's stage is judged on: its last day, or the observation end."""
-    return ibis.least(_month_start_days(month + 1) - 1, end_days)
+def _attach(table: ir.Table, key: str, cal: ir.Table, prefix: str) -> ir.Table:
+    """``table`` with ``{prefix}_start`` / ``{prefix}_judged`` of the month in ``key``."""
+    cal = cal.view()  # the calendar derives from the same tables as ``table``
+    j = table.left_join(cal, table[key] == cal._cm)
+    return j.select(
+        *[table[c] for c in table.columns],
+        **{f"{prefix}_start": cal._cs, f"{prefix}_judged": cal._ce},
+    )
 
 
 def _purchase_months(orders: Any, end: dt.date, dormant_days: int) -> ir.Table:
@@ -101,13 +116,11 @@ def _purchase_months(orders: Any, end: dt.date, dormant_days: int) -> ir.Table:
     ``_m`` purchase month, ``_last`` last purchase day in it (epoch days), ``_first``
     first purchase month, ``_next`` next purchase month (null for the last), ``_pm`` /
     ``_pl`` previous purchase month / its last day, ``_react`` whether the customer is
-    reactivated in ``_m``, ``_react_prev`` whether they were in ``_pm``.
+    reactivated in ``_m``, ``_react_prev`` whether they were in ``_pm``; ``_m_start``,
+    ``_m_judged``, ``_pm_start`` from :func:`_calendar`.
     """
-    t = completed_orders(orders, end, who="lifecycle")
-    pm = t.select(
-        "customer_id", _m=month_index(t.order_date), _day=t.order_date.cast("date").epoch_days()
-    )
-    pm = pm.group_by(["customer_id", "_m"]).agg(_last=pm._day.max())
+    t = _dated(orders, end)
+    pm = t.group_by(["customer_id", "_m"]).agg(_last=t._day.max())
     w = ibis.window(group_by=pm.customer_id, order_by=pm._m)
     pm = pm.mutate(
         # first() over the same window as the lags: one sort serves all of them
@@ -117,19 +130,34 @@ def _purchase_months(orders: Any, end: dt.date, dormant_days: int) -> ir.Table:
         _pl=pm._last.lag().over(w),
         _ppl=pm._last.lag(2).over(w),
     )
-    # reactivated in purchase month f: at the end of month f-1 the last purchase (the
-    # one before f) was at least dormant_days old
-    return pm.mutate(
-        _react=(pm._m != pm._first)
-        & ((_month_start_days(pm._m) - 1 - pm._pl) >= dormant_days).fill_null(False),
-        _react_prev=(pm._pm.notnull() & (pm._pm != pm._first))
-        & ((_month_start_days(pm._pm) - 1 - pm._ppl) >= dormant_days).fill_null(False),
+    cal = _calendar(pm, "_m", end)
+    pm = _attach(_attach(pm, "_m", cal, "_m"), "_pm", cal, "_pm").drop("_pm_judged")
+    return _with_flags(pm, dormant_days)
+
+
+def _dated(orders: Any, end: dt.date) -> ir.Table:
+    t = completed_orders(orders, end, who="lifecycle")
+    return t.select(
+        "customer_id", _m=month_index(t.order_date), _day=t.order_date.cast("date").epoch_days()
     )
 
 
-def _in_purchase_month(pm: ir.Table, windows: tuple[int, int, int], end_days: int) -> dict:
+def _with_flags(pm: ir.Table, dormant_days: int) -> ir.Table:
+    """``_react`` / ``_react_prev``: reactivated in purchase month ``_m`` / ``_pm``.
+
+    Reactivated in purchase month f: at the end of month f-1 the last purchase (the one
+    before f) was at least dormant_days old.
+    """
+    return pm.mutate(
+        _react=(pm._m != pm._first) & ((pm._m_start - 1 - pm._pl) >= dormant_days).fill_null(False),
+        _react_prev=(pm._pm.notnull() & (pm._pm != pm._first))
+        & ((pm._pm_start - 1 - pm._ppl) >= dormant_days).fill_null(False),
+    )
+
+
+def _in_purchase_month(pm: ir.Table, windows: tuple[int, int, int]) -> dict:
     """Stage, previous stage and days at the end of a purchase month ``_m`` itself."""
-    days = _judged_on(pm._m, end_days) - pm._last
+    days = pm._m_judged - pm._last
     stage = ibis.cases(
         (pm._m == pm._first, CODE["new"]),
         (pm._react, CODE["reactivated"]),
@@ -140,27 +168,28 @@ def _in_purchase_month(pm: ir.Table, windows: tuple[int, int, int], end_days: in
         (pm._m == pm._first, CODE["none"]),
         ((pm._m - 1) == pm._first, CODE["new"]),
         (((pm._m - 1) == pm._pm) & pm._react_prev, CODE["reactivated"]),
-        else_=_by_days(_month_start_days(pm._m) - 1 - pm._pl, *windows),
+        else_=_by_days(pm._m_start - 1 - pm._pl, *windows),
     )
     return {"stage": stage, "previous_stage": previous, "days": days}
 
 
 def _after_purchase_month(
     month: ir.IntegerValue,
+    month_start: ir.IntegerValue,
+    month_judged: ir.IntegerValue,
     bought: ir.IntegerValue,
     last: ir.IntegerValue,
     is_first: ir.BooleanValue,
     react: ir.BooleanValue,
     windows: tuple[int, int, int],
-    end_days: int,
 ) -> dict:
     """Stage, previous stage and days in a month after purchase month ``bought``, before
     the next one: both stages then depend only on the purchase in ``bought``."""
-    days = _judged_on(month, end_days) - last
+    days = month_judged - last
     previous = ibis.cases(
         (((month - 1) == bought) & is_first, CODE["new"]),
         (((month - 1) == bought) & react, CODE["reactivated"]),
-        else_=_by_days(_month_start_days(month) - 1 - last, *windows),
+        else_=_by_days(month_start - 1 - last, *windows),
     )
     return {"stage": _by_days(days, *windows), "previous_stage": previous, "days": days}
 
@@ -209,17 +238,36 @@ def lifecycle_stages(
     end = to_date(observation_end)
     end_days = (end - dt.date(1970, 1, 1)).days
     end_month = python_month_index(end)
-    pm = _purchase_months(orders, end, dormant_days)
-    last = pm.filter(pm._next.isnull())
-    here = _in_purchase_month(last, windows, end_days)
+    # Only the last purchase month matters, and the purchases before it only when it is
+    # one of the last two months (reactivated in it, or at the previous month end); so
+    # instead of sorting every customer's history, two lookups on those customers.
+    t = _dated(orders, end)
+    per = t.group_by("customer_id").agg(_first=t._m.min(), _m=t._m.max(), _last=t._day.max())
+    recent = per.filter(per._m >= end_month - 1).select("customer_id", _f=per._m)
+    before = t.join(recent, "customer_id")
+    before = before.filter(before._m < before._f)
+    prev = before.group_by("customer_id").agg(_pm=before._m.max(), _pl=before._day.max())
+    # the purchase before that, for "reactivated at the end of last month"
+    again = prev.filter(prev._pm == end_month - 1).select("customer_id", _p=prev._pm)
+    before2 = t.join(again, "customer_id")
+    before2 = before2.filter(before2._m < before2._p)
+    prev2 = before2.group_by("customer_id").agg(_ppl=before2._day.max())
+    j = per.left_join(prev, "customer_id").left_join(prev2, "customer_id")
+    j = j.select(per.customer_id, per._first, per._m, per._last, prev._pm, prev._pl, prev2._ppl)
+    cal = _calendar(per, "_first", end)
+    j = _attach(_attach(j, "_m", cal, "_m"), "_pm", cal, "_pm").drop("_pm_judged")
+    last = _with_flags(j, dormant_days)
+    here = _in_purchase_month(last, windows)
+    end_start = (month_start(end) - dt.date(1970, 1, 1)).days
     later = _after_purchase_month(
         ibis.literal(end_month),
+        ibis.literal(end_start),
+        ibis.literal(end_days),
         last._m,
         last._last,
         last._m == last._first,
         last._react,
         windows,
-        end_days,
     )
     bought = last._m == end_month
     return last.select(
@@ -256,10 +304,9 @@ def lifecycle_movements(
     windows = (at_risk_days, dormant_days, churned_days)
     _check_windows(*windows)
     end = to_date(observation_end)
-    end_days = (end - dt.date(1970, 1, 1)).days
     end_month = python_month_index(end)
     pm = _purchase_months(orders, end, dormant_days)
-    here = _in_purchase_month(pm, windows, end_days)
+    here = _in_purchase_month(pm, windows)
     starts = pm.select(_month=pm._m, previous_stage=here["previous_stage"], stage=here["stage"])
     starts = starts.group_by(["_month", "previous_stage", "stage"]).agg(customers=starts.count())
     # months strictly between a purchase month and the next one (or the end)
@@ -272,7 +319,10 @@ def lifecycle_movements(
     )
     keys = keys.group_by(list(keys.columns)).agg(_n=keys.count())
     x = keys.mutate(_month=ibis.range(keys._b + 1, keys._stop).unnest())
-    after = _after_purchase_month(x._month, x._b, x._last, x._is_first, x._react, windows, end_days)
+    x = _attach(x, "_month", _calendar(pm, "_m", end), "_x")
+    after = _after_purchase_month(
+        x._month, x._x_start, x._x_judged, x._b, x._last, x._is_first, x._react, windows
+    )
     between = x.select("_month", "_n", previous_stage=after["previous_stage"], stage=after["stage"])
     between = between.group_by(["_month", "previous_stage", "stage"]).agg(
         customers=between._n.sum()
