@@ -157,13 +157,16 @@ def heatmap(
     value_title: str,
     *,
     kind: str = "rate",
+    labels: bool = True,
+    y_sort: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A grid (cohort × month index) coloured by ``value``, with the value written in cells."""
+    """A grid (cohort × month index) coloured by ``value``, the value written in the cells
+    unless ``labels`` is false (dense grids such as weekday × hour)."""
     alt = _alt()
     fmt = ".0%" if kind == "rate" else ",.0f"
     base = alt.Chart(alt.Data(values=_records(frame))).encode(
         x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{y}:O", title=y_title),
+        y=alt.Y(f"{y}:O", title=y_title, sort=y_sort, axis=alt.Axis(labelLimit=200)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
@@ -171,12 +174,13 @@ def heatmap(
         ),
         tooltip=[f"{y}:O", f"{x}:O", alt.Tooltip(f"{value}:Q", format=fmt)],
     )
-    labels = base.mark_text(fontSize=10).encode(
+    text = base.mark_text(fontSize=10).encode(
         text=alt.Text(f"{value}:Q", format=fmt),
         color=alt.condition(f"datum.{value} > 0.5", alt.value("white"), alt.value("#333")),
     )
     rows = frame[y].nunique()
-    return _finish(alt.layer(cells, labels), height=max(160, 24 * rows))
+    layers = alt.layer(cells, text) if labels else cells
+    return _finish(layers, height=max(160, 24 * rows))
 
 
 def pareto(

@@ -111,6 +111,11 @@ TEXT: dict[str, str] = {
     # Purchase behaviour
     "purchase.overview": "As of the observation end, {customers} customers have placed {orders} orders worth {revenue}: {per_customer} orders per customer at an average order value of {aov}.",
     "purchase.one_time": "{one_time_share} of customers ({one_time}) bought only once and brought {revenue_share} of revenue; {repeat_share} of customers came back.",
+    "purchase.second_purchase": "Half of the repeat customers made their second purchase within {days} of the first.",
+    "purchase.top_category": "The top category by revenue is “{category}”, with {share} of revenue.",
+    "purchase.chart.heatmap": "When orders are placed (weekday × hour, share of orders)",
+    "purchase.axis.hour": "Hour",
+    "purchase.chart.categories": "Revenue share by category (top 10)",
     "purchase.chart.orders": "Customers by number of orders",
     "purchase.axis.orders": "Orders",
     "list.second_purchase": "Recent first-time buyers (second purchase)",

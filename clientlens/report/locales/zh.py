@@ -111,6 +111,11 @@ TEXT: dict[str, str] = {
     # Purchase behaviour
     "purchase.overview": "截至观察截止日，共有 {customers} 位购买客户，累计 {orders} 笔订单、销售额 {revenue}，人均 {per_customer} 单，客单价 {aov}。",
     "purchase.one_time": "{one_time_share} 的客户（{one_time} 人）只购买过一次，贡献了 {revenue_share} 的销售额；复购客户占比 {repeat_share}。",
+    "purchase.second_purchase": "复购客户中，一半在首购后 {days}内完成第二次购买。",
+    "purchase.top_category": "销售额最高的品类是“{category}”，占 {share}。",
+    "purchase.chart.heatmap": "下单时间分布（星期 × 小时，订单占比）",
+    "purchase.axis.hour": "小时",
+    "purchase.chart.categories": "品类销售额占比（前 10）",
     "purchase.chart.orders": "客户购买次数分布",
     "purchase.axis.orders": "购买次数",
     "list.second_purchase": "近期首购客户（促二次购买）",

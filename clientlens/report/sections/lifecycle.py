@@ -163,6 +163,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     ctx.t("lifecycle.axis.months_since"),
                     ctx.t("lifecycle.axis.cohort"),
                     ctx.t("kpi.retention_rate"),
+                    y_sort=sorted(grid["cohort_label"].unique()),
                 ),
                 caption=ctx.t("lifecycle.caption"),
             )

@@ -3,6 +3,9 @@
 Reads ``customer_summary`` (one row per customer: ``customer_id``, ``n_orders``,
 ``frequency``, ``monetary_value``, ``total_amount``, ``T``, ``first_purchase``,
 ``last_purchase``), aggregated in the engine so a million customers cost one query.
+When the behaviour results exist it adds the time to a second purchase
+(``repeat_purchase``), the weekday × hour pattern (``purchase_heatmap``) and the
+category mix (``category_mix``, level ``overall``).
 
 The recommendation targets recent one-time buyers (first purchase within
 ``report_new_buyer_days``): converting them to a second purchase is the cheapest
@@ -40,6 +43,19 @@ NEEDS = {
     )
 }
 BUCKETS = ("1", "2", "3", "4", "5", "6-10", "11+")
+REPEAT = "repeat_purchase"
+REPEAT_COLUMNS = ("median_days_to_second_purchase",)
+HEATMAP = "purchase_heatmap"
+HEATMAP_COLUMNS = (
+    "day_of_week",
+    "day_of_week_zh",
+    "day_of_week_en",
+    "hour",
+    "orders",
+    "order_share",
+)
+MIX = "category_mix"
+MIX_COLUMNS = ("level", "category", "category_rank", "revenue_share")
 
 
 def _bucket(n: ibis.Value) -> ibis.Value:
@@ -134,6 +150,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
         )
     )
 
+    _optional_parts(ctx, result)
     days = int(ctx.settings.get("report_new_buyer_days", 90))
     rate = float(ctx.settings.get("report_conversion_rate", 0.1))
     recent = t.filter((t.n_orders == 1) & (t["T"] <= days))
@@ -174,6 +191,68 @@ def build(ctx: ReportContext) -> SectionResult | None:
             )
         )
     return result
+
+
+def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
+    """Time to second purchase, the weekday × hour pattern and the category mix, when the
+    behaviour results exist."""
+    if ctx.has(REPEAT, *REPEAT_COLUMNS):
+        repeat = ctx.frame(REPEAT, REPEAT_COLUMNS)
+        median = repeat["median_days_to_second_purchase"].dropna()
+        if not median.empty:
+            result.paragraphs.append(
+                ctx.t("purchase.second_purchase", days=(float(median.iloc[0]), "days"))
+            )
+    if ctx.has(HEATMAP, *HEATMAP_COLUMNS):
+        cells = ctx.frame(HEATMAP, HEATMAP_COLUMNS)
+        if cells["orders"].sum() > 0:
+            day = "day_of_week_zh" if ctx.lang == "zh" else "day_of_week_en"
+            order = list(cells.sort_values("day_of_week")[day].drop_duplicates())
+            result.charts.append(
+                Chart(
+                    "purchase_heatmap",
+                    ctx.t("purchase.chart.heatmap"),
+                    charts.heatmap(
+                        cells[["hour", day, "order_share"]],
+                        "hour",
+                        day,
+                        "order_share",
+                        ctx.t("purchase.axis.hour"),
+                        "",
+                        ctx.t("axis.share"),
+                        labels=False,
+                        y_sort=order,
+                    ),
+                )
+            )
+    if ctx.has(MIX, *MIX_COLUMNS):
+        mix = ctx.frame(MIX, MIX_COLUMNS)
+        top = mix[mix["level"] == "overall"].sort_values("category_rank").head(10)
+        if len(top) >= 2:
+            first = top.iloc[0]
+            result.paragraphs.append(
+                ctx.t(
+                    "purchase.top_category",
+                    category=first["category"],
+                    share=(float(first["revenue_share"]), "rate"),
+                )
+            )
+            result.charts.append(
+                Chart(
+                    "category_mix",
+                    ctx.t("purchase.chart.categories"),
+                    charts.bar(
+                        top[["category", "revenue_share"]],
+                        "category",
+                        "revenue_share",
+                        "",
+                        ctx.t("value.revenue_share"),
+                        lang=ctx.lang,
+                        kind="rate",
+                        horizontal=True,
+                    ),
+                )
+            )
 
 
 SECTION = Section("purchase", NEEDS, build)

@@ -247,7 +247,7 @@ def _concentration(ctx: ReportContext, result: SectionResult) -> None:
         )
     )
     curve = ctx.frame(CURVE, CURVE_COLUMNS)
-    marks = curve[curve["point"].isin([1, 5, 10, 20, 50])].copy()
+    marks = curve[curve["point"].isin([10, 20, 50])].copy()
     marks["label"] = [
         ctx.t("value.pareto_mark", top=ctx.fmt.pct(c, 0), share=ctx.fmt.pct(r, 0))
         for c, r in zip(marks["customer_share"], marks["revenue_share"], strict=True)
