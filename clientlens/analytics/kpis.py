@@ -143,15 +143,23 @@ def churn_window_days(orders: ir.Table, setting_days: int = 0) -> ir.FloatingVal
     return _churn_window_table(orders, setting_days)._window.as_scalar()
 
 
-def _churn_window_table(orders: ir.Table, setting_days: int) -> ir.Table:
+def _churn_window_table(
+    orders: ir.Table, setting_days: int, purchase_cycle: ir.Table | None = None
+) -> ir.Table:
     """:func:`churn_window_days` as a one-row table (``_window``), to join in once: the
     median behind it is the costliest step, and a scalar used in several places would be
-    computed once per use."""
+    computed once per use. With the ``purchase_cycle`` result (each customer's
+    ``purchase_cycle_days``, the same exact median) only the median over customers is left.
+    """
     if setting_days < 0:
         raise ConfigError(f"churn_window_days must be 0 (automatic) or more; got {setting_days}.")
     if setting_days > 0:
         return ibis.memtable({"_window": [float(setting_days)]})
-    cycle = median_purchase_cycle_table(orders)
+    if purchase_cycle is not None:
+        known = purchase_cycle.filter(purchase_cycle.purchase_cycle_days.notnull())
+        cycle = exact_median(known, "purchase_cycle_days")
+    else:
+        cycle = median_purchase_cycle_table(orders)
     doubled = (cycle["median"] * 2).fill_null(0.0)
     return cycle.select(_window=ibis.greatest(doubled, float(MIN_CHURN_WINDOW_DAYS)))
 
@@ -177,8 +185,9 @@ def customer_months(orders: ir.Table, observation_end: dt.date) -> ir.Table:
         _last_day=o._day.max(),
     )
     w = ibis.window(group_by="customer_id", order_by=cm._m)
+    # first() over the same window as lag/lead: one sort of the customer-months, not two
     return cm.mutate(
-        _first_m=cm._m.min().over(ibis.window(group_by="customer_id")),
+        _first_m=cm._m.first().over(w),
         _prev_m=cm._m.lag().over(w),
         _next_day=cm._first_day.lead().over(w),
     )
@@ -191,6 +200,7 @@ def kpis(
     marketing_spend: Any = None,
     feedback: Any = None,
     clv: Any = None,
+    purchase_cycle: Any = None,
     churn_window_days_setting: int = 0,
 ) -> ir.Table:
     """The monthly KPI pack as a long table (one row per month and KPI).
@@ -209,6 +219,9 @@ def kpis(
     clv
         Optional ``clv`` result (``customer_id``, ``clv_12m``); with spend, adds
         ``clv_cac_ratio``: mean predicted 12-month CLV of the month's new customers / CAC.
+    purchase_cycle
+        Optional ``purchase_cycle`` result (``purchase_cycle_days`` per customer): saves
+        recomputing each customer's median cycle for the automatic churn window.
     churn_window_days_setting
         Inactivity window of ``churn_rate`` in days; 0 = 2 × median purchase cycle, ≥ 90.
 
@@ -232,7 +245,8 @@ def kpis(
     end_day = (end - dt.date(1970, 1, 1)).days
     orders = as_table(orders)
     cut = orders.filter(orders.order_date.cast("date") <= end)
-    window = _churn_window_table(cut, churn_window_days_setting)
+    cycles = as_table(purchase_cycle) if purchase_cycle is not None else None
+    window = _churn_window_table(cut, churn_window_days_setting, cycles)
 
     # customer-months are the big intermediate: built once, everything monthly from it
     cm = customer_months(orders, end).cross_join(window)
@@ -380,6 +394,7 @@ def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
         marketing_spend=spend,
         feedback=inputs.get("feedback"),
         clv=inputs.get("clv") if spend is not None else None,
+        purchase_cycle=inputs.get("purchase_cycle"),
         churn_window_days_setting=int(ctx.setting("churn_window_days", 0)),
     )
 
@@ -388,7 +403,7 @@ ANALYSES = [
     Analysis(
         name="kpis",
         requires=("orders",),
-        optional=("marketing_spend", "feedback", "clv"),
+        optional=("marketing_spend", "feedback", "clv", "purchase_cycle"),
         build=_build,
         description="Monthly KPI pack: customers, revenue, orders, AOV, frequency, repeat, "
         "retention and churn rates, historical CLV, CAC, CLV:CAC, NPS and CSAT, with "

@@ -12,6 +12,7 @@ import pytest
 from clientlens.analytics import kpi_cac as kpi_cac_module
 from clientlens.analytics import kpis as kpis_module
 from clientlens.analytics.base import AnalysisContext
+from clientlens.analytics.behaviour import purchase_cycle
 from clientlens.analytics.kpi_cac import kpi_cac
 from clientlens.analytics.kpis import (
     churn_window_days,
@@ -237,6 +238,33 @@ def test_purchase_cycle_and_default_window():
     )
     # medians 60 and 91 -> 75.5 -> window 151
     assert churn_window_days(ibis.memtable(long_gaps)).execute() == 151.0
+
+
+def test_window_from_the_purchase_cycle_result_is_the_same():
+    # p: gap 60; q: gap 91; r: gaps 10, 200, 30 -> median 30; s buys once.
+    # Median over customers of 60, 91, 30 is 60 -> window 120 days.
+    days = {
+        "p": ["2024-01-01", "2024-03-01"],
+        "q": ["2024-01-01", "2024-04-01"],
+        "r": ["2024-01-01", "2024-01-11", "2024-07-29", "2024-08-28"],
+        "s": ["2024-02-01"],
+    }
+    orders = pd.DataFrame(
+        [(c, pd.Timestamp(d), 10.0) for c, ds in days.items() for d in ds],
+        columns=["customer_id", "order_date", "amount"],
+    )
+    end = "2024-12-31"
+    cycles = purchase_cycle(orders, observation_end=end)  # the behaviour analysis's result
+    own = kpis(orders, observation_end=end).to_pandas()
+    reused = kpis(orders, observation_end=end, purchase_cycle=cycles).to_pandas()
+    pd.testing.assert_frame_equal(own, reused)
+    assert set(own[own.kpi == "churn_rate"].window_days) == {120.0}
+    # January: p returns 60 days on, q 91 days on, but r's next purchase after Jan 11 is
+    # 200 days later: 1 of 3. August (ends Aug 31, + 120 = Dec 29 <= Dec 31): r never
+    # returns after Aug 28: 1 of 1.
+    churn = _by(own, "churn_rate")
+    assert (churn["2024-01"], churn["2024-08"]) == (1 / 3, 1.0)
+    assert math.isnan(churn["2024-09"])  # Sep 30 + 120 days is after Dec 31
 
 
 def test_exact_median_even_and_odd():
