@@ -149,6 +149,22 @@ def _caveats(ctx: ReportContext) -> list[str]:
                 end=ctx.fmt.date(ctx.observation_end),
             )
         )
+    orders = ws.table("orders") if ws.has_table("orders") else None
+    if orders is not None and "status" in orders.columns:
+        orders = orders.filter(orders.order_date.cast("date") <= ctx.observation_end)
+        counts = orders.aggregate(
+            total=orders.count(),
+            excluded=(orders.status.notnull() & (orders.status != "completed")).sum(),
+        ).to_pandas()
+        total, excluded = int(counts["total"].iloc[0]), int(counts["excluded"].iloc[0] or 0)
+        if total and excluded:
+            out.append(
+                ctx.t(
+                    "data.excluded_orders",
+                    orders=(excluded, "count"),
+                    share=(excluded / total, "rate"),
+                )
+            )
     rejected = ws.row_count(REJECTS)
     if rejected:
         out.append(ctx.t("data.rejected", rows=(rejected, "count")))

@@ -32,6 +32,7 @@ TEXT: dict[str, str] = {
     "data.omitted": "The section “{section}” is left out: it needs {needs}.",
     "data.omitted_empty": "The section “{section}” is left out: there are no data for it this period.",
     "data.partial": "The period {period} is not complete (data end on {end}); its figures cover part of the month, so read month-over-month changes with care.",
+    "data.excluded_orders": "{orders} orders ({share}) were refunded or cancelled and are left out of revenue and every analysis.",
     "data.rejected": "{rows} rows failed validation at import and are not in the analysis.",
     "data.failed": "The analysis “{name}” failed ({reason}); its content is left out.",
     "col.table": "Table",
@@ -265,5 +266,5 @@ TEXT: dict[str, str] = {
     "sheet.summary": "Summary",
     "sheet.recommendations": "Recommendations",
     "xlsx.truncated": "“{title}” holds {customers} customers; the workbook lists the {rows} of highest value, the CSV beside the report lists them all.",
-    "xlsx.masked": "Personal data are masked.",
+    "xlsx.masked": "The lists hold customer IDs and business figures only: no names, phones or e-mails.",
 }

@@ -32,6 +32,7 @@ TEXT: dict[str, str] = {
     "data.omitted": "“{section}”一节未纳入：缺少 {needs}。",
     "data.omitted_empty": "“{section}”一节未纳入：本期没有相关数据。",
     "data.partial": "报告期 {period} 尚未结束（数据截至 {end}），本月数字为不完整月份，环比请谨慎解读。",
+    "data.excluded_orders": "{orders} 笔订单（{share}）为退款或取消状态，未计入销售额与各项分析。",
     "data.rejected": "导入时有 {rows} 行数据因校验不通过被拒绝，未参与分析。",
     "data.failed": "分析“{name}”运行失败（{reason}），相关内容未纳入。",
     "col.table": "数据表",
@@ -265,5 +266,5 @@ TEXT: dict[str, str] = {
     "sheet.summary": "摘要",
     "sheet.recommendations": "建议",
     "xlsx.truncated": "“{title}”共 {customers} 人，工作簿中列出价值最高的 {rows} 人；完整名单见同目录 CSV 文件。",
-    "xlsx.masked": "个人信息已脱敏。",
+    "xlsx.masked": "名单只含客户ID与经营指标，不含姓名、电话、邮箱等个人信息。",
 }
