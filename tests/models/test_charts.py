@@ -140,3 +140,24 @@ def test_repeat_purchase_distribution_spec():
     assert [v["value"] for v in values if v["series"] == "expected"] == [1420.5, 420.0, 516.5]
     assert [v["value"] for v in values if v["series"] == "actual"] == [1411.0, 439.0, 507.0]
     assert {v["series_label"] for v in values} == {"Actual", "Expected"}
+
+
+def test_p_alive_grid_from_a_fitted_bgnbd():
+    """BG/NBD on CDNOW (weeks): one-time buyers are alive for sure; at a given frequency
+    P(alive) rises with recency, to the closed form at recency = T."""
+    from clientlens.models import BetaGeo
+    from tests.conftest import shared_data
+
+    summary = pd.read_csv(shared_data("cdnow_customers_summary.csv"))
+    model = BetaGeo().fit(summary, time_unit_days=7)
+    grid = p_alive_grid(model, T=39.0, max_frequency=10, recency_steps=39)
+    assert grid.loc[grid.frequency == 0, "p_alive"].tolist() == [1.0]
+    for f in (2, 5, 10):
+        row = grid[grid.frequency == f].sort_values("recency")
+        assert row.p_alive.is_monotonic_increasing
+        # At recency = T, FHL (2005) eq. 13 reduces to 1 / (1 + a / (b + x - 1)).
+        a, b = model.params["a"], model.params["b"]
+        assert row.p_alive.iloc[-1] == pytest.approx(1 / (1 + a / (b + f - 1)), rel=1e-9)
+    # A customer with 10 repeat purchases whose last was in week 10 is very likely gone.
+    late = grid[(grid.frequency == 10) & (grid.recency == 10.0)].p_alive.iloc[0]
+    assert late < 0.01
