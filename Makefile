@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 COMPARE := .venv-compare
 PYMC := .venv-pymc
 
-.PHONY: venv system-deps test lint bench bench-env demo clean
+.PHONY: venv system-deps test lint docs bench bench-env demo clean
 
 $(BIN)/activate: pyproject.toml requirements/lock.txt
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,12 @@ demo: venv system-deps
 test: venv
 	$(BIN)/python -m pytest -q
 
+# The generated references; tests fail when they are stale.
+docs: venv
+	$(BIN)/clientlens settings --markdown > docs/settings.md
+	$(BIN)/clientlens analyses --markdown > docs/analyses.md
+	$(BIN)/clientlens contract --markdown > docs/data.md
+
 lint: venv
 	$(BIN)/ruff format --check clientlens tests bench
 	$(BIN)/ruff check clientlens tests bench
@@ -61,6 +67,7 @@ bench: venv bench-env
 	$(BIN)/python bench/bench_clv.py --bg-customers 1000000 --pareto-customers 100000
 	$(BIN)/python bench/bench_demo.py --customers 20000 1000000 --import-up-to 20000
 	$(BIN)/python bench/bench_report.py --customers 1000000
+	$(BIN)/python bench/bench_analyze.py --customers 1000000
 
 clean:
 	rm -rf $(VENV) $(COMPARE) $(PYMC) demo_workspace out .pytest_cache .mypy_cache .ruff_cache
