@@ -171,12 +171,14 @@ class Finding:
     tone: str = "neutral"
     headline: bool = True
     """Whether the finding may go into the executive summary."""
+    pinned: bool = False
+    """Always first in the executive summary (the month's revenue)."""
 
 
 def rank(findings: list[Finding], limit: int = 8) -> list[Finding]:
     """The executive summary: headline findings, largest impact first (ties by key)."""
-    eligible = [f for f in findings if f.headline]
-    eligible.sort(key=lambda f: (-abs(f.impact), f.key))
+    eligible = [f for f in findings if f.headline or f.pinned]
+    eligible.sort(key=lambda f: (not f.pinned, -abs(f.impact), f.key))
     return eligible[:limit]
 
 

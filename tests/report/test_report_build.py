@@ -59,7 +59,7 @@ def test_every_summary_number_equals_its_result_table(report_ws):
             assert fmt.value(fact.value, fact.kind) in sentence, (fact.key, sentence)
     # The rendered sentences carry those numbers in the locale's format.
     text = " ".join(s for _, s in report.summary)
-    assert "Revenue was ¥12K, up 20.0% month over month (last month ¥10K)" in text
+    assert "Revenue: ¥12K, up 20.0% month over month (last month ¥10K)" in text
     assert "up 33.3% year over year" in text
     # 6 customers, 2 (a, b) bought more than once: 4 one-time buyers are 66.7%.
     assert "66.7% of customers (4) bought only once" in text
@@ -139,7 +139,7 @@ def test_html_and_xlsx_are_self_contained_and_hold_the_findings(report_ws, tmp_p
     assert "vegaEmbed" in html  # charts are interactive from the inlined bundle
     report, _ = _summary(report_ws, lang=lang)
     for _, sentence in report.summary:
-        assert sentence.replace("'", "&#39;") in html
+        assert sentence.replace("'", "&#39;").replace('"', "&#34;") in html
 
     from openpyxl import load_workbook
 

@@ -99,3 +99,5 @@ def test_findings_rank_by_absolute_impact_and_respect_the_limit():
         Finding("d", "s", [], {}, impact=20),
     ]
     assert [f.key for f in rank(findings, limit=2)] == ["b", "d"]
+    findings.append(Finding("revenue", "s", [], {}, impact=1, pinned=True))
+    assert [f.key for f in rank(findings, limit=2)] == ["revenue", "b"]

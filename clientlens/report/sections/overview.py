@@ -60,6 +60,7 @@ SHOWN = (
     "clv_cac_ratio",
 )
 """NPS and CSAT belong to the satisfaction section."""
+DERIVED = {"returning_customers", "purchase_frequency"}
 KIND = {"count": "count", "currency": "money", "score": "score"}
 SHARES = {"repeat_rate", "retention_rate", "churn_rate", "csat"}
 LOWER_IS_BETTER = {"churn_rate", "cac"}
@@ -215,6 +216,9 @@ def build(ctx: ReportContext) -> SectionResult | None:
                 # A month's change, if it lasts, is worth twelve times as much in a year.
                 impact=12 * abs(impact) if not math.isnan(impact) else 0.0,
                 tone=tone,
+                # Derived counts repeat what active and new customers already say.
+                headline=kpi not in DERIVED,
+                pinned=kpi == "revenue",
             )
         )
     if not rows:
