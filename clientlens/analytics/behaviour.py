@@ -71,7 +71,9 @@ def bins_table(bins: tuple[tuple[int, int | None], ...] = INTERVAL_BINS) -> ir.T
     return t.mutate(max_days=ibis.ifelse(t.max_days >= 0, t.max_days, ibis.null("int64")))
 
 
-def bin_order_of(days: ir.IntegerValue, bins: tuple[tuple[int, int | None], ...] = INTERVAL_BINS):
+def bin_order_of(
+    days: ir.IntegerValue, bins: tuple[tuple[int, int | None], ...] = INTERVAL_BINS
+) -> ir.IntegerValue:
     """The ``bin_order`` of a number of days (days below the first bin go to the first)."""
     cases = [(days <= hi, i) for i, (_, hi) in enumerate(bins, start=1) if hi is not None]
     return ibis.cases(*cases, else_=len(bins))
@@ -138,7 +140,7 @@ def purchase_intervals(orders: Any, *, observation_end: Any) -> ir.Table:
     """Inter-purchase days of all customers in bins (1-7, 8-14, …, 366+), every bin present."""
     gaps = interpurchase_days(orders, observation_end)
     gaps = gaps.mutate(bin_order=bin_order_of(gaps.gap))
-    counts = gaps.group_by("bin_order").agg(intervals=gaps.count(), _days=gaps.gap.sum())
+    counts = gaps.group_by("bin_order").agg(intervals=gaps.count())
     bins = bins_table()
     g = bins.left_join(counts, bins.bin_order == counts.bin_order).select(
         bins.bin_order,

@@ -155,7 +155,7 @@ def _with_flags(pm: ir.Table, dormant_days: int) -> ir.Table:
     )
 
 
-def _in_purchase_month(pm: ir.Table, windows: tuple[int, int, int]) -> dict:
+def _in_purchase_month(pm: ir.Table, windows: tuple[int, int, int]) -> dict[str, ir.Value]:
     """Stage, previous stage and days at the end of a purchase month ``_m`` itself."""
     days = pm._m_judged - pm._last
     stage = ibis.cases(
@@ -182,7 +182,7 @@ def _after_purchase_month(
     is_first: ir.BooleanValue,
     react: ir.BooleanValue,
     windows: tuple[int, int, int],
-) -> dict:
+) -> dict[str, ir.Value]:
     """Stage, previous stage and days in a month after purchase month ``bought``, before
     the next one: both stages then depend only on the purchase in ``bought``."""
     days = month_judged - last
