@@ -274,7 +274,9 @@ def kpis(
     spine = month_spine(end_m)
     t = spine.left_join(monthly, "_m").select(spine._m, *[c for c in monthly.columns if c != "_m"])
     # the spine starts at the first month with orders
-    t = t.filter(t._m >= ibis.ifelse(t._active.notnull(), t._m, ibis.null("int64")).min().over())
+    # (the window in its own step: Spark cannot filter on a window function directly)
+    t = t.mutate(_start=ibis.ifelse(t._active.notnull(), t._m, ibis.null("int64")).min().over())
+    t = t.filter(t._m >= t._start).drop("_start")
     t = t.mutate(
         **{c: t[c].fill_null(0) for c in ("_active", "_new", "_orders", "_repeaters")},
         _revenue=t._revenue.fill_null(0.0),
