@@ -203,7 +203,9 @@ def test_churn_section_from_hand_written_clv(report_ws):
         "last_purchase",
         "revenue",
         "orders",
+        "rfm_segment",
     ]
+    assert list(vip.frame["rfm_segment"]) == ["At Risk"]  # b, from rfm_scores
 
 
 @pytest.mark.parametrize(("responses", "expected"), [(50, "not significant"), (5000, "up 10")])

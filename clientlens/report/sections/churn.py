@@ -122,7 +122,8 @@ def build(ctx: ReportContext) -> SectionResult | None:
 
     cut = t.total_amount.quantile(HIGH_VALUE_QUANTILE).execute()
     vip = t.filter((t.total_amount >= cut) & (t.p_alive < AT_RISK_P_ALIVE))
-    targets = (
+    targets = _with_segments(
+        ctx,
         vip.select(
             "customer_id",
             "clv_12m",
@@ -130,9 +131,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
             "last_purchase",
             revenue=vip.total_amount,
             orders=vip.n_orders,
-        )
-        .order_by(ibis.desc("revenue"), "customer_id")
-        .to_pandas()
+        ),
     )
     if not targets.empty:
         revenue = float(targets["revenue"].sum())
@@ -235,6 +234,25 @@ def build(ctx: ReportContext) -> SectionResult | None:
     if ctx.has(MODELS, *MODEL_COLUMNS):
         _validation(ctx, result)
     return result
+
+
+def _with_segments(ctx: ReportContext, targets: ibis.Table) -> pd.DataFrame:
+    """The target list with each customer's RFM segment and lifecycle stage, when known."""
+    zh = ctx.lang == "zh"
+    if ctx.has("rfm_scores", "customer_id", "segment_zh", "segment_en"):
+        rfm = ctx.query("rfm_scores")
+        rfm = rfm.select("customer_id", rfm_segment=rfm["segment_zh" if zh else "segment_en"])
+        targets = targets.left_join(rfm, "customer_id").drop("customer_id_right")
+    has_stage = ctx.has("lifecycle_stages", "customer_id", "stage")
+    if has_stage:
+        stages = ctx.query("lifecycle_stages").select("customer_id", lifecycle_stage="stage")
+        targets = targets.left_join(stages, "customer_id").drop("customer_id_right")
+    frame: pd.DataFrame = targets.order_by(ibis.desc("revenue"), "customer_id").to_pandas()
+    if has_stage and ctx.has("lifecycle_summary", "stage", "stage_zh", "stage_en"):
+        names = ctx.frame("lifecycle_summary", ("stage", "stage_zh", "stage_en"))
+        mapping = dict(zip(names["stage"], names["stage_zh" if zh else "stage_en"], strict=False))
+        frame["lifecycle_stage"] = frame["lifecycle_stage"].map(lambda s: mapping.get(s, s))
+    return frame
 
 
 def _clv_deciles(ctx: ReportContext) -> Chart:
