@@ -119,7 +119,8 @@ def _fit(name: str, data: pd.DataFrame, start: dict[str, float] | None = None) -
     """Fit one model; returns (model or None, reason it cannot be used)."""
     try:
         model = _model_class(name)().fit(data, time_unit_days=1.0, initial_params=start)
-    except ModelError as exc:
+    except (ModelError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+        # One candidate failing numerically must not stop the others; it is reported.
         return None, f"fit failed: {exc}"
     if not model.convergence.converged:
         return model, f"did not converge ({model.convergence.message})"
@@ -244,9 +245,7 @@ def _select(
     en, zh = LABELS[chosen]
     sample_en = sample_zh = ""
     if step > 1:
-        sample_en = (
-            f" Compared on {len(data):,} of {n_calibration:,} customers (every {step}th by id)."
-        )
+        sample_en = f" Compared on {len(data):,} of {n_calibration:,} customers (one in every {step} by id)."
         sample_zh = (
             f"比较基于 {n_calibration:,} 位客户中按编号每 {step} 位抽取的 {len(data):,} 位。"
         )

@@ -257,9 +257,9 @@ def test_cdnow_master_selection_and_365_day_forecast(cdnow_master):
     chosen = cal.index[cal["chosen"]].tolist()
     best = cal["holdout_mae"].min()
     assert chosen == [cal[cal.holdout_mae <= best * 1.01].aggregate_error_pct.abs().idxmin()]
-    # 23,570 customers: compared on every 5th one.
+    # 23,570 customers: compared on one in every 5.
     assert cal["n_customers"].unique().tolist() == [4714]
-    assert "every 5th by id" in models.set_index("stage").loc["final"].iloc[0]["note_en"]
+    assert "one in every 5 by id" in models.set_index("stage").loc["final"].iloc[0]["note_en"]
     # All three fit the first 4.5 months well: under 10% aggregate error on the holdout.
     assert (cal["aggregate_error_pct"].abs() < 10).all()
     table = clv_table(summary, models)
