@@ -13,7 +13,7 @@ from clientlens.report import build_report, report_context
 from clientlens.report.assemble import assemble
 from clientlens.report.fmt import Formatter
 from clientlens.report.html import render_html
-from tests.report.conftest import BASE_KPIS, set_kpis
+from tests.report.conftest import BASE_KPIS, kpi_rows, set_kpis
 
 
 def _summary(ws, lang="en"):
@@ -249,3 +249,13 @@ def test_profile_standout_group_by_hand(report_ws):
         "省份为“浙江”的客户占 40.0%，贡献了 60.0% 的销售额，人均贡献是整体的 1.5 倍。"
     )
     assert [c.key for c in profile.charts] == ["profile_gender", "profile_province"]
+
+
+def test_a_partial_month_makes_no_change_claims(report_ws):
+    frame = kpi_rows(BASE_KPIS)
+    frame.loc[frame["period_label"] == "2024-06", "is_complete"] = False
+    report_ws.con.create_table("kpis", frame, overwrite=True)
+    _, summary = _summary(report_ws)
+    assert summary["kpi.revenue"][1] == "Revenue: ¥12K."
+    # repeat rate 30.0% → 30.5% would be no claim anyway; the others have no change at all
+    assert all("month over month" not in sentence for _, sentence in summary.values())

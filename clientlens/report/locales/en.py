@@ -81,6 +81,8 @@ TEXT: dict[str, str] = {
     "overview.chart.revenue": "Monthly revenue",
     "overview.chart.customers": "Active and new customers per month",
     "kpi.finding": "{metric}: {value}, {mom} (last month {previous}){yoy}.",
+    "kpi.finding_alone": "{metric}: {value}{note}.",
+    "kpi.partial": " (this month up to {end} only, so not compared with earlier months)",
     "change.mom.up": "up {size} month over month",
     "change.mom.down": "down {size} month over month",
     "change.mom.flat": "about flat month over month",

@@ -81,6 +81,8 @@ TEXT: dict[str, str] = {
     "overview.chart.revenue": "月度销售额趋势",
     "overview.chart.customers": "月度活跃客户与新客户",
     "kpi.finding": "{metric}为 {value}，{mom}（上月 {previous}）{yoy}。",
+    "kpi.finding_alone": "{metric}为 {value}{note}。",
+    "kpi.partial": "（本月数据截至 {end}，为不完整月份，不做环比）",
     "change.mom.up": "环比上升 {size}",
     "change.mom.down": "环比下降 {size}",
     "change.mom.flat": "环比基本持平",

@@ -108,13 +108,19 @@ def kpi_fact(frame: pd.DataFrame, period: str, kpi: str) -> Fact | None:
         # Largest-variance split: SE = 100 / sqrt(n) (see module docstring).
         extra = {"promoters": 0.5, "detractors": 0.5}
         extra |= {"promoters_previous": 0.5, "detractors_previous": 0.5}
+    # A partial month against full ones always looks like a fall: no comparison for it.
+    complete = bool(r["is_complete"])
     return Fact(
         key=f"kpi.{kpi}",
         value=float(r["value"]),
         kind=_kind(kpi, str(r["unit"])),
         source=Source(TABLE, "value", {"period_label": period, "kpi": kpi}),
-        previous=None if pd.isna(r["previous_value"]) else float(r["previous_value"]),
-        last_year=None if pd.isna(r["last_year_value"]) else float(r["last_year_value"]),
+        previous=None
+        if pd.isna(r["previous_value"]) or not complete
+        else float(r["previous_value"]),
+        last_year=None
+        if pd.isna(r["last_year_value"]) or not complete
+        else float(r["last_year_value"]),
         n=n,
         n_previous=n_prev,
         n_last_year=n_ly,
@@ -201,7 +207,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
         )
         result.findings.append(
             Finding(
-                "kpi.finding",
+                "kpi.finding" if fact.previous is not None else "kpi.finding_alone",
                 "overview",
                 [fact],
                 {
@@ -212,6 +218,9 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     if fact.previous is not None
                     else "—",
                     "yoy": ctx.t("sep") + yoy_text if yoy_text else "",
+                    "note": ctx.t("kpi.partial", end=ctx.fmt.date(ctx.observation_end))
+                    if ctx.partial_period
+                    else "",
                 },
                 # A month's change, if it lasts, is worth twelve times as much in a year.
                 impact=12 * abs(impact) if not math.isnan(impact) else 0.0,
