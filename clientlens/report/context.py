@@ -34,6 +34,10 @@ def month_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def month_start(period: str) -> dt.date:
+    return dt.date(int(period[:4]), int(period[5:7]), 1)
+
+
 def previous_period(period: str, months: int = 1) -> str:
     year, month = (int(x) for x in period.split("-"))
     index = year * 12 + month - 1 - months

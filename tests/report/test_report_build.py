@@ -259,3 +259,27 @@ def test_a_partial_month_makes_no_change_claims(report_ws):
     assert summary["kpi.revenue"][1] == "Revenue: ¥12K."
     # repeat rate 30.0% → 30.5% would be no claim anyway; the others have no change at all
     assert all("month over month" not in sentence for _, sentence in summary.values())
+
+
+def test_active_customers_slipping_to_at_risk_by_hand(report_ws):
+    # 2024-05: 10 of 100 active became at risk (10%); 2024-06: 30 of 100 (30%).
+    # z = 0.2 / sqrt(.2 × .8 × 2 / 100) = 3.54: a significant rise of 20 pp.
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2024-05-01", "2024-06-01"]),
+            "month_complete": True,
+            "from_stage": "active",
+            "to_stage": "at_risk",
+            "customers": [10, 30],
+            "share": [0.1, 0.3],
+        }
+    )
+    report_ws.con.create_table("lifecycle_transitions", frame, overwrite=True)
+    report = assemble(report_context(report_ws, lang="en"))
+    lifecycle = next(s for s in report.sections if s.key == "lifecycle")
+    finding = next(f for f in lifecycle.findings if f.key.startswith("lifecycle.slipping"))
+    assert finding.key == "lifecycle.slipping.up" and finding.tone == "bad"
+    assert finding.facts[0].value == pytest.approx(0.3)
+    assert "30 customers who were active last month became at risk this month: 30.0%" in (
+        " ".join(lifecycle.bullets)
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from clientlens.report import charts
-from clientlens.report.context import ReportContext, month_end
+from clientlens.report.context import ReportContext, month_end, month_start, previous_period
 from clientlens.report.insights import Fact, Finding, Source, assess_change, change_word
 from clientlens.report.sections.base import Chart, Section, SectionResult
 
@@ -43,6 +43,8 @@ STAGE_COLUMNS = (
     "customers",
     "customer_share",
 )
+TRANSITIONS = "lifecycle_transitions"
+TRANSITION_COLUMNS = ("month", "month_complete", "from_stage", "to_stage", "customers", "share")
 HEATMAP_COHORTS = 12
 HEATMAP_PERIODS = 12
 BASE_COHORTS = 6
@@ -89,6 +91,56 @@ def _retention_finding(ctx: ReportContext, monthly: pd.DataFrame) -> Finding | N
         impact=abs(fact.value - pooled) * fact.n * per_customer if fact.n else 0.0,
         tone={"up": "good", "down": "bad"}.get(direction, "neutral"),
         headline=direction in {"up", "down"},
+    )
+
+
+def _slipping(ctx: ReportContext) -> Finding | None:
+    """Share of last month's active customers who became at risk this month, against the
+    month before (two-proportion z-test on the active counts)."""
+    frame = ctx.frame(TRANSITIONS, TRANSITION_COLUMNS)
+    frame = frame.assign(label=pd.to_datetime(frame["month"]).dt.strftime("%Y-%m"))
+    moves = frame[(frame["from_stage"] == "active") & (frame["to_stage"] == "at_risk")]
+
+    def month(label: str) -> tuple[float, float] | None:
+        row = moves[moves["label"] == label]
+        if row.empty or not row["share"].iloc[0]:
+            return None
+        customers, share = float(row["customers"].iloc[0]), float(row["share"].iloc[0])
+        return customers, customers / share  # movers, and all active customers before
+
+    now, before = month(ctx.period), month(previous_period(ctx.period))
+    if now is None:
+        return None
+    fact = Fact(
+        "lifecycle.active_to_at_risk",
+        now[0] / now[1],
+        "rate",
+        Source(
+            TRANSITIONS,
+            "share",
+            {"month": month_start(ctx.period), "from_stage": "active", "to_stage": "at_risk"},
+        ),
+        previous=None if before is None else before[0] / before[1],
+        n=now[1],
+        n_previous=None if before is None else before[1],
+    )
+    word = change_word(assess_change(fact, "previous", ctx.rules))
+    per_customer = 0.0
+    if ctx.has("customer_summary", "total_amount"):
+        per_customer = float(ctx.query("customer_summary").total_amount.mean().execute() or 0)
+    return Finding(
+        f"lifecycle.slipping.{word}",
+        "lifecycle",
+        [fact],
+        {
+            "customers": (now[0], "count"),
+            "share": (fact.value, "rate"),
+            "previous": ctx.fmt.pct(fact.previous) if fact.previous is not None else "—",
+        },
+        # The customers slipping this month, at the mean revenue per customer per year.
+        impact=now[0] * per_customer / ctx.history_years,
+        tone="bad" if word == "up" else "good" if word == "down" else "neutral",
+        headline=word in {"up", "down"},
     )
 
 
@@ -170,6 +222,10 @@ def build(ctx: ReportContext) -> SectionResult | None:
         )
     if ctx.has(STAGES, *STAGE_COLUMNS):
         _stages(ctx, result)
+    if ctx.has(TRANSITIONS, *TRANSITION_COLUMNS):
+        finding = _slipping(ctx)
+        if finding is not None:
+            result.findings.append(finding)
     result.sheets[ctx.t("sheet.cohorts")] = monthly
     result.methods.append(ctx.t("lifecycle.method", n=BASE_COHORTS))
     return result
