@@ -98,10 +98,10 @@ def analyze(path: Path) -> dict:
     an analysis takes between half its CPU seconds (fully parallel) and all of them."""
     from clientlens import Workspace
 
-    marks: list[tuple[str, float, float]] = []
+    marks: list[tuple[str, float, float, float]] = []
 
     def progress(msg: str, _frac: float) -> None:
-        marks.append((msg, time.perf_counter(), _cpu_seconds()))
+        marks.append((msg, time.perf_counter(), _cpu_seconds(), _peak_mb()))
         print(f"  {marks[-1][1] - t0:7.1f} s  {msg}", file=sys.stderr, flush=True)
 
     ws = Workspace(path)
@@ -110,6 +110,8 @@ def analyze(path: Path) -> dict:
     total, total_cpu = time.perf_counter() - t0, _cpu_seconds() - c0
     # progress names each analysis as it starts; the next mark is where it ended
     cpu = {mark[0]: nxt[2] - mark[2] for mark, nxt in itertools.pairwise(marks)}
+    # the process's peak so far when the analysis ended: where the peak was reached
+    peak_after = {mark[0]: nxt[3] for mark, nxt in itertools.pairwise(marks)}
     outcomes = [
         {
             "name": o.name,
@@ -117,16 +119,18 @@ def analyze(path: Path) -> dict:
             "rows": o.rows,
             "seconds": o.seconds,
             "cpu_seconds": cpu.get(o.name, 0.0),
+            "peak_mb_after": peak_after.get(o.name, 0.0),
             "reason": o.reason,
         }
         for o in result.outcomes
     ]
     ws.close()
-    prepare = marks[1] if len(marks) > 1 else (None, t0, c0)
+    prepare = marks[1] if len(marks) > 1 else (None, t0, c0, 0.0)
     return {
         "observation_end": str(result.observation_end),
         "prepare_seconds": prepare[1] - t0,
         "prepare_cpu_seconds": prepare[2] - c0,
+        "prepare_peak_mb_after": prepare[3],
         "total_seconds": total,
         "total_cpu_seconds": total_cpu,
         "outcomes": outcomes,
@@ -192,16 +196,17 @@ def main() -> None:
         f"({args.source} data)"
     )
     run = _child("analyze", args, path)
-    print(f"{'analysis':<28} {'status':<8} {'rows':>12} {'seconds':>8} {'cpu s':>8}")
+    print(f"{'analysis':<28} {'status':<8} {'rows':>12} {'seconds':>8} {'cpu s':>8} {'peak MB':>8}")
     print(
         f"{'(prepare inputs)':<28} {'':<8} {'':>12} {run['prepare_seconds']:>8.2f} "
-        f"{run['prepare_cpu_seconds']:>8.2f}"
+        f"{run['prepare_cpu_seconds']:>8.2f} {run['prepare_peak_mb_after']:>8,.0f}"
     )
     for o in run["outcomes"]:
         print(
             f"{o['name']:<28} {o['status']:<8} {o['rows']:>12,} {o['seconds']:>8.2f} "
-            f"{o['cpu_seconds']:>8.2f}  {o['reason']}"
+            f"{o['cpu_seconds']:>8.2f} {o['peak_mb_after']:>8,.0f}  {o['reason']}"
         )
+    print("(peak MB: the process's peak RSS so far when the analysis ended)")
     print(f"CPU seconds in all: {run['total_cpu_seconds']:.1f}")
     ok = run["total_seconds"] < TARGET_SECONDS and run["peak_mb"] < TARGET_PEAK_MB
     print(

@@ -14,7 +14,9 @@ from clientlens.errors import ConfigError
 MODULES: tuple[str, ...] = (
     "clientlens.analytics.summary",
     "clientlens.analytics.clv",
+    "clientlens.analytics.profile",
     "clientlens.analytics.rfm_segments",
+    "clientlens.analytics.value",
     "clientlens.analytics.cohorts",
     "clientlens.analytics.lifecycle",
     "clientlens.analytics.behaviour",
@@ -22,8 +24,6 @@ MODULES: tuple[str, ...] = (
     "clientlens.analytics.category_mix",
     "clientlens.analytics.kpis",
     "clientlens.analytics.kpi_cac",
-    "clientlens.analytics.profile",
-    "clientlens.analytics.value",
 )
 
 
