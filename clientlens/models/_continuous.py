@@ -47,18 +47,6 @@ class ContinuousTransactionModel(BaseModel):
         problems.check((x == 0) & (tx > 0), "recency", tx, "frequency 0 needs recency 0")
 
     # -- helpers --------------------------------------------------------------------------
-    @staticmethod
-    def _x_levels(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct frequencies and each row's index among them, cached in ``cols``.
-
-        Terms that depend on x alone (Γ, B and ψ functions) are computed once per distinct
-        frequency, typically a few hundred, instead of once per row.
-        """
-        if "_x_levels" not in cols:
-            levels, index = np.unique(cols["frequency"], return_inverse=True)
-            cols["_x_levels"], cols["_x_index"] = levels, index.ravel()
-        return cols["_x_levels"], cols["_x_index"]
-
     def _horizon_units(self, horizon_days: float) -> float:
         horizon = float(horizon_days)
         if not (horizon >= 0 and np.isfinite(horizon)):

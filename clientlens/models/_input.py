@@ -55,12 +55,38 @@ class ModelData:
 def distinct_rows(columns: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
     """Distinct rows of equal-length columns (sorted) and each row's index among them.
 
-    A hash group-by (pandas) instead of ``np.unique(axis=0)``, which sorts rows as opaque
-    byte strings and takes ~15 s on a million rows; this takes a fraction of a second.
+    Each column is factorised (a hash, with its distinct values sorted) and the codes are
+    combined into one integer key per row in lexicographic order, so the rows' order is
+    the sorted order of their values; factorising that key (one more hash) numbers the
+    distinct rows. ``np.unique(axis=0)`` sorts rows as opaque byte strings and takes ~15 s
+    on a million rows, a multi-column pandas group-by ~0.3 s; this takes ~0.1 s.
     """
+    names = list(columns)
+    n = len(next(iter(columns.values()))) if columns else 0
+    if n == 0:
+        return [np.zeros(0) for _ in names], np.zeros(0, dtype=np.int64)
+    key = np.zeros(n, dtype=np.int64)
+    span = 1
+    distinct_values = []
+    for name in names:
+        codes, values = pd.factorize(columns[name], sort=True)
+        span *= max(len(values), 1)
+        if span >= 2**62:  # the combined key would overflow: group by the columns instead
+            return _distinct_rows_grouped(columns)
+        key = key * len(values) + codes
+        distinct_values.append(np.asarray(values))
+    inverse, distinct_keys = pd.factorize(key, sort=True)
+    # decode each distinct key back into its columns' codes, last column first
+    rest = distinct_keys.astype(np.int64)
+    decoded = []
+    for values in reversed(distinct_values):
+        decoded.append(values[rest % len(values)])
+        rest = rest // len(values)
+    return decoded[::-1], inverse.astype(np.int64)
+
+
+def _distinct_rows_grouped(columns: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
     frame = pd.DataFrame(columns)
-    if frame.empty:
-        return [np.zeros(0) for _ in columns], np.zeros(0, dtype=np.int64)
     codes = frame.groupby(list(frame.columns), sort=True).ngroup().to_numpy()
     _, first = np.unique(codes, return_index=True)
     return [frame[c].to_numpy()[first] for c in frame.columns], codes

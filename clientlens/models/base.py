@@ -79,6 +79,14 @@ class BaseModel:
         """Per-row log-likelihood (n,) and its gradient in natural parameters (n, k)."""
         raise NotImplementedError
 
+    def _total_log_likelihood(
+        self, params: np.ndarray, cols: dict[str, np.ndarray], weights: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Weighted total log-likelihood and its gradient; a model may override it with a
+        faster route to the same numbers (BG/NBD and MBG/NBD do)."""
+        ll, grad = self._row_log_likelihood(params, cols)
+        return float(weights @ ll), weights @ grad
+
     def _check_rows(self, cols: dict[str, np.ndarray], problems: Problems) -> None:
         """Model-specific impossible rows (the base checks missing, non-finite, negative)."""
 
@@ -166,26 +174,10 @@ class BaseModel:
             for i, p in enumerate(self.param_names):
                 if p in initial_params:
                     start[i] = float(initial_params[p])
-        w = packed.weights / total_weight
-
-        def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
-            params = np.exp(log_params)
-            ll, grad = self._row_log_likelihood(params, packed.columns)
-            value = -float(w @ ll) + self.penalizer * float(params @ params)
-            g = -(w @ grad) + 2.0 * self.penalizer * params
-            if not np.isfinite(value):
-                return 1e300, np.zeros_like(log_params)
-            return value, g * params
-
-        result = optimize.minimize(
-            objective,
-            np.log(start),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(-18.0, 18.0)] * len(start),  # params in [1.5e-8, 6.6e7]
-            options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
-        )
+        objective = self._objective(packed)
+        result = self._minimise(objective, np.log(start), max_iterations)
         result_x, n_iter = result.x, int(result.nit)
+        value, grad = float(result.fun), np.asarray(result.jac)
         if np.max(np.abs(result.jac)) > 1e-7:
             # L-BFGS-B can stop on a flat stretch short of the optimum; BFGS from its point
             # polishes it so the Hessian is taken at the maximum.
@@ -194,7 +186,7 @@ class BaseModel:
             )
             if np.isfinite(polished.fun) and polished.fun <= result.fun:
                 result_x, n_iter = polished.x, n_iter + int(polished.nit)
-        value, grad = objective(result_x)
+                value, grad = float(polished.fun), np.asarray(polished.jac)
         if value >= 1e300:
             raise ConvergenceError(
                 f"{self.name}: the likelihood is not finite at any parameters tried; check the "
@@ -213,8 +205,9 @@ class BaseModel:
         self.time_unit_days = float(time_unit_days)
         self.n_customers = total_weight
         self.n_distinct_rows = len(packed.weights)
-        ll_rows, _ = self._row_log_likelihood(self._params, packed.columns)
-        self.log_likelihood = float(packed.weights @ ll_rows)
+        # the objective is the mean negative log-likelihood plus the penalty
+        penalty = self.penalizer * float(self._params @ self._params)
+        self.log_likelihood = (penalty - value) * total_weight
         self.covariance = self._covariance(objective, result_x, total_weight)
         if np.isnan(self.covariance).any():
             # a flat direction: the data cannot tell some parameters apart (e.g. nobody
@@ -227,12 +220,40 @@ class BaseModel:
         self.convergence = Convergence(bool(converged), n_iter, message, gradient_norm)
         return self
 
+    def _objective(self, packed: ModelData) -> Any:
+        """Mean negative log-likelihood (plus penalty) over log-parameters, with its gradient."""
+        w = packed.weights / float(packed.weights.sum())
+
+        def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+            params = np.exp(log_params)
+            ll, grad = self._total_log_likelihood(params, packed.columns, w)
+            value = -ll + self.penalizer * float(params @ params)
+            g = -grad + 2.0 * self.penalizer * params
+            if not np.isfinite(value):
+                return 1e300, np.zeros_like(log_params)
+            return value, g * params
+
+        return objective
+
+    @staticmethod
+    def _minimise(objective: Any, log_start: np.ndarray, max_iterations: int) -> Any:
+        return optimize.minimize(
+            objective,
+            log_start,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-18.0, 18.0)] * len(log_start),  # params in [1.5e-8, 6.6e7]
+            options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
+        )
+
     def _covariance(
         self, objective: Any, log_params: np.ndarray, total_weight: float
     ) -> np.ndarray:
         """Covariance of the natural parameters: inverse Hessian (log scale), delta method."""
         k = len(log_params)
         hess = np.empty((k, k))
+        # central differences of the analytic gradient: forward ones (half the cost)
+        # turn a weakly identified direction's small positive curvature negative
         for j in range(k):
             h = 1e-5
             up, down = log_params.copy(), log_params.copy()

@@ -12,6 +12,12 @@ from scipy import special
 from clientlens.models._continuous import ContinuousTransactionModel
 from clientlens.models._input import ModelData
 from clientlens.models._special import bg_expected_h, log_nb_pmf, nb_survival
+from clientlens.models._two_term import (
+    FrequencyTerms,
+    levels,
+    row_log_likelihood,
+    total_log_likelihood,
+)
 
 
 def bg_future_pmf(n: int, t, k, big_a, a, bp) -> np.ndarray:
@@ -63,38 +69,37 @@ class BetaGeo(ContinuousTransactionModel):
             [1.0, max(float(np.average(data.columns["T"], weights=data.weights)), 1e-3), 1.0, 1.0]
         )
 
-    def _row_log_likelihood(self, params, cols):
-        """FHL eq. 6: ln L = ln[Γ(r+x)α^r/Γ(r)] + ln[B(a,b+x)/B(a,b) (α+T)^-(r+x)
-        + [x>0] B(a+1,b+x-1)/B(a,b) (α+t_x)^-(r+x)], combined by log-sum-exp."""
-        r, alpha, a, b = params
-        x, tx, T = cols["frequency"], cols["recency"], cols["T"]
-        ux, idx = self._x_levels(cols)
+    def _frequency_terms(self, params, cols) -> FrequencyTerms:
+        """FHL eq. 6 terms of x alone, once per distinct frequency: ln Γ(r+x)/Γ(r),
+        ln B(a,b+x)/B(a,b) and, for x > 0, ln B(a+1,b+x-1)/B(a,b), with their derivatives."""
+        r, _alpha, a, b = params
+        ux, _ = levels(cols, "frequency")
         psi = special.digamma
-        # terms of x alone, once per distinct frequency
         upos = ux > 0
         uxm = np.where(upos, ux, 1.0)  # keeps b + x - 1 > 0 where the third term is unused
         ab = psi(a + b)
-        g1 = special.gammaln(r + ux) - special.gammaln(r)
-        g2 = special.betaln(a, b + ux) - special.betaln(a, b)
-        g3 = np.where(upos, special.betaln(a + 1, b + uxm - 1) - special.betaln(a, b), -np.inf)
         psi_abx = psi(a + b + ux)
-        dr1 = psi(r + ux) - psi(r)
-        da2, da3 = ab - psi_abx, psi(a + 1) - psi(a) + ab - psi_abx
-        db2 = psi(b + ux) - psi_abx - psi(b) + ab
-        db3 = psi(b + uxm - 1) - psi_abx - psi(b) + ab
-        # per row
-        log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
-        a2 = g2[idx] - (r + x) * log_at
-        a3 = g3[idx] - (r + x) * log_atx
-        top = np.logaddexp(a2, a3)
-        w3 = np.exp(a3 - top)
-        w2 = 1.0 - w3
-        d_r = dr1[idx] + np.log(alpha) - w2 * log_at - w3 * log_atx
-        d_alpha = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx))
-        d_a = w2 * da2[idx] + w3 * da3[idx]
-        d_b = w2 * db2[idx] + w3 * db3[idx]
-        ll = g1[idx] + r * np.log(alpha) + top
-        return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
+        return FrequencyTerms(
+            g1=special.gammaln(r + ux) - special.gammaln(r),
+            g2=special.betaln(a, b + ux) - special.betaln(a, b),
+            g3=np.where(upos, special.betaln(a + 1, b + uxm - 1) - special.betaln(a, b), -np.inf),
+            dr1=psi(r + ux) - psi(r),
+            da2=ab - psi_abx,
+            da3=psi(a + 1) - psi(a) + ab - psi_abx,
+            db2=psi(b + ux) - psi_abx - psi(b) + ab,
+            db3=psi(b + uxm - 1) - psi_abx - psi(b) + ab,
+        )
+
+    def _row_log_likelihood(self, params, cols):
+        """FHL eq. 6: ln L = ln[Γ(r+x)α^r/Γ(r)] + ln[B(a,b+x)/B(a,b) (α+T)^-(r+x)
+        + [x>0] B(a+1,b+x-1)/B(a,b) (α+t_x)^-(r+x)], combined by log-sum-exp."""
+        r, alpha = params[0], params[1]
+        return row_log_likelihood(r, alpha, self._frequency_terms(params, cols), cols)
+
+    def _total_log_likelihood(self, params, cols, weights):
+        r, alpha = params[0], params[1]
+        terms = self._frequency_terms(params, cols)
+        return total_log_likelihood(r, alpha, terms, cols, weights)
 
     def _log_odds_dead(self, x, tx, T):
         r, alpha, a, b = self._require_fit()

@@ -13,6 +13,12 @@ from scipy import special
 from clientlens.models._continuous import ContinuousTransactionModel
 from clientlens.models._input import ModelData
 from clientlens.models._special import bg_expected_h
+from clientlens.models._two_term import (
+    FrequencyTerms,
+    levels,
+    row_log_likelihood,
+    total_log_likelihood,
+)
 from clientlens.models.bgnbd import bg_future_pmf
 
 
@@ -43,35 +49,34 @@ class ModifiedBetaGeo(ContinuousTransactionModel):
         mean_t = float(np.average(data.columns["T"], weights=data.weights))
         return np.array([1.0, max(mean_t, 1e-3), 1.0, 1.0])
 
+    def _frequency_terms(self, params, cols) -> FrequencyTerms:
+        """BDF appendix A terms of x alone, once per distinct frequency: ln Γ(r+x)/Γ(r),
+        ln B(a,b+x+1)/B(a,b) and ln B(a+1,b+x)/B(a,b), with their derivatives."""
+        r, _alpha, a, b = params
+        ux, _ = levels(cols, "frequency")
+        psi = special.digamma
+        ab, abx1 = psi(a + b), psi(a + b + ux + 1)
+        return FrequencyTerms(
+            g1=special.gammaln(r + ux) - special.gammaln(r),
+            g2=special.betaln(a, b + ux + 1) - special.betaln(a, b),
+            g3=special.betaln(a + 1, b + ux) - special.betaln(a, b),
+            dr1=psi(r + ux) - psi(r),
+            da2=ab - abx1,
+            da3=psi(a + 1) - psi(a) + ab - abx1,
+            db2=psi(b + ux + 1) - abx1 - psi(b) + ab,
+            db3=psi(b + ux) - abx1 - psi(b) + ab,
+        )
+
     def _row_log_likelihood(self, params, cols):
         """BDF Appendix A: L = Γ(r+x)α^r/Γ(r) [B(a,b+x+1)/B(a,b) (α+T)^-(r+x)
         + B(a+1,b+x)/B(a,b) (α+t_x)^-(r+x)], for every x including 0."""
-        r, alpha, a, b = params
-        x, tx, T = cols["frequency"], cols["recency"], cols["T"]
-        ux, idx = self._x_levels(cols)
-        psi = special.digamma
-        # terms of x alone, once per distinct frequency
-        ab, abx1 = psi(a + b), psi(a + b + ux + 1)
-        g1 = special.gammaln(r + ux) - special.gammaln(r)
-        g2 = special.betaln(a, b + ux + 1) - special.betaln(a, b)
-        g3 = special.betaln(a + 1, b + ux) - special.betaln(a, b)
-        dr1 = psi(r + ux) - psi(r)
-        da2, da3 = ab - abx1, psi(a + 1) - psi(a) + ab - abx1
-        db2 = psi(b + ux + 1) - abx1 - psi(b) + ab
-        db3 = psi(b + ux) - abx1 - psi(b) + ab
-        # per row
-        log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
-        a2 = g2[idx] - (r + x) * log_at
-        a3 = g3[idx] - (r + x) * log_atx
-        top = np.logaddexp(a2, a3)
-        w3 = np.exp(a3 - top)
-        w2 = 1.0 - w3
-        d_r = dr1[idx] + np.log(alpha) - w2 * log_at - w3 * log_atx
-        d_alpha = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx))
-        d_a = w2 * da2[idx] + w3 * da3[idx]
-        d_b = w2 * db2[idx] + w3 * db3[idx]
-        ll = g1[idx] + r * np.log(alpha) + top
-        return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
+        r, alpha = params[0], params[1]
+        return row_log_likelihood(r, alpha, self._frequency_terms(params, cols), cols)
+
+    def _total_log_likelihood(self, params, cols, weights):
+        r, alpha = params[0], params[1]
+        terms = self._frequency_terms(params, cols)
+        return total_log_likelihood(r, alpha, terms, cols, weights)
 
     def _p_alive_kernel(self, x, tx, T):
         """BDF Appendix A, eq. (5): 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
