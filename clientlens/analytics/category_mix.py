@@ -52,15 +52,52 @@ def _lines(orders: Any, order_items: Any, products: Any, observation_end: Any) -
     )
 
 
-def _mix(lines: ir.Table, level: str, code: Any, zh: Any, en: Any) -> ir.Table:
-    t = lines.mutate(group_code=code, group_zh=zh, group_en=en)
+def _per_customer(lines: ir.Table) -> ir.Table:
+    """One row per customer and category: orders, quantity, revenue.
+
+    The one pass over order lines; every level is summed from it. An order belongs to
+    one customer, so a category's orders in a group are the sum of its customers'."""
+    per_order = lines.group_by(["customer_id", "category", "order_id"]).agg(
+        quantity=lines.quantity.sum(), revenue=lines.revenue.sum()
+    )
+    return per_order.group_by(["customer_id", "category"]).agg(
+        orders=ibis._.count().cast("int64"),
+        quantity=per_order.quantity.sum(),
+        revenue=per_order.revenue.sum(),
+    )
+
+
+def _mix(base: ir.Table, level: str, code: Any, zh: Any, en: Any) -> ir.Table:
+    t = base.mutate(group_code=code, group_zh=zh, group_en=en)
     g = t.group_by(["group_code", "group_zh", "group_en", "category"]).agg(
-        customers=t.customer_id.nunique().cast("int64"),
-        orders=t.order_id.nunique().cast("int64"),
+        customers=t.count().cast("int64"),
+        orders=t.orders.sum().cast("int64"),
         quantity=t.quantity.sum(),
         revenue=t.revenue.sum(),
     )
     return g.mutate(level=ibis.literal(level))
+
+
+def _shares(mix: ir.Table) -> ir.Table:
+    """Each row's share of its group's revenue and units, and its rank in the group."""
+    by_group = ["level", "group_code"]
+    total_revenue = mix.revenue.sum().over(group_by=by_group)
+    total_quantity = mix.quantity.sum().over(group_by=by_group)
+    rank = ibis.row_number().over(
+        ibis.window(
+            group_by=by_group,
+            order_by=[ibis.desc(mix.revenue), ibis.desc(mix.quantity), mix.category],
+        )
+    )
+    return mix.mutate(
+        revenue_share=ibis.ifelse(
+            total_revenue != 0, mix.revenue / total_revenue, ibis.null("float64")
+        ),
+        quantity_share=ibis.ifelse(
+            total_quantity != 0, mix.quantity / total_quantity, ibis.null("float64")
+        ),
+        category_rank=(rank + 1).cast("int64"),
+    )
 
 
 def category_mix(
@@ -103,48 +140,39 @@ def category_mix(
     >>> r.filter(r.level == "customer").to_pandas()[["category", "revenue_share"]].values.tolist()
     [['books', 0.75]]
     """
-    lines = _lines(orders, order_items, products, observation_end)
-    parts = [
-        _mix(lines, "overall", ibis.literal(ALL[0]), ibis.literal(ALL[1]), ibis.literal(ALL[2])),
-        _mix(lines, "customer", lines.customer_id, lines.customer_id, lines.customer_id),
+    base = _per_customer(_lines(orders, order_items, products, observation_end))
+    groups = [
+        _mix(base, "overall", ibis.literal(ALL[0]), ibis.literal(ALL[1]), ibis.literal(ALL[2]))
     ]
     if rfm_scores is not None:
         s = as_table(rfm_scores).select(
             "customer_id", _seg="segment", _seg_zh="segment_zh", _seg_en="segment_en"
         )
-        ls = lines.left_join(s, "customer_id")
-        parts.append(
+        bs = base.left_join(s, "customer_id")
+        groups.append(
             _mix(
-                ls,
+                bs,
                 "segment",
-                ls._seg.fill_null(UNKNOWN[0]),
-                ls._seg_zh.fill_null(UNKNOWN[1]),
-                ls._seg_en.fill_null(UNKNOWN[2]),
+                bs._seg.fill_null(UNKNOWN[0]),
+                bs._seg_zh.fill_null(UNKNOWN[1]),
+                bs._seg_en.fill_null(UNKNOWN[2]),
             )
         )
-    mix = parts[0]
-    for part in parts[1:]:
-        mix = mix.union(part)
-    by_group = ["level", "group_code"]
-    total_revenue = mix.revenue.sum().over(group_by=by_group)
-    total_quantity = mix.quantity.sum().over(group_by=by_group)
-    rank = ibis.row_number().over(
-        ibis.window(
-            group_by=by_group,
-            order_by=[ibis.desc(mix.revenue), ibis.desc(mix.quantity), mix.category],
-        )
+    # a customer's rows are the per-customer table itself (one customer each); only the
+    # top category is kept, so only those rows go through the per-customer window
+    customers = base.mutate(
+        group_code=base.customer_id,
+        group_zh=base.customer_id,
+        group_en=base.customer_id,
+        customers=ibis.literal(1, "int64"),
+        level=ibis.literal("customer"),
     )
-    mix = mix.mutate(
-        revenue_share=ibis.ifelse(
-            total_revenue != 0, mix.revenue / total_revenue, ibis.null("float64")
-        ),
-        quantity_share=ibis.ifelse(
-            total_quantity != 0, mix.quantity / total_quantity, ibis.null("float64")
-        ),
-        category_rank=(rank + 1).cast("int64"),
-    )
-    mix = mix.filter((mix.level != "customer") | (mix.category_rank == 1))
-    return mix.select(
+    top = _shares(customers)
+    top = top.filter(top.category_rank == 1)
+    grouped = groups[0]
+    for part in groups[1:]:
+        grouped = grouped.union(part)
+    columns = [
         "level",
         "group_code",
         "group_zh",
@@ -157,7 +185,9 @@ def category_mix(
         "revenue",
         "revenue_share",
         "quantity_share",
-    )
+    ]
+    mix = _shares(grouped).select(*columns).union(top.select(*columns))
+    return mix
 
 
 def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
