@@ -79,25 +79,6 @@ def default_holdout_days(history_days: int) -> int:
     return min(MAX_HOLDOUT_DAYS, history_days // 4)
 
 
-def discounted_expected_purchases(
-    model: Any,
-    data: pd.DataFrame,
-    *,
-    horizon_months: int = 12,
-    annual_discount_rate: float = 0.1,
-    days_per_month: float = DAYS_PER_MONTH,
-) -> np.ndarray:
-    """Σₖ (E[X(k months)] − E[X(k−1 months)]) / (1 + rate)^(k/12), per customer."""
-    total = np.zeros(len(data))
-    previous = np.zeros(len(data))
-    for k in range(1, horizon_months + 1):
-        cum = model.expected_purchases(data, horizon_days=k * days_per_month)
-        cum = cum["expected_purchases"].to_numpy(dtype=float)
-        total += (cum - previous) / (1.0 + annual_discount_rate) ** (k / 12.0)
-        previous = cum
-    return total
-
-
 def _summary_frame(customer_summary: ir.Table) -> pd.DataFrame:
     cols = [
         "customer_id",
@@ -396,15 +377,18 @@ def clv_table(
     data = distinct.reset_index(drop=True).assign(customer_id=np.arange(len(distinct)))
     out = pd.DataFrame({"customer_id": summary["customer_id"]})
     out["p_alive"] = purchase.probability_alive(data)["p_alive"].to_numpy()[group]
+    curve = purchase.expected_purchases_curve(data, HORIZONS_DAYS)
     for days in HORIZONS_DAYS:
-        expected = purchase.expected_purchases(data, horizon_days=days)
-        out[f"expected_purchases_{days}d"] = expected["expected_purchases"].to_numpy()[group]
+        out[f"expected_purchases_{days}d"] = curve[f"expected_purchases_{days}d"].to_numpy()[group]
 
     spend_name = str(final.loc["spend", "model"])
     spend_params = json.loads(str(final.loc["spend", "params"]))
-    discounted = discounted_expected_purchases(
-        purchase, data, horizon_months=12, annual_discount_rate=annual_discount_rate
-    )[group]
+    discounted = purchase.discounted_expected_purchases(
+        data,
+        horizon_months=12,
+        annual_discount_rate=annual_discount_rate,
+        days_per_month=DAYS_PER_MONTH,
+    )["discounted_purchases"].to_numpy()[group]
     if spend_name == "GammaGamma":
         gg = _model_class("GammaGamma").from_params(spend_params)
         spend_input = summary[["customer_id", "frequency", "monetary_value"]]

@@ -24,9 +24,8 @@ class ContinuousTransactionModel(BaseModel):
     integer_columns = ("frequency",)
 
     # kernels each model implements, on arrays in the model's time unit
-    def _expected_kernel(
-        self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray
-    ) -> np.ndarray:
+    def _expected_alive_kernel(self, t: np.ndarray, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """Expected repeat purchases in the next t given the customer is alive now."""
         raise NotImplementedError
 
     def _p_alive_kernel(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -55,6 +54,11 @@ class ContinuousTransactionModel(BaseModel):
             )
         return horizon / self.time_unit_days
 
+    def _expected_kernel(
+        self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray
+    ) -> np.ndarray:
+        return self._p_alive_kernel(x, tx, T) * self._expected_alive_kernel(t, x, T)
+
     def _per_distinct_row(self, data: Any, column: str, kernel: Any) -> pd.DataFrame:
         """Apply ``kernel(x, tx, T)`` once per distinct history and spread it back."""
         self._require_fit()
@@ -76,6 +80,61 @@ class ContinuousTransactionModel(BaseModel):
             data,
             "expected_purchases",
             lambda x, tx, T: self._expected_kernel(np.full_like(x, t), x, tx, T),
+        )
+
+    def expected_purchases_curve(self, data: Any, horizons_days: Any) -> pd.DataFrame:
+        """Expected repeat purchases of each customer by each of several horizons.
+
+        The same numbers as :meth:`expected_purchases` at each horizon, with P(alive)
+        computed once for all of them. Returns a DataFrame ``customer_id`` and one column
+        per horizon, named ``expected_purchases_{days}d`` (``{days:g}``), in the order given.
+        """
+        units = [self._horizon_units(h) for h in horizons_days]
+        names = [f"expected_purchases_{float(h):g}d" for h in horizons_days]
+        if len(set(names)) != len(names):
+            raise ModelInputError(f"horizons_days must be distinct; got {list(horizons_days)!r}.")
+        self._require_fit()
+        read = self._read(data)
+        out = pd.DataFrame({"customer_id": read.customer_id.to_numpy()})
+        if len(read.weights) == 0:
+            return out.assign(**{name: np.zeros(0) for name in names})
+        (x, tx, T), inverse = distinct_rows({c: read.columns[c] for c in self.data_columns})
+        alive = self._p_alive_kernel(x, tx, T)
+        for name, t in zip(names, units, strict=True):
+            values = alive * self._expected_alive_kernel(np.full_like(x, t), x, T)
+            out[name] = values[inverse]
+        return out
+
+    def discounted_expected_purchases(
+        self,
+        data: Any,
+        horizon_months: int = 12,
+        annual_discount_rate: float = 0.1,
+        days_per_month: float = 365.25 / 12,
+    ) -> pd.DataFrame:
+        """Σ_{m=1..M} (E[X(m·L)] - E[X((m-1)·L)]) / (1+d)^(m/12) for each customer.
+
+        L = ``days_per_month`` days (an explicit month length, never a hidden 30 days)
+        and d the annual discount rate: each month's expected purchases discounted to
+        today, the purchase side of Fader, Hardie & Lee's (2005, JMR) CLV. Returns
+        ``customer_id, discounted_purchases``.
+        """
+        if int(horizon_months) != horizon_months or horizon_months < 1:
+            raise ModelInputError(
+                f"horizon_months must be a whole number >= 1; got {horizon_months!r}."
+            )
+        if not (annual_discount_rate > -1 and days_per_month > 0):
+            raise ModelInputError("annual_discount_rate must be > -1 and days_per_month > 0.")
+        months = range(1, int(horizon_months) + 1)
+        curve = self.expected_purchases_curve(data, [m * days_per_month for m in months])
+        cumulative = curve.drop(columns="customer_id").to_numpy()
+        monthly = np.diff(cumulative, axis=1, prepend=0.0)
+        factors = (1.0 + annual_discount_rate) ** (-np.array(months) / 12.0)
+        return pd.DataFrame(
+            {
+                "customer_id": curve["customer_id"].to_numpy(),
+                "discounted_purchases": monthly @ factors,
+            }
         )
 
     def probability_alive(self, data: Any) -> pd.DataFrame:

@@ -112,10 +112,10 @@ class BetaGeo(ContinuousTransactionModel):
         1 / (1 + [x>0] a/(b+x-1) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
         return special.expit(-self._log_odds_dead(x, tx, T))
 
-    def _expected_kernel(self, t, x, tx, T):
-        """FHL eq. 10: P(alive) × (a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(...)]."""
+    def _expected_alive_kernel(self, t, x, T):
+        """FHL eq. 10 without its P(alive) factor: (a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(...)]."""
         r, alpha, a, b = self._require_fit()
-        return self._p_alive_kernel(x, tx, T) * bg_expected_h(t, r + x, alpha + T, a, b + x)
+        return bg_expected_h(t, r + x, alpha + T, a, b + x)
 
     def _prob_n_kernel(self, n, t, x, tx, T):
         """P(X(T, T+t) = n | x, t_x, T): the future pmf given alive, weighted by P(alive),

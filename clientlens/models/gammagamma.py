@@ -152,21 +152,12 @@ class GammaGamma(BaseModel):
                 "clv() needs a fitted continuous-time transaction model (BetaGeo, ParetoNBD or "
                 f"ModifiedBetaGeo); got {type(transaction_model).__name__}."
             )
-        if int(horizon_months) != horizon_months or horizon_months < 1:
-            raise ModelInputError(
-                f"horizon_months must be a whole number >= 1; got {horizon_months!r}."
-            )
-        if not (annual_discount_rate > -1 and days_per_month > 0):
-            raise ModelInputError("annual_discount_rate must be > -1 and days_per_month > 0.")
         spend = self.expected_spend(data)
-        previous = np.zeros(len(spend))
-        total = np.zeros(len(spend))
-        for month in range(1, int(horizon_months) + 1):
-            cumulative = transaction_model.expected_purchases(
-                data, horizon_days=month * days_per_month
-            )
-            current = cumulative["expected_purchases"].to_numpy()
-            total += (current - previous) / (1.0 + annual_discount_rate) ** (month / 12.0)
-            previous = current
+        total = transaction_model.discounted_expected_purchases(
+            data,
+            horizon_months=horizon_months,
+            annual_discount_rate=annual_discount_rate,
+            days_per_month=days_per_month,
+        )["discounted_purchases"].to_numpy()
         values = margin * spend["expected_spend"].to_numpy() * total
         return pd.DataFrame({"customer_id": spend["customer_id"].to_numpy(), "clv": values})

@@ -84,10 +84,10 @@ class ModifiedBetaGeo(ContinuousTransactionModel):
         log_odds = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
         return special.expit(-log_odds)
 
-    def _expected_kernel(self, t, x, tx, T):
-        """BDF Appendix A: P(alive) (a+b+x)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]."""
+    def _expected_alive_kernel(self, t, x, T):
+        """BDF Appendix A without its P(alive) factor: (a+b+x)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]."""
         r, alpha, a, b = self._require_fit()
-        return self._p_alive_kernel(x, tx, T) * bg_expected_h(t, r + x, alpha + T, a, b + x + 1)
+        return bg_expected_h(t, r + x, alpha + T, a, b + x + 1)
 
     def _prob_n_kernel(self, n, t, x, tx, T):
         """Given alive, the future is BG/NBD's with p ~ Beta(a, b+x+1); dead customers add to n = 0."""

@@ -279,17 +279,17 @@ class ParetoNBD(ContinuousTransactionModel):
         """Note 009: P(alive) = (α+T)^-(r+x) (β+T)^-s / [ ... + s I], as a logistic."""
         return special.expit(-self._log_odds_dead(x, tx, T))
 
-    def _expected_kernel(self, t, x, tx, T):
-        """Note 009 / SMC (1987): P(alive) (r+x)(β+T)/((α+T)(s-1)) [1 - ((β+T)/(β+T+t))^(s-1)];
-        the s = 1 limit (a logarithm) is taken where s is close to 1."""
+    def _expected_alive_kernel(self, t, x, T):
+        """Note 009 / SMC (1987) without the P(alive) factor: (r+x)(β+T)/((α+T)(s-1))
+        [1 - ((β+T)/(β+T+t))^(s-1)]; the s = 1 limit (a logarithm) is taken where s is
+        close to 1."""
         r, alpha, s, beta = self._require_fit()
-        living = (
+        return (
             (r + x)
             / (alpha + T)
             * (beta + T)
             * one_minus_exp_over(s - 1.0, np.log1p(t / (beta + T)))
         )
-        return self._p_alive_kernel(x, tx, T) * living
 
     def _new_customer_kernel(self, t):
         """SMC (1987): E[X(t)] = r β / (α (s-1)) [1 - (β/(β+t))^(s-1)]."""

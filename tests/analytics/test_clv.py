@@ -15,10 +15,10 @@ from clientlens.analytics.clv import (
     clv_models,
     clv_table,
     default_holdout_days,
-    discounted_expected_purchases,
 )
 from clientlens.analytics.rfm import rfm_summary
 from clientlens.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
+from clientlens.models._continuous import ContinuousTransactionModel
 
 END = "2024-12-31"
 
@@ -183,27 +183,62 @@ def test_segments_by_hand_with_ties():
     }
 
 
-class _Linear:
-    """A stand-in model: one purchase every 30 days."""
+class _Linear(ContinuousTransactionModel):
+    """A stand-in model: alive for sure, one purchase every 30 days."""
 
-    def expected_purchases(self, data, horizon_days=90):
-        return pd.DataFrame(
-            {"customer_id": data["customer_id"], "expected_purchases": horizon_days / 30.0}
-        )
+    name = "Linear"
+    param_names = ("rate",)
+
+    def __init__(self):
+        super().__init__()
+        self._params = np.array([1 / 30])
+
+    def _p_alive_kernel(self, x, tx, T):
+        return np.ones_like(x)
+
+    def _expected_alive_kernel(self, t, x, T):
+        return t * self._params[0]
 
 
 def test_discounting_by_hand():
-    data = pd.DataFrame({"customer_id": ["x"]})
-    got = discounted_expected_purchases(
-        _Linear(), data, horizon_months=3, annual_discount_rate=0.21
-    )
+    data = pd.DataFrame({"customer_id": ["x"], "frequency": [1], "recency": [5], "T": [9]})
+    got = _Linear().discounted_expected_purchases(
+        data, horizon_months=3, annual_discount_rate=0.21
+    )["discounted_purchases"]
     step = 365.25 / 12 / 30
     # 1.21^(k/12) for k = 1, 2, 3: the annual rate compounds monthly.
     expected = step * sum(1.21 ** (-k / 12) for k in (1, 2, 3))
     assert got.tolist() == pytest.approx([expected], rel=1e-12)
-    assert discounted_expected_purchases(_Linear(), data, annual_discount_rate=0.0)[0] == (
-        pytest.approx(12 * step)
+    flat = _Linear().discounted_expected_purchases(data, annual_discount_rate=0.0)
+    assert flat["discounted_purchases"][0] == pytest.approx(12 * step)
+
+
+def test_curve_and_discounting_equal_one_horizon_at_a_time(cdnow_master):
+    summary = rfm_summary(ibis.memtable(cdnow_master)).to_pandas()
+    model = ParetoNBD.from_params(
+        {"r": 0.55, "alpha": 10.6 * 7, "s": 0.61, "beta": 11.7 * 7}, time_unit_days=1.0
     )
+    horizons = [30, 91.3125, 365]
+    curve = model.expected_purchases_curve(summary, horizons)
+    assert list(curve.columns) == [
+        "customer_id",
+        "expected_purchases_30d",
+        "expected_purchases_91.3125d",
+        "expected_purchases_365d",
+    ]
+    for h, column in zip(horizons, curve.columns[1:], strict=True):
+        one = model.expected_purchases(summary, horizon_days=h)["expected_purchases"]
+        np.testing.assert_allclose(curve[column], one, rtol=1e-14)
+    month = 365.25 / 12
+    cumulative = np.column_stack(
+        [
+            model.expected_purchases(summary, horizon_days=k * month)["expected_purchases"]
+            for k in range(0, 13)
+        ]
+    )
+    by_hand = np.diff(cumulative, axis=1) @ (1.1 ** (-np.arange(1, 13) / 12))
+    got = model.discounted_expected_purchases(summary, annual_discount_rate=0.1)
+    np.testing.assert_allclose(got["discounted_purchases"], by_hand, rtol=1e-12)
 
 
 def test_short_history_fits_without_selection():
