@@ -63,7 +63,7 @@ def _log_and_inverse(alpha: float, cols: dict[str, np.ndarray], name: str):
     return np.log(shifted), 1.0 / shifted
 
 
-def _second_term_share(a2: np.ndarray, a3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def second_term_share(a2: np.ndarray, a3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """log(e^a2 + e^a3) and the second term's share e^a3 / (e^a2 + e^a3), overflow-free."""
     d = a3 - a2  # -inf where there is no second term
     e = np.exp(-np.abs(d))
@@ -79,7 +79,7 @@ def row_log_likelihood(r: float, alpha: float, terms: FrequencyTerms, cols):
     log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
     a2 = terms.g2[idx] - (r + x) * log_at
     a3 = terms.g3[idx] - (r + x) * log_atx
-    top, w3 = _second_term_share(a2, a3)
+    top, w3 = second_term_share(a2, a3)
     w2 = 1.0 - w3
     d_r = terms.dr1[idx] + np.log(alpha) - w2 * log_at - w3 * log_atx
     d_alpha = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx))
@@ -107,7 +107,7 @@ def total_log_likelihood(
     c = r + x
     a2 = terms.g2[idx] - c * log_at
     a3 = terms.g3[idx] - c * log_atx
-    top, w3 = _second_term_share(a2, a3)
+    top, w3 = second_term_share(a2, a3)
     ww3 = w * w3
     per_x = np.bincount(idx, weights=w, minlength=len(ux))
     per_x3 = np.bincount(idx, weights=ww3, minlength=len(ux))

@@ -33,6 +33,7 @@ from scipy import special
 from clientlens.models._continuous import ContinuousTransactionModel
 from clientlens.models._input import ModelData, distinct_rows
 from clientlens.models._special import gauss_legendre_01, log_nb_pmf, one_minus_exp_over
+from clientlens.models._two_term import levels, second_term_share
 
 QUAD_NODES = 64
 GRADIENT_NODES = 24  # the gradient only steers the optimiser (the value is exact); 24 nodes move CDNOW estimates < 1e-6
@@ -252,19 +253,14 @@ class ParetoNBD(ContinuousTransactionModel):
         log_at, log_bt = np.log(alpha + T), np.log(beta + T)
         a1 = -(r + x) * log_at - s * log_bt
         a2 = np.log(s) + log_i
-        top = np.logaddexp(a1, a2)
-        w2 = np.exp(a2 - top)
+        top, w2 = second_term_share(a1, a2)
         w1 = 1.0 - w2
-        ll = (
-            special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta) + top
-        )
-        d_r = (
-            special.digamma(r + x)
-            - special.digamma(r)
-            + np.log(alpha)
-            - w1 * log_at
-            - w2 * mean_log_a
-        )
+        # Γ and ψ of r + x once per distinct frequency
+        ux, ix = levels(cols, "frequency")
+        g1 = (special.gammaln(r + ux) - special.gammaln(r))[ix]
+        dr1 = (special.digamma(r + ux) - special.digamma(r))[ix]
+        ll = g1 + r * np.log(alpha) + s * np.log(beta) + top
+        d_r = dr1 + np.log(alpha) - w1 * log_at - w2 * mean_log_a
         d_alpha = r / alpha - (r + x) * (w1 / (alpha + T) + w2 * mean_inv_a)
         d_s = np.log(beta) - w1 * log_bt + w2 * (1.0 / s - mean_log_b)
         d_beta = s / beta - w1 * s / (beta + T) - w2 * (s + 1.0) * mean_inv_b
