@@ -36,6 +36,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -157,15 +158,22 @@ def _select(
     short = holdout < MIN_HOLDOUT_DAYS or (calibration_end - first).days < holdout
     data = pd.DataFrame()
     if not short:
+        # the comparison sample, every k-th calibration customer by id, is drawn in the
+        # engine: only its customers' orders are summarised and fetched
+        known = orders.filter(orders.order_date.cast("date") <= calibration_end)
+        known = known.select("customer_id").distinct()
+        n_calibration = int(known.count().execute())
+        step = max(1, math.ceil(n_calibration / MAX_SELECTION_CUSTOMERS))
+        sample = orders
+        if step > 1:
+            ranked = known.mutate(_k=ibis.row_number().over(order_by=known.customer_id))
+            sample = orders.semi_join(ranked.filter(ranked._k % step == 0), "customer_id")
         data = (
-            calibration_and_holdout(orders, calibration_end=calibration_end, observation_end=end)
+            calibration_and_holdout(sample, calibration_end=calibration_end, observation_end=end)
             .order_by("customer_id")
             .to_pandas()
         )
         short = not (data["frequency"] > 0).any()
-        n_calibration = len(data)
-        step = math.ceil(n_calibration / MAX_SELECTION_CUSTOMERS)
-        data = data.iloc[::step].reset_index(drop=True)
     if short:
         return (
             "BetaGeo",
