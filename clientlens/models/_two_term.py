@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from clientlens.models._continuous import ContinuousTransactionModel
+
 # Taking logs per distinct age pays only when ages repeat; with fewer distinct values
 # than this share of the rows, a gather from the distinct values is cheaper than a log.
 LEVEL_SHARE = 0.25
@@ -121,3 +123,22 @@ def total_log_likelihood(
     d_a = per_x2 @ terms.da2 + per_x3 @ terms.da3
     d_b = per_x2 @ terms.db2 + per_x3 @ terms.db3
     return total, np.array([d_r, d_alpha, d_a, d_b])
+
+
+class TwoTermModel(ContinuousTransactionModel):
+    """A continuous model whose likelihood has the two-term form above (BG/NBD, MBG/NBD).
+
+    Subclasses give :meth:`_frequency_terms`; the likelihood, its gradient and the fast
+    weighted total come from here. Parameters are ``(r, alpha, a, b)``.
+    """
+
+    def _frequency_terms(self, params: np.ndarray, cols: dict[str, np.ndarray]) -> FrequencyTerms:
+        raise NotImplementedError
+
+    def _row_log_likelihood(self, params, cols):
+        r, alpha = params[0], params[1]
+        return row_log_likelihood(r, alpha, self._frequency_terms(params, cols), cols)
+
+    def _total_log_likelihood(self, params, cols, weights):
+        r, alpha = params[0], params[1]
+        return total_log_likelihood(r, alpha, self._frequency_terms(params, cols), cols, weights)

@@ -9,15 +9,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from clientlens.models._continuous import ContinuousTransactionModel
 from clientlens.models._input import ModelData
 from clientlens.models._special import bg_expected_h, log_nb_pmf, nb_survival
-from clientlens.models._two_term import (
-    FrequencyTerms,
-    levels,
-    row_log_likelihood,
-    total_log_likelihood,
-)
+from clientlens.models._two_term import FrequencyTerms, TwoTermModel, levels
 
 
 def bg_future_pmf(n: int, t, k, big_a, a, bp) -> np.ndarray:
@@ -41,7 +35,7 @@ def bg_future_pmf(n: int, t, k, big_a, a, bp) -> np.ndarray:
     return np.asarray(first + second)
 
 
-class BetaGeo(ContinuousTransactionModel):
+class BetaGeo(TwoTermModel):
     """BG/NBD model (Fader, Hardie & Lee 2005) with parameters ``r, alpha, a, b``.
 
     While active, a customer buys as a Poisson process with rate λ ~ Gamma(r, α); after
@@ -89,17 +83,6 @@ class BetaGeo(ContinuousTransactionModel):
             db2=psi(b + ux) - psi_abx - psi(b) + ab,
             db3=psi(b + uxm - 1) - psi_abx - psi(b) + ab,
         )
-
-    def _row_log_likelihood(self, params, cols):
-        """FHL eq. 6: ln L = ln[Γ(r+x)α^r/Γ(r)] + ln[B(a,b+x)/B(a,b) (α+T)^-(r+x)
-        + [x>0] B(a+1,b+x-1)/B(a,b) (α+t_x)^-(r+x)], combined by log-sum-exp."""
-        r, alpha = params[0], params[1]
-        return row_log_likelihood(r, alpha, self._frequency_terms(params, cols), cols)
-
-    def _total_log_likelihood(self, params, cols, weights):
-        r, alpha = params[0], params[1]
-        terms = self._frequency_terms(params, cols)
-        return total_log_likelihood(r, alpha, terms, cols, weights)
 
     def _log_odds_dead(self, x, tx, T):
         r, alpha, a, b = self._require_fit()

@@ -10,19 +10,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from clientlens.models._continuous import ContinuousTransactionModel
 from clientlens.models._input import ModelData
 from clientlens.models._special import bg_expected_h
-from clientlens.models._two_term import (
-    FrequencyTerms,
-    levels,
-    row_log_likelihood,
-    total_log_likelihood,
-)
+from clientlens.models._two_term import FrequencyTerms, TwoTermModel, levels
 from clientlens.models.bgnbd import bg_future_pmf
 
 
-class ModifiedBetaGeo(ContinuousTransactionModel):
+class ModifiedBetaGeo(TwoTermModel):
     """MBG/NBD model (Batislam et al. 2007) with parameters ``r, alpha, a, b``.
 
     As BG/NBD, but the dropout coin (probability p ~ Beta(a, b)) is also tossed right
@@ -66,17 +60,6 @@ class ModifiedBetaGeo(ContinuousTransactionModel):
             db2=psi(b + ux + 1) - abx1 - psi(b) + ab,
             db3=psi(b + ux) - abx1 - psi(b) + ab,
         )
-
-    def _row_log_likelihood(self, params, cols):
-        """BDF Appendix A: L = Γ(r+x)α^r/Γ(r) [B(a,b+x+1)/B(a,b) (α+T)^-(r+x)
-        + B(a+1,b+x)/B(a,b) (α+t_x)^-(r+x)], for every x including 0."""
-        r, alpha = params[0], params[1]
-        return row_log_likelihood(r, alpha, self._frequency_terms(params, cols), cols)
-
-    def _total_log_likelihood(self, params, cols, weights):
-        r, alpha = params[0], params[1]
-        terms = self._frequency_terms(params, cols)
-        return total_log_likelihood(r, alpha, terms, cols, weights)
 
     def _p_alive_kernel(self, x, tx, T):
         """BDF Appendix A, eq. (5): 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x)), as a logistic."""
