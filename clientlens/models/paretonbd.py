@@ -139,7 +139,8 @@ def _tail_log_and_gradient(r, alpha, s, beta, x, age):
     ∂J/∂α = -(r+x) J|x+1 and ∂J/∂β = -(s+1) J|s+1 (differentiating the integrand shifts
     an exponent by one: the closed form again); ∂/∂r and ∂/∂s bring log(α+τ) and
     log(β+τ) into the integrand, which have no such form, so they are central
-    differences of the closed form (step 1e-5 relative: error ~1e-9).
+    differences of the closed form (step 1e-5 relative; agrees with 64-node quadrature
+    to ~1e-8 relative on the 1M demo histories).
     """
     log_j = _log_j(r, alpha, s, beta, x, age)
     with np.errstate(all="ignore"):
