@@ -40,6 +40,10 @@ from clientlens.models._input import ModelData, Problems, to_pandas
 __all__ = ["BaseModel", "Convergence", "ModelData", "Problems", "frame_result", "to_pandas"]
 
 Z95 = 1.959963984540054
+BOUND = 18.0
+"""Log-parameters are searched in [-BOUND, BOUND]."""
+AT_BOUND = 17.9
+EDGE_ITERATIONS = 3
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,8 @@ class BaseModel:
         result = self._minimise(objective, np.log(start), max_iterations)
         result_x, n_iter = result.x, int(result.nit)
         value, grad = float(result.fun), np.asarray(result.jac)
-        if np.max(np.abs(result.jac)) > 1e-7:
+        at_bound = bool(np.any(np.abs(result_x) > AT_BOUND))
+        if np.max(np.abs(result.jac)) > 1e-7 and not at_bound:
             # L-BFGS-B can stop on a flat stretch short of the optimum; BFGS from its point
             # polishes it so the Hessian is taken at the maximum.
             polished = optimize.minimize(
@@ -193,7 +198,6 @@ class BaseModel:
                 "input (e.g. recency and T in the same time unit)."
             )
         gradient_norm = float(np.max(np.abs(grad)))
-        at_bound = np.any(np.abs(result_x) > 17.9)
         converged = gradient_norm < 1e-5 and not at_bound
         message = str(result.message)
         if at_bound:
@@ -208,8 +212,15 @@ class BaseModel:
         # the objective is the mean negative log-likelihood plus the penalty
         penalty = self.penalizer * float(self._params @ self._params)
         self.log_likelihood = (penalty - value) * total_weight
-        self.covariance = self._covariance(objective, result_x, total_weight)
-        if np.isnan(self.covariance).any():
+        k = len(result_x)
+        # at the edge there is no maximum to take a Hessian at (and the likelihood is at
+        # its slowest there): no standard errors, and the message already says why
+        self.covariance = (
+            np.full((k, k), np.nan)
+            if at_bound
+            else self._covariance(objective, result_x, total_weight)
+        )
+        if np.isnan(self.covariance).any() and not at_bound:
             # a flat direction: the data cannot tell some parameters apart (e.g. nobody
             # bought twice, so a and b of BG/NBD are free); the point found is not an optimum
             converged = False
@@ -237,13 +248,26 @@ class BaseModel:
 
     @staticmethod
     def _minimise(objective: Any, log_start: np.ndarray, max_iterations: int) -> Any:
+        streak = [0]
+
+        def stop_at_the_edge(intermediate_result: Any) -> None:
+            # A parameter the data do not identify runs to the bound and stays there while
+            # the others barely move; the fit is reported as not converged either way, so
+            # three iterations there are enough (each can cost seconds: scipy's 2F1 is
+            # slowest at extreme Pareto/NBD parameters).
+            at_edge = np.any(np.abs(intermediate_result.x) > AT_BOUND)
+            streak[0] = streak[0] + 1 if at_edge else 0
+            if streak[0] >= EDGE_ITERATIONS:
+                raise StopIteration
+
         return optimize.minimize(
             objective,
             log_start,
             jac=True,
             method="L-BFGS-B",
-            bounds=[(-18.0, 18.0)] * len(log_start),  # params in [1.5e-8, 6.6e7]
+            bounds=[(-BOUND, BOUND)] * len(log_start),  # params in [1.5e-8, 6.6e7]
             options={"maxiter": max_iterations, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
+            callback=stop_at_the_edge,
         )
 
     def _covariance(

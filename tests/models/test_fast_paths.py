@@ -99,3 +99,34 @@ def test_pareto_gradient_from_the_tails_equals_finite_differences(params):
             - model._total_log_likelihood(down, dict(cols), w)[0]
         ) / (2 * h)
         assert grad[j] == pytest.approx(numeric, rel=1e-5, abs=1e-9), j
+
+
+def test_a_parameter_at_the_edge_ends_the_fit_early():
+    """Nobody drops out: Pareto/NBD's β runs to the bound. The fit stops a few iterations
+    after reaching it, with no polish and no Hessian there (each evaluation at extreme
+    parameters is slow), and says the data do not identify the parameter."""
+    rng = np.random.default_rng(8)
+    n = 2_000
+    T = rng.integers(300, 700, n).astype(float)
+    x = rng.poisson(rng.gamma(4.0, 1 / 40, n) * T).astype(float)
+    # purchases spread over the whole history, the last one near its end: never gone
+    tx = np.where(x > 0, np.floor(T * (1 - rng.random(n) / np.maximum(x, 1) / 4)), 0.0)
+    tx = np.where((x > 0) & (tx == 0), 1.0, tx)
+    model = ParetoNBD()
+    seen: list[np.ndarray] = []
+    total = model._total_log_likelihood
+
+    def recorded(params, cols, weights):
+        seen.append(np.log(params))
+        return total(params, cols, weights)
+
+    model._total_log_likelihood = recorded
+    model.fit({"frequency": x, "recency": tx, "T": T})
+    assert not model.convergence.converged
+    assert "edge of the search range" in model.convergence.message
+    assert np.isnan(list(model.standard_errors.values())).all()
+    at_edge = [i for i, p in enumerate(seen) if np.any(np.abs(p) > 17.9)]
+    assert at_edge, "the test data should drive a parameter to the edge"
+    # here 3 evaluations after the first at the edge; without the stop, 9, and with the
+    # polish and the Hessian that used to follow, dozens more
+    assert len(seen) - at_edge[0] <= 5
