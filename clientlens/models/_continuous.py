@@ -59,15 +59,22 @@ class ContinuousTransactionModel(BaseModel):
     ) -> np.ndarray:
         return self._p_alive_kernel(x, tx, T) * self._expected_alive_kernel(t, x, T)
 
-    def _per_distinct_row(self, data: Any, column: str, kernel: Any) -> pd.DataFrame:
-        """Apply ``kernel(x, tx, T)`` once per distinct history and spread it back."""
+    def _distinct_histories(self, data: Any) -> tuple[pd.Series, list[np.ndarray], np.ndarray]:
+        """Customer ids, the distinct (x, t_x, T) histories, and each customer's index."""
         self._require_fit()
         read = self._read(data)
         if len(read.weights) == 0:
-            return frame_result(read.customer_id, column, np.zeros(0))
+            empty = np.zeros(0)
+            return read.customer_id, [empty, empty, empty], np.zeros(0, dtype=np.int64)
         unique, inverse = distinct_rows({c: read.columns[c] for c in self.data_columns})
-        values = kernel(*unique)
-        return frame_result(read.customer_id, column, values[inverse])
+        return read.customer_id, unique, inverse
+
+    def _per_distinct_row(self, data: Any, column: str, kernel: Any) -> pd.DataFrame:
+        """Apply ``kernel(x, tx, T)`` once per distinct history and spread it back."""
+        customer_id, unique, inverse = self._distinct_histories(data)
+        if len(inverse) == 0:
+            return frame_result(customer_id, column, np.zeros(0))
+        return frame_result(customer_id, column, kernel(*unique)[inverse])
 
     # -- public predictions -------------------------------------------------------------
     def expected_purchases(self, data: Any, horizon_days: float = 90) -> pd.DataFrame:
@@ -93,12 +100,10 @@ class ContinuousTransactionModel(BaseModel):
         names = [f"expected_purchases_{float(h):g}d" for h in horizons_days]
         if len(set(names)) != len(names):
             raise ModelInputError(f"horizons_days must be distinct; got {list(horizons_days)!r}.")
-        self._require_fit()
-        read = self._read(data)
-        out = pd.DataFrame({"customer_id": read.customer_id.to_numpy()})
-        if len(read.weights) == 0:
+        customer_id, (x, tx, T), inverse = self._distinct_histories(data)
+        out = pd.DataFrame({"customer_id": customer_id.to_numpy()})
+        if len(inverse) == 0:
             return out.assign(**{name: np.zeros(0) for name in names})
-        (x, tx, T), inverse = distinct_rows({c: read.columns[c] for c in self.data_columns})
         alive = self._p_alive_kernel(x, tx, T)
         for name, t in zip(names, units, strict=True):
             values = alive * self._expected_alive_kernel(np.full_like(x, t), x, T)
