@@ -202,7 +202,7 @@ class BaseModel:
         message = str(result.message)
         if at_bound:
             message = (
-                "a parameter ran to the edge of the search range (exp(±18)): the data do not "
+                f"a parameter ran to the edge of the search range (exp(±{BOUND:g})): the data do not "
                 "identify it; try penalizer=0.001 or more data"
             )
         self._params = np.exp(result_x)
