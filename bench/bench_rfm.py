@@ -54,7 +54,7 @@ def _peak_mb() -> float:
 def run_clientlens(path: str) -> dict:
     import ibis
 
-    from clientlens.analytics.rfm import rfm_summary
+    from clientlens.analytics.customers.rfm import rfm_summary
 
     con = ibis.duckdb.connect()
     t0 = time.perf_counter()

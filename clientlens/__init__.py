@@ -6,7 +6,7 @@
 >>> cl.rfm_summary(ws.table("orders")).to_pandas()       # doctest: +SKIP
 """
 
-from clientlens.analytics.rfm import rfm_summary
+from clientlens.analytics.customers.rfm import rfm_summary
 from clientlens.config import SETTINGS, Config, load_config
 from clientlens.errors import (
     ClientLensError,

@@ -42,6 +42,46 @@ class AnalysisContext:
         return self.settings.get(name, default)
 
 
+UNITS: Mapping[str, str] = {
+    "": "no unit (identifiers, codes, names, flags)",
+    "currency": "an amount in the workspace currency",
+    "days": "a number of days",
+    "hours": "a number of hours",
+    "count": "a number of customers, orders or other things",
+    "share": "a share or rate between 0 and 1",
+    "score": "a score on a stated scale (RFM score, NPS points)",
+    "ratio": "a ratio of two amounts (CLV:CAC, lift)",
+    "probability": "a probability between 0 and 1",
+}
+"""Units a result column may declare."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """The declaration of one result column: the contract readers rely on.
+
+    Parameters
+    ----------
+    type
+        Ibis data type of the stored column (``"string"``, ``"int64"``, ``"float64"``,
+        ``"boolean"``, ``"date"``, ``"timestamp"``); a test checks every materialised
+        result against it.
+    en, zh
+        What the column means, in a business user's words, in English and Chinese.
+    unit
+        One of :data:`UNITS`.
+    pii
+        True when the column holds personal data (names, phones, emails, addresses):
+        the dashboard masks it for viewers and pseudonymised exports hash or mask it.
+    """
+
+    type: str
+    en: str
+    zh: str
+    unit: str = ""
+    pii: bool = False
+
+
 Builder = Callable[[Mapping[str, ir.Table], AnalysisContext], "ir.Table | pd.DataFrame"]
 """Returns an Ibis expression (run in the engine), or a pandas frame for Python-side
 steps such as model fitting, which work on small per-customer summaries."""

@@ -1,7 +1,9 @@
 """The analyses ``clientlens analyze`` runs, in dependency order.
 
-Adding an analysis: write its module with a module-level ``ANALYSES`` list and add
-the module's name to :data:`MODULES`.
+Analyses live in domain subpackages of :mod:`clientlens.analytics` (``customers``,
+``segments``, ``value`` ...), each of which lists its own in a package-level
+``ANALYSES``. Adding an analysis: one module in its domain and one entry in that
+domain's ``ANALYSES``. Adding a domain: its subpackage and one name in :data:`DOMAINS`.
 """
 
 from __future__ import annotations
@@ -11,27 +13,21 @@ import importlib
 from clientlens.analytics.base import Analysis
 from clientlens.errors import ConfigError
 
-MODULES: tuple[str, ...] = (
-    "clientlens.analytics.summary",
-    "clientlens.analytics.clv",
-    "clientlens.analytics.profile",
-    "clientlens.analytics.rfm_segments",
-    "clientlens.analytics.value",
-    "clientlens.analytics.cohorts",
-    "clientlens.analytics.lifecycle",
-    "clientlens.analytics.behaviour",
-    "clientlens.analytics.trends",
-    "clientlens.analytics.category_mix",
-    "clientlens.analytics.kpis",
-    "clientlens.analytics.kpi_cac",
+DOMAINS: tuple[str, ...] = (
+    "customers",
+    "value",
+    "segments",
+    "lifecycle",
+    "purchase",
+    "kpis",
 )
 
 
 def all_analyses() -> list[Analysis]:
     """Every registered analysis, each after the analyses whose results it requires."""
     found: list[Analysis] = []
-    for name in MODULES:
-        found.extend(importlib.import_module(name).ANALYSES)
+    for domain in DOMAINS:
+        found.extend(importlib.import_module(f"clientlens.analytics.{domain}").ANALYSES)
     return topological(found)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from clientlens.analytics.base import as_table, to_date
-from clientlens.analytics.rfm import FREQS, _period_index, rfm_summary
+from clientlens.analytics.customers.rfm import FREQS, _period_index, rfm_summary
 from clientlens.errors import ConfigError, DataContractError
 
 PERIOD_DAYS = {"D": 1, "W": 7}
@@ -74,7 +74,7 @@ def calibration_and_holdout(
     -------
     ibis.Table
         ``customer_id, frequency, recency, T, monetary_value`` of the calibration
-        period (:func:`clientlens.analytics.rfm.rfm_summary` up to ``calibration_end``),
+        period (:func:`clientlens.analytics.customers.rfm.rfm_summary` up to ``calibration_end``),
         then ``frequency_holdout`` (holdout periods with a purchase),
         ``monetary_value_holdout`` (mean total of those periods, 0 when none) and
         ``duration_holdout`` (holdout length in periods). Customers whose first

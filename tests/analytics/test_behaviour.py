@@ -5,20 +5,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.behaviour import (
-    purchase_cycle,
-    purchase_heatmap,
-    purchase_intervals,
-    purchase_order_counts,
-)
-from clientlens.analytics.category_mix import category_mix
 from clientlens.analytics.periods import (
     last_complete_month_index,
     last_complete_period_index,
     python_week_index,
     with_changes,
 )
-from clientlens.analytics.trends import purchase_trend, repeat_purchase
+from clientlens.analytics.purchase.behaviour import (
+    purchase_cycle,
+    purchase_heatmap,
+    purchase_intervals,
+    purchase_order_counts,
+)
+from clientlens.analytics.purchase.category_mix import category_mix
+from clientlens.analytics.purchase.trends import purchase_trend, repeat_purchase
 
 END = "2024-03-20"  # March is unfinished
 

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.clv import _segments, clv_models, clv_table
-from clientlens.analytics.clv_selection import default_holdout_days
-from clientlens.analytics.rfm import rfm_summary
+from clientlens.analytics.customers.rfm import rfm_summary
+from clientlens.analytics.value.clv import _segments, clv_models, clv_table
+from clientlens.analytics.value.clv_selection import default_holdout_days
 from clientlens.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
 from clientlens.models._continuous import ContinuousTransactionModel
 

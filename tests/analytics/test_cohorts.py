@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.cohorts import cohort_retention
+from clientlens.analytics.lifecycle.cohorts import cohort_retention
 from clientlens.errors import ConfigError, DataContractError
 
 END = "2024-04-15"  # a Monday, mid-month: the last month and week are incomplete

@@ -9,17 +9,17 @@ import ibis
 import pandas as pd
 import pytest
 
-from clientlens.analytics import kpi_cac as kpi_cac_module
-from clientlens.analytics import kpis as kpis_module
 from clientlens.analytics.base import AnalysisContext
-from clientlens.analytics.behaviour import purchase_cycle
-from clientlens.analytics.kpi_cac import kpi_cac
-from clientlens.analytics.kpis import (
+from clientlens.analytics.kpis import kpi_cac as kpi_cac_module
+from clientlens.analytics.kpis import kpis as kpis_module
+from clientlens.analytics.kpis.kpi_cac import kpi_cac
+from clientlens.analytics.kpis.kpis import (
     churn_window_days,
     exact_median,
     kpis,
     median_purchase_cycle_days,
 )
+from clientlens.analytics.purchase.behaviour import purchase_cycle
 from clientlens.errors import ConfigError
 
 END = "2024-04-15"  # April is the partial current month; March the latest complete one

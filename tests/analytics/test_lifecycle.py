@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.lifecycle import (
+from clientlens.analytics.lifecycle.lifecycle import (
     lifecycle_stages,
     lifecycle_summary,
     lifecycle_transitions,

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.profile import (
+from clientlens.analytics.customers.profile import (
     band_labels,
     parse_edges,
     profile_distribution,

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.rfm import rfm_summary
+from clientlens.analytics.customers.rfm import rfm_summary
 from clientlens.errors import ConfigError, DataContractError
 from tests.conftest import REPO
 

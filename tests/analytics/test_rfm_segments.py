@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.rfm_segments import exact_median, rfm_scores, rfm_segment_summary
-from clientlens.analytics.segments_catalog import RFM8_RULES, RFM11, RFM11_GRID, rfm11_code
+from clientlens.analytics.segments.rfm_segments import exact_median, rfm_scores, rfm_segment_summary
+from clientlens.analytics.segments.segments_catalog import RFM8_RULES, RFM11, RFM11_GRID, rfm11_code
 from clientlens.errors import ConfigError, DataContractError
 
 END = "2024-03-31"

@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.value import customer_value, value_concentration
-from clientlens.analytics.value_summary import value_summary
+from clientlens.analytics.value.value import customer_value, value_concentration
+from clientlens.analytics.value.value_summary import value_summary
 from clientlens.errors import ConfigError, DataContractError
 
 

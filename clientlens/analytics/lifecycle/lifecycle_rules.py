@@ -32,7 +32,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import to_date
-from clientlens.analytics.cohorts import completed_orders
+from clientlens.analytics.lifecycle.cohorts import completed_orders
 from clientlens.analytics.periods import (
     month_index,
     month_start_epoch_days,

@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table
-from clientlens.analytics.cohorts import completed_orders
+from clientlens.analytics.lifecycle.cohorts import completed_orders
 from clientlens.errors import DataContractError
 
 UNKNOWN = ("unknown", "未知", "Unknown")

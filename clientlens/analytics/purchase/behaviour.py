@@ -8,10 +8,10 @@
   the median inter-purchase time; null with fewer than 2 purchase days);
 * ``purchase_heatmap`` — orders and revenue by day of week × hour of the order time;
 * ``category_mix`` — revenue by product category overall, per RFM segment and each
-  customer's top category (in :mod:`clientlens.analytics.category_mix`).
+  customer's top category (in :mod:`clientlens.analytics.purchase.category_mix`).
 
 The purchase trend with 环比/同比 and time to second purchase are in
-:mod:`clientlens.analytics.trends`.
+:mod:`clientlens.analytics.purchase.trends`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext
-from clientlens.analytics.cohorts import completed_orders
+from clientlens.analytics.lifecycle.cohorts import completed_orders
 
 ORDER_COUNT_CAP = 10
 """Customers with this many orders or more share the last row (``10+``)."""

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext
-from clientlens.analytics.clv_selection import (
+from clientlens.analytics.value.clv_selection import (
     LABELS,
     fit_model,
     model_class,
@@ -92,7 +92,7 @@ def clv_models(
     orders
         Ibis table of completed orders: ``customer_id, order_date, amount``.
     customer_summary
-        Ibis table from :func:`clientlens.analytics.rfm.rfm_summary` (daily) up to
+        Ibis table from :func:`clientlens.analytics.customers.rfm.rfm_summary` (daily) up to
         ``observation_end``: ``customer_id, frequency, recency, T, monetary_value,
         n_orders, total_amount``.
     observation_end
@@ -109,7 +109,7 @@ def clv_models(
     Examples
     --------
     >>> import ibis, pandas as pd
-    >>> from clientlens.analytics.rfm import rfm_summary
+    >>> from clientlens.analytics.customers.rfm import rfm_summary
     >>> orders = ibis.memtable(cdnow_orders)                  # doctest: +SKIP
     >>> models = clv_models(orders, rfm_summary(orders), observation_end="1998-06-30")  # doctest: +SKIP
     >>> models.query("stage == 'final'")[["model", "params"]]  # doctest: +SKIP

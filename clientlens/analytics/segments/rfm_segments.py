@@ -1,7 +1,7 @@
 """RFM scores and segments (``rfm_scores``, ``rfm_segments``).
 
 R, F and M here are the RFM-scoring ones of the glossary, not the BTYD summary of
-:mod:`clientlens.analytics.rfm`:
+:mod:`clientlens.analytics.customers.rfm`:
 
 * ``recency_days``: days from the customer's last completed order to ``observation_end``;
 * ``frequency``: completed orders (setting ``rfm_frequency = "days"``: distinct purchase days);
@@ -21,7 +21,7 @@ splitting equal customers arbitrarily.
 **11 segments** (``segment``): the R score and the FM score (mean of the F and M scores,
 rounded half up) are brought to levels 1..5 (``1 + round_half_up((score - 1) * 4 /
 (bins - 1))``, the identity for 5 bins) and looked up in the grid of
-:data:`clientlens.analytics.segments_catalog.RFM11_GRID`::
+:data:`clientlens.analytics.segments.segments_catalog.RFM11_GRID`::
 
     R\\FM  1               2                   3                   4          5
     5     new             potential_loyalist  potential_loyalist  champions  champions
@@ -46,7 +46,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
-from clientlens.analytics.segments_catalog import (
+from clientlens.analytics.segments.segments_catalog import (
     RFM8,
     RFM8_RULES,
     RFM11,

@@ -7,7 +7,7 @@ Two schemes, each segment with a stable code, display names and an action:
 * ``rfm8``: the Chinese 8-segment scheme (重要价值客户 ...) on whether R, F and M are
   better than the mean (or median) of all customers.
 
-The report, the dashboard and :mod:`clientlens.analytics.rfm_segments` all read these
+The report, the dashboard and :mod:`clientlens.analytics.segments.rfm_segments` all read these
 tables, so a segment is named and advised the same way everywhere.
 """
 

@@ -13,8 +13,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.profile import UNKNOWN, text_or_unknown
-from clientlens.analytics.segments_catalog import RFM8, RFM11
+from clientlens.analytics.customers.profile import UNKNOWN, text_or_unknown
+from clientlens.analytics.segments.segments_catalog import RFM8, RFM11
 
 TOP_PERCENTS = (1, 5, 10, 20)
 _ABC = {
@@ -98,7 +98,7 @@ def value_summary(
     Examples
     --------
     >>> import pandas as pd
-    >>> from clientlens.analytics.value import customer_value
+    >>> from clientlens.analytics.value.value import customer_value
     >>> orders = pd.DataFrame({"order_id": list("1234"), "customer_id": list("abcd"),
     ...     "amount": [1.0, 2.0, 3.0, 4.0]})
     >>> s = value_summary(customer_value(orders)).to_pandas().set_index("group")

@@ -1,6 +1,6 @@
 """Lifecycle result tables: latest stage per customer, monthly transitions and stage counts.
 
-The stage rule is in :mod:`clientlens.analytics.lifecycle_rules` (and in the tables'
+The stage rule is in :mod:`clientlens.analytics.lifecycle.lifecycle_rules` (and in the tables'
 descriptions in docs/analyses.md).
 """
 
@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
-from clientlens.analytics.lifecycle_rules import (
+from clientlens.analytics.lifecycle.lifecycle_rules import (
     CODE,
     NONE,
     STAGES,

@@ -1,6 +1,6 @@
 """Choosing the purchase model of the ``clv`` analysis on a calibration/holdout split.
 
-See :mod:`clientlens.analytics.clv` for the rule; this module fits the candidates on the
+See :mod:`clientlens.analytics.value.clv` for the rule; this module fits the candidates on the
 calibration period, scores each on the holdout and says which one was chosen and why.
 """
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext
-from clientlens.analytics.rfm import rfm_summary
+from clientlens.analytics.customers.rfm import rfm_summary
 
 
 def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:

@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
-from clientlens.analytics.kpis import period_columns
+from clientlens.analytics.kpis.kpis import period_columns
 from clientlens.analytics.periods import month_index
 
 ALL_CHANNELS = "all"

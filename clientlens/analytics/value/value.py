@@ -27,7 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table
-from clientlens.analytics.value_summary import value_summary
+from clientlens.analytics.value.value_summary import value_summary
 from clientlens.errors import ConfigError, DataContractError
 
 ABC_NAMES = {

@@ -1,7 +1,7 @@
 """Per-customer recency, frequency and monetary value in the buy-till-you-die sense.
 
 This is the summary the CLV models are fitted on. It is *not* the RFM scoring of
-:mod:`clientlens.analytics.rfm_segments`, whose recency is "days since the last
+:mod:`clientlens.analytics.segments.rfm_segments`, whose recency is "days since the last
 purchase"; here, as in Fader, Hardie & Lee (2005):
 
 * ``frequency``: number of *repeat* purchase periods (periods with a purchase, minus one);

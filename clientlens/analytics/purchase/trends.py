@@ -21,8 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
-from clientlens.analytics.behaviour import bin_order_of, bins_table, purchase_days
-from clientlens.analytics.cohorts import completed_orders
+from clientlens.analytics.lifecycle.cohorts import completed_orders
 from clientlens.analytics.periods import (
     last_complete_month_index,
     month_index,
@@ -30,6 +29,7 @@ from clientlens.analytics.periods import (
     python_month_index,
     with_changes,
 )
+from clientlens.analytics.purchase.behaviour import bin_order_of, bins_table, purchase_days
 
 METRICS: tuple[tuple[str, str, str], ...] = (
     ("revenue", "销售额", "Revenue"),

@@ -1,0 +1,10 @@
+"""What customers are worth: contribution, ABC classes, value segments and predicted CLV.
+
+Registering an analysis of this domain: its module with a module-level ``ANALYSES``
+list, and one entry in :data:`ANALYSES` below.
+"""
+
+from clientlens.analytics.base import Analysis
+from clientlens.analytics.value import clv, value
+
+ANALYSES: list[Analysis] = [*clv.ANALYSES, *value.ANALYSES]
