@@ -195,14 +195,15 @@ def tables() -> None:
     for name in ws.list_tables():
         if name.startswith("_") and name not in META_TABLES:
             continue
-        kind = (
-            "kind_canonical"
-            if name in TABLE_NAMES
-            else "kind_meta"
-            if name in META_TABLES
-            else "kind_result"
-        )
+        if name not in TABLE_NAMES and name not in META_TABLES:
+            continue  # results of wave-1 workspaces, stored before runs were published
+        kind = "kind_canonical" if name in TABLE_NAMES else "kind_meta"
         table.add_row(name, _t(kind), f"{ws.row_count(name):,}")
+    results = ws.results
+    if results.exists:
+        for name in results.names():
+            if not name.startswith("_"):
+                table.add_row(name, _t("kind_result"), f"{results.row_count(name):,}")
     console.print(table)
 
 

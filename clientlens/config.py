@@ -166,6 +166,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("seed", int, 0, "Seed of every random step."),
     Setting(
+        "results_keep_runs",
+        int,
+        3,
+        "Published analysis runs kept in the workspace (older ones are removed after each analyze).",
+    ),
+    Setting(
         "report_min_relative_change",
         float,
         0.05,

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
@@ -28,6 +28,9 @@ import pandas as pd
 from clientlens.config import CONFIG_FILE, Config, load_config
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
 from clientlens.schema import TABLE_NAMES
+
+if TYPE_CHECKING:
+    from clientlens.results import Results
 
 DB_FILE = "clientlens.duckdb"
 ENV_WORKSPACE = "CLIENTLENS_WORKSPACE"
@@ -116,6 +119,7 @@ class Workspace:
         self.path = find_workspace(path)
         self.config: Config = load_config(self.path, settings)
         self._con = connection
+        self._results: Any = None
         if self._con is None and self.engine == "duckdb" and not self.path.is_dir():
             raise WorkspaceError(
                 f"No workspace at {self.path}. Create one with `clientlens init {self.path}` "
@@ -176,6 +180,7 @@ class Workspace:
         )
 
     def close(self) -> None:
+        self.forget_results()
         if self._con is not None and hasattr(self._con, "disconnect"):
             self._con.disconnect()
         self._con = None
@@ -229,7 +234,10 @@ class Workspace:
         return list(rows)
 
     def table(self, name: str) -> ir.Table:
-        """A canonical table (only the columns its imports provided) or a result table."""
+        """A canonical table (only the columns its imports provided) or a result table
+        of the latest published run (``ws.results.table``)."""
+        if name not in TABLE_NAMES and not name.startswith("_clientlens"):
+            return self.results.table(name)
         if not self.has_table(name):
             hint = (
                 f"Import it with `clientlens import {name} FILE`."
@@ -293,10 +301,22 @@ class Workspace:
             table = ibis.memtable(frame, schema=schema) if schema is not None else frame
             self.con.insert(name, table)
 
-    def materialise(self, name: str, expr: ir.Table) -> int:
-        """Store ``expr`` as table ``name`` (replacing it) and return its row count."""
-        self.con.create_table(name, expr, overwrite=True)
-        return self.row_count(name)
+    # -- results ----------------------------------------------------------------------
+    @property
+    def results(self) -> Results:
+        """The published analysis results (the latest run when first read); see
+        :mod:`clientlens.results`. The report, the dashboard and the API read only here."""
+        if self._results is None:
+            from clientlens.results import Results
+
+            self._results = Results(self)
+        return self._results
+
+    def forget_results(self) -> None:
+        """Close the results view; the next ``ws.results`` opens the latest run."""
+        if self._results is not None:
+            self._results.close()
+        self._results = None
 
     # -- the library's verbs ----------------------------------------------------------
     def import_table(

@@ -19,6 +19,7 @@ import pandas as pd
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
 from clientlens.analytics.registry import all_analyses
 from clientlens.errors import ConfigError, DataContractError
+from clientlens.results import Results, RunWriter, input_checksums
 
 if TYPE_CHECKING:
     from clientlens.workspace import Progress, Workspace
@@ -39,6 +40,8 @@ class AnalysisOutcome:
 class AnalyzeResult:
     observation_end: dt.date
     outcomes: list[AnalysisOutcome] = field(default_factory=list)
+    run_id: int | None = None
+    """The published results run (``ws.results.run_id``)."""
 
     @property
     def ran(self) -> list[AnalysisOutcome]:
@@ -95,7 +98,13 @@ def run_analyses(
     progress: Progress | None = None,
     analyses: list[Analysis] | None = None,
 ) -> AnalyzeResult:
-    """Run the registered analyses on the workspace and store their results."""
+    """Run the registered analyses on the workspace and publish their results as one run.
+
+    The run is written aside and becomes the latest (``ws.results``) only when every
+    analysis has run; an interrupted or crashed run leaves the previous one in place.
+    ``only`` runs those analyses and whatever they need that the latest run does not
+    hold; the new run reuses every other result of the latest run.
+    """
     step = progress or (lambda _msg, _frac: None)
     tables = ws.canonical_tables()
     if "orders" not in tables:
@@ -103,6 +112,77 @@ def run_analyses(
             "The workspace has no orders. Import them first: clientlens import orders FILE"
         )
     cut = to_date(as_of) if as_of is not None else None
+    registered = analyses if analyses is not None else all_analyses()
+    base = _base_run(ws, only) if only else None
+    todo = _plan(registered, only, base)
+    writer = RunWriter.begin(
+        ws,
+        {
+            "as_of": cut,
+            "only": tuple(only or ()),
+            "inputs": input_checksums(ws.runs(), tables),
+        },
+        base=base,
+    )
+    try:
+        result = _run_all(ws, writer, tables, cut, todo, base, step)
+        writer.publish(result.observation_end)
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if base is not None:
+            base.close()
+    ws.forget_results()
+    result.run_id = writer.record.run_id
+    step("done", 1.0)
+    return result
+
+
+def _base_run(ws: Workspace, only: list[str]) -> Results | None:
+    results = Results(ws)
+    if not results.exists:
+        results.close()
+        return None
+    return results
+
+
+def _plan(
+    registered: list[Analysis], only: list[str] | None, base: Results | None
+) -> list[Analysis]:
+    """The analyses to run: all, or ``only`` and the results they require that ``base``
+    lacks (optional inputs are used when stored, never computed for the occasion)."""
+    if not only:
+        return registered
+    by_name = {a.name: a for a in registered}
+    unknown = sorted(set(only) - set(by_name))
+    if unknown:
+        raise ConfigError(f"Unknown analyses: {', '.join(unknown)}. Known: {', '.join(by_name)}.")
+    stored = set(base.names()) if base is not None else set()
+    wanted: set[str] = set()
+
+    def need(name: str) -> None:
+        if name in wanted:
+            return
+        wanted.add(name)
+        for dep in by_name[name].requires:
+            if dep in by_name and dep not in stored:
+                need(dep)
+
+    for name in only:
+        need(name)
+    return [a for a in registered if a.name in wanted]
+
+
+def _run_all(
+    ws: Workspace,
+    writer: RunWriter,
+    tables: Mapping[str, ir.Table],
+    cut: dt.date | None,
+    todo: list[Analysis],
+    base: Results | None,
+    step: Progress,
+) -> AnalyzeResult:
     step("preparing inputs", 0.0)
     inputs: dict[str, ir.Table] = {}
     for name, expr in cut_inputs(tables, cut).items():
@@ -110,72 +190,98 @@ def run_analyses(
             # nothing cut: read the stored table itself instead of copying it (at a
             # million customers the copies of order items and feedback cost seconds)
             inputs[name] = expr
-        else:  # the report reads _input_orders too: the orders every analysis saw
-            inputs[name] = ws.con.table(_store(ws, INPUT_PREFIX + name, expr))
+        else:  # stored with the run: the orders every analysis saw
+            writer.write(INPUT_PREFIX + name, expr)
+            inputs[name] = writer.table(INPUT_PREFIX + name)
     last = inputs["orders"].order_date.max().execute()
     if last is None or pd.isna(last):
         raise DataContractError(
             f"No completed orders on or before {cut}." if cut else "No completed orders."
         )
     observation_end = cut or to_date(last)
+    if base is not None:
+        _check_base(base, observation_end, cut)
+        for row in base.catalog().to_dict("records"):
+            name = str(row["name"])
+            if row["status"] in {"ok", "reused"}:
+                inputs[name] = writer.table(name)
+                writer.note(
+                    name,
+                    "reused",
+                    rows=row["rows"],
+                    seconds=0.0,
+                    created_at=row["created_at"],
+                    computed_in_run=row["computed_in_run"],
+                    inputs=row["inputs"],
+                )
     context = AnalysisContext(observation_end=observation_end, settings=dict(ws.config.values))
-
-    todo = analyses if analyses is not None else all_analyses()
-    if only:
-        unknown = sorted(set(only) - {a.name for a in todo})
-        if unknown:
-            raise ConfigError(
-                f"Unknown analyses: {', '.join(unknown)}. Known: {', '.join(a.name for a in todo)}."
-            )
-        todo = [a for a in todo if a.name in set(only)]
     result = AnalyzeResult(observation_end)
     for i, analysis in enumerate(todo):
         step(analysis.name, (i + 1) / (len(todo) + 1))
-        result.outcomes.append(_run_one(ws, analysis, inputs, context))
-    step("done", 1.0)
+        result.outcomes.append(_run_one(ws, writer, analysis, inputs, context))
     return result
 
 
-def _store(ws: Workspace, name: str, expr: ir.Table) -> str:
-    ws.materialise(name, expr)
-    return name
+def _check_base(base: Results, observation_end: dt.date, cut: dt.date | None) -> None:
+    """``--only`` reuses results: they must describe the same data end."""
+    if base.observation_end != observation_end:
+        given = f"--as-of {cut}" if cut else f"the data now end on {observation_end}"
+        raise ConfigError(
+            f"--only reuses the results of run {base.run_id}, which end on "
+            f"{base.observation_end}, but {given}. Run `clientlens analyze` without --only "
+            "(or with --as-of matching that run)."
+        )
 
 
 def _run_one(
-    ws: Workspace, analysis: Analysis, inputs: dict[str, ir.Table], context: AnalysisContext
+    ws: Workspace,
+    writer: RunWriter,
+    analysis: Analysis,
+    inputs: dict[str, ir.Table],
+    context: AnalysisContext,
 ) -> AnalysisOutcome:
     missing = [r for r in analysis.requires if r not in inputs]
     if missing:
         reason = "needs " + ", ".join(missing)
-        return _record(ws, AnalysisOutcome(analysis.name, "skipped", reason=reason), context)
+        outcome = AnalysisOutcome(analysis.name, "skipped", reason=reason)
+        return _record(ws, writer, outcome, context)
     given = {k: inputs[k] for k in (*analysis.requires, *analysis.optional) if k in inputs}
     timer = ws.timed()
     try:
-        built = analysis.build(given, context)
-        if isinstance(built, pd.DataFrame):
-            ws.con.create_table(analysis.name, built, overwrite=True)
-            rows = len(built)
-        else:
-            rows = ws.materialise(analysis.name, built)
+        rows = writer.write(analysis.name, analysis.build(given, context))
     except Exception as exc:  # one analysis failing must not stop the others
         outcome = AnalysisOutcome(
             analysis.name, "failed", seconds=timer.seconds, reason=f"{type(exc).__name__}: {exc}"
         )
-        return _record(ws, outcome, context)
-    inputs[analysis.name] = ws.con.table(analysis.name)
+        inputs.pop(analysis.name, None)  # a stale reused copy must not feed later analyses
+        return _record(ws, writer, outcome, context)
+    inputs[analysis.name] = writer.table(analysis.name)
     outcome = AnalysisOutcome(analysis.name, "ok", rows=rows, seconds=timer.seconds)
-    return _record(ws, outcome, context, started_at=timer.started_at)
+    return _record(ws, writer, outcome, context, started_at=timer.started_at)
 
 
 def _record(
     ws: Workspace,
+    writer: RunWriter,
     outcome: AnalysisOutcome,
     context: AnalysisContext,
     started_at: dt.datetime | None = None,
 ) -> AnalysisOutcome:
-    with ws.transaction() as writer:
+    run_id = writer.record.run_id
+    writer.note(
+        outcome.name,
+        outcome.status,
+        rows=outcome.rows,
+        seconds=outcome.seconds,
+        computed_in_run=run_id if outcome.status == "ok" else None,
+        reason=outcome.reason or None,
+    )
+    details: dict[str, Any] = {"results_run": run_id}
+    if outcome.reason:
+        details["reason"] = outcome.reason
+    with ws.transaction() as meta:
         ws.record_run(
-            writer,
+            meta,
             kind="analysis",
             name=outcome.name,
             started_at=started_at or dt.datetime.now(),
@@ -183,6 +289,6 @@ def _record(
             rows_loaded=outcome.rows,
             status=outcome.status,
             observation_end=context.observation_end,
-            details={"reason": outcome.reason} if outcome.reason else None,
+            details=details,
         )
     return outcome

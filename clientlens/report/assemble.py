@@ -109,8 +109,8 @@ def _data_section(
             ),
         )
     )
-    if ws.has_table("_input_orders"):
-        o = ws.con.table("_input_orders")
+    if ws.results.has("_input_orders"):
+        o = ws.results.table("_input_orders")
         span = o.aggregate(
             first=o.order_date.min(), last=o.order_date.max(), n=o.count()
         ).to_pandas()

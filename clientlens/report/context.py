@@ -1,8 +1,8 @@
-"""What every report section may read: the result tables of the last ``analyze``, the period,
-the language, the number formatter and the significance rules.
+"""What every report section may read: the result tables of the latest published run
+(``ws.results``), the period, the language, the number formatter and the significance rules.
 
-The report is consistent with the last ``clientlens analyze``: its observation end comes
-from the run metadata, and the report month (``--period YYYY-MM``) defaults to the last
+The report is consistent with one ``clientlens analyze``: its observation end is that
+run's, and the report month (``--period YYYY-MM``) defaults to the last
 complete month on or before it.
 """
 
@@ -45,14 +45,12 @@ def previous_period(period: str, months: int = 1) -> str:
 
 
 def observation_end_of(ws: Workspace) -> dt.date:
-    """Observation end of the last successful ``analyze`` (from the run metadata)."""
-    runs = ws.runs()
-    done = runs[(runs["kind"] == "analysis") & (runs["status"] == "ok")]
-    if done.empty:
+    """Observation end of the latest published results run."""
+    if not ws.results.exists:
         raise WorkspaceError(
             "No analysis results in the workspace. Run `clientlens analyze` before the report."
         )
-    return to_date(done["observation_end"].iloc[-1])
+    return to_date(ws.results.observation_end)
 
 
 def resolve_period(period: str | None, observation_end: dt.date) -> str:
@@ -111,10 +109,10 @@ class ReportContext:
         """Each needed table or column that is absent, as ``table`` or ``table.column``."""
         out = []
         for name, columns in needs.items():
-            if not self.ws.has_table(name):
+            if not self.ws.results.has(name):
                 out.append(name)
                 continue
-            have = set(self.ws.con.table(name).columns)
+            have = set(self.ws.results.columns(name))
             out += [f"{name}.{c}" for c in columns if c not in have]
         return out
 
@@ -125,7 +123,7 @@ class ReportContext:
         """A result table as pandas (cached), only the named columns when given."""
         key = f"{name}:{','.join(columns or ())}"
         if key not in self._cache:
-            table = self.ws.con.table(name)
+            table = self.ws.results.table(name)
             if columns:
                 table = table.select(*columns)
             self._cache[key] = table.to_pandas()
@@ -133,7 +131,7 @@ class ReportContext:
 
     def query(self, name: str) -> Any:
         """The Ibis table, for sections that aggregate a large per-customer table in the engine."""
-        return self.ws.con.table(name)
+        return self.ws.results.table(name)
 
     @property
     def history_years(self) -> float:
@@ -142,7 +140,7 @@ class ReportContext:
         if self._history_years is None:
             years = 1.0
             if self.has("customer_summary", "T"):
-                t = self.ws.con.table("customer_summary")
+                t = self.query("customer_summary")
                 oldest = t["T"].max().execute()
                 if oldest is not None and not pd.isna(oldest):
                     years = max(1.0, float(oldest) / 365.25)

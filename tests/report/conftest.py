@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from clientlens import Workspace
+from clientlens.results import publish_tables
 
 ORDERS = pd.DataFrame(
     {
@@ -119,4 +120,4 @@ def report_ws(tmp_path):
 
 
 def set_kpis(ws: Workspace, values: dict[str, tuple[str, dict[str, float]]]) -> None:
-    ws.con.create_table("kpis", kpi_rows(values), overwrite=True)
+    publish_tables(ws, {"kpis": kpi_rows(values)})

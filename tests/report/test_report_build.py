@@ -13,6 +13,7 @@ from clientlens.report import build_report, report_context
 from clientlens.report.assemble import assemble
 from clientlens.report.fmt import Formatter
 from clientlens.report.html import render_html
+from clientlens.results import publish_tables
 from tests.report.conftest import BASE_KPIS, kpi_rows, set_kpis
 
 
@@ -24,7 +25,7 @@ def _summary(ws, lang="en"):
 def _source_value(ws, fact):
     """Re-read a fact's number from its result table, as the fact says it was read."""
     src = fact.source
-    frame = ws.con.table(src.table).to_pandas()
+    frame = ws.results.table(src.table).to_pandas()
     if not src.agg:
         for col, value in src.where.items():
             column = frame[col]
@@ -185,7 +186,7 @@ def test_churn_section_from_hand_written_clv(report_ws):
             "model": "ParetoNBD",
         }
     )
-    report_ws.con.create_table("clv", clv, overwrite=True)
+    publish_tables(report_ws, {"clv": clv})
     report = assemble(report_context(report_ws, lang="en"))
     churn = next(s for s in report.sections if s.key == "churn")
     bands = next(f for f in churn.findings if f.key == "churn.bands")
@@ -242,7 +243,7 @@ def test_profile_standout_group_by_hand(report_ws):
             "revenue_share",
         ],
     ).assign(buyers=lambda f: f["customers"], orders=10, aov=1.0, repeat_rate=0.5)
-    report_ws.con.create_table("profile_distribution", frame, overwrite=True)
+    publish_tables(report_ws, {"profile_distribution": frame})
     report = assemble(report_context(report_ws, lang="zh"))
     profile = next(s for s in report.sections if s.key == "profile")
     assert profile.bullets[0] == (
@@ -254,7 +255,7 @@ def test_profile_standout_group_by_hand(report_ws):
 def test_a_partial_month_makes_no_change_claims(report_ws):
     frame = kpi_rows(BASE_KPIS)
     frame.loc[frame["period_label"] == "2024-06", "is_complete"] = False
-    report_ws.con.create_table("kpis", frame, overwrite=True)
+    publish_tables(report_ws, {"kpis": frame})
     _, summary = _summary(report_ws)
     assert summary["kpi.revenue"][1] == "Revenue: ¥12K."
     # repeat rate 30.0% → 30.5% would be no claim anyway; the others have no change at all
@@ -274,7 +275,7 @@ def test_active_customers_slipping_to_at_risk_by_hand(report_ws):
             "share": [0.1, 0.3],
         }
     )
-    report_ws.con.create_table("lifecycle_transitions", frame, overwrite=True)
+    publish_tables(report_ws, {"lifecycle_transitions": frame})
     report = assemble(report_context(report_ws, lang="en"))
     lifecycle = next(s for s in report.sections if s.key == "lifecycle")
     finding = next(f for f in lifecycle.findings if f.key.startswith("lifecycle.slipping"))
