@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import ibis.expr.datatypes as dtypes
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -204,6 +205,16 @@ def as_table(data: Any) -> ir.Table:
     if isinstance(data, ir.Table):
         return data
     return ibis.memtable(data)
+
+
+def as_int64(value: ir.IntegerValue) -> ir.IntegerValue:
+    """``value`` stored as a 64-bit integer on every engine.
+
+    ``value.cast("int64")`` is dropped by Ibis when it already types the value int64, but
+    engines differ from its typing: Spark computes ``row_number()`` and ``rank()`` as
+    32-bit integers that Ibis calls int64, and stores them so. This cast is always written.
+    """
+    return cast(ir.IntegerValue, ops.Cast(value, to=dtypes.int64).to_expr())
 
 
 def to_date(value: Any) -> dt.date:

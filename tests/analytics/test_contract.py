@@ -14,7 +14,7 @@ import ibis.expr.datatypes as dt
 import pytest
 
 from clientlens import Workspace
-from clientlens.analytics.base import UNITS, Analysis, Column
+from clientlens.analytics.base import UNITS, Analysis, Column, as_int64
 from clientlens.analytics.docs import analyses_markdown
 from clientlens.analytics.registry import all_analyses, declared_columns
 from clientlens.errors import ConfigError
@@ -164,6 +164,14 @@ def test_schema_problems_name_the_column_and_both_types():
     assert a.schema_problems(ibis.schema({"x": "float64", "n": "int64"})) == [
         "demo_result: columns ['x', 'n'], declared ['n', 'x']"
     ]
+
+
+def test_as_int64_is_written_even_when_ibis_already_says_int64():
+    t = ibis.table({"b": "float64"}, name="t")
+    rank = ibis.row_number().over(order_by=t.b) + 1  # Spark computes this as a 32-bit int
+    assert "CAST" not in ibis.to_sql(t.select(r=rank.cast("int64")), dialect="duckdb")
+    sql = ibis.to_sql(t.select(r=as_int64(rank)), dialect="duckdb")
+    assert re.search(r"CAST\(.*ROW_NUMBER\(\).* AS BIGINT\)", sql, re.S), sql
 
 
 def test_docs_are_generated_from_the_declarations():

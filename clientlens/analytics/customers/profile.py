@@ -32,7 +32,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table, to_date
 from clientlens.errors import ConfigError, DataContractError
 
 UNKNOWN = "unknown"
@@ -244,7 +244,7 @@ def profile_distribution(
     return u.select(
         "dimension",
         "group",
-        group_order=(ibis.row_number().over(order) + 1).cast("int64"),
+        group_order=as_int64(ibis.row_number().over(order) + 1),
         customers=u.customers.cast("int64"),
         customer_share=(u.customers / u.customers.sum().over(by_dim)).cast("float64"),
         buyers=u.buyers.cast("int64"),

@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 from clientlens.analytics.lifecycle.cohorts import completed_orders
 from clientlens.errors import DataContractError
 
@@ -96,7 +96,7 @@ def _shares(mix: ir.Table) -> ir.Table:
         quantity_share=ibis.ifelse(
             total_quantity != 0, mix.quantity / total_quantity, ibis.null("float64")
         ),
-        category_rank=(rank + 1).cast("int64"),
+        category_rank=as_int64(rank + 1),
     )
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 from clientlens.analytics.value.value_summary import value_summary
 from clientlens.errors import ConfigError, DataContractError
 
@@ -124,7 +124,7 @@ def customer_value(
     total = per.revenue.sum().as_scalar()
     cum = per.revenue.sum().over(ibis.cumulative_window(order_by=order))
     per = per.mutate(
-        revenue_rank=(ibis.row_number().over(order_by=order) + 1).cast("int64"),
+        revenue_rank=as_int64(ibis.row_number().over(order_by=order) + 1),
         revenue_share=per.revenue / total,
         cumulative_revenue_share=cum / total,
         _before=(cum - per.revenue) / total,
