@@ -50,10 +50,15 @@ def test_imports_agree(both_engines):
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
 
 
-def test_every_analysis_agrees(both_engines):
+@pytest.fixture(scope="module")
+def analysed(both_engines):
     duck, spark = both_engines
-    rd = duck.analyze(as_of="2024-06-30")
-    rs = spark.analyze(as_of="2024-06-30")
+    return duck.analyze(as_of="2024-06-30"), spark.analyze(as_of="2024-06-30")
+
+
+def test_every_analysis_agrees(both_engines, analysed):
+    duck, spark = both_engines
+    rd, rs = analysed
     assert [o.status for o in rd.outcomes] == [o.status for o in rs.outcomes]
     assert not rd.failed, [(o.name, o.reason) for o in rd.failed]
     assert not rs.failed, [(o.name, o.reason) for o in rs.failed]
@@ -75,3 +80,14 @@ def test_every_analysis_agrees(both_engines):
                 )
             else:
                 assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), f"{name}.{col}"
+
+
+def test_every_result_has_its_declared_types_on_both_engines(both_engines, analysed):
+    duck, spark = both_engines
+    rd, rs = analysed
+    assert not rd.failed and not rs.failed
+    problems = {
+        engine: [p for a in all_analyses() for p in a.schema_problems(ws.table(a.name).schema())]
+        for engine, ws in (("duckdb", duck), ("pyspark", spark))
+    }
+    assert problems == {"duckdb": [], "pyspark": []}

@@ -23,11 +23,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import ibis
+import ibis.expr.datatypes as dtypes
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
+
+from clientlens.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ UNITS: Mapping[str, str] = {
     "score": "a score on a stated scale (RFM score, NPS points)",
     "ratio": "a ratio of two amounts (CLV:CAC, lift)",
     "probability": "a probability between 0 and 1",
+    "change": "a relative change, (this − that) / that: 环比 (mom), 同比 (yoy)",
+    "points": "a difference in percentage points (rates) or in score points (NPS)",
+    "percent": "a percentage: 100 × a share or a relative change (the name ends in _pct)",
+    "per_row": "the unit differs by row; the row's unit or metric column says which",
 }
 """Units a result column may declare."""
 
@@ -63,9 +71,10 @@ class Column:
     Parameters
     ----------
     type
-        Ibis data type of the stored column (``"string"``, ``"int64"``, ``"float64"``,
-        ``"boolean"``, ``"date"``, ``"timestamp"``); a test checks every materialised
-        result against it.
+        Ibis data type of the stored column, as ``ws.table(name).schema()`` prints it
+        (``"string"``, ``"int64"``, ``"float64"``, ``"boolean"``, ``"date"``,
+        ``"timestamp(6)"``); whether it may be null is not part of the contract. A test
+        checks every materialised result against it, on DuckDB and on PySpark.
     en, zh
         What the column means, in a business user's words, in English and Chinese.
     unit
@@ -73,6 +82,9 @@ class Column:
     pii
         True when the column holds personal data (names, phones, emails, addresses):
         the dashboard masks it for viewers and pseudonymised exports hash or mask it.
+
+    :meth:`Analysis.__post_init__` validates every declaration (see :meth:`problems`), so
+    the message can name the analysis and the column.
     """
 
     type: str
@@ -80,6 +92,41 @@ class Column:
     zh: str
     unit: str = ""
     pii: bool = False
+
+    @property
+    def dtype(self) -> dtypes.DataType:
+        """The declared type as an Ibis data type (nullable, as stored results are)."""
+        return dtypes.dtype(self.type).copy(nullable=True)
+
+    def matches(self, stored: dtypes.DataType) -> bool:
+        """Whether a stored column's type is the declared one, ignoring nullability.
+
+        A timestamp declared without a precision matches one of any precision: DuckDB
+        reports ``timestamp(6)`` where Spark reports ``timestamp`` for the same values.
+        """
+        declared = self.dtype
+        have = stored.copy(nullable=True)
+        if declared.is_timestamp() and have.is_timestamp() and declared.scale is None:
+            return declared.timezone == have.timezone
+        return have == declared
+
+    def problems(self) -> list[str]:
+        """What is wrong with this declaration, in words; empty when it is valid."""
+        found = []
+        try:
+            parsed = dtypes.dtype(self.type).copy(nullable=True)
+        except (TypeError, RuntimeError):  # a bad spelling raises parsy's ParseError
+            found.append(f"type {self.type!r} is not an Ibis data type (e.g. 'int64', 'string')")
+        else:
+            if str(parsed) != self.type:  # one spelling, so docs and readers compare strings
+                found.append(f"type {self.type!r} should be written {str(parsed)!r}")
+        if not isinstance(self.en, str) or not self.en.strip():
+            found.append("the English meaning (en) is empty")
+        if not isinstance(self.zh, str) or not self.zh.strip():
+            found.append("the Chinese meaning (zh) is empty")
+        if self.unit not in UNITS:
+            found.append(f"unit {self.unit!r} is not one of {', '.join(map(repr, UNITS))}")
+        return found
 
 
 Builder = Callable[[Mapping[str, ir.Table], AnalysisContext], "ir.Table | pd.DataFrame"]
@@ -105,9 +152,16 @@ class Analysis:
     description
         One line for ``clientlens analyze`` and the docs.
     columns
-        The result's columns, in order, each with its meaning in a business user's
-        words. docs/analyses.md is generated from this (``clientlens analyses
-        --markdown``) and a test checks every materialised result against it.
+        The result's columns, in order, each declared as a :class:`Column` (type, unit,
+        meaning in English and Chinese, personal-data flag). docs/analyses.md is
+        generated from this (``clientlens analyses --markdown``) and a test checks every
+        materialised result's names and types against it.
+
+    Raises
+    ------
+    ConfigError
+        When a column is not a :class:`Column` or its declaration is invalid (unknown
+        type or unit, empty meaning); every problem of the analysis is listed at once.
     """
 
     name: str
@@ -115,7 +169,35 @@ class Analysis:
     build: Builder
     optional: tuple[str, ...] = ()
     description: str = ""
-    columns: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, Column] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        found = [] if self.columns else ["it declares no columns"]
+        for name, col in self.columns.items():
+            if not isinstance(col, Column):
+                found.append(
+                    f"column {name!r}: declare it as Column(type, en, zh, unit), not {col!r}"
+                )
+                continue
+            found += [f"column {name!r}: {p}" for p in col.problems()]
+        if found:
+            raise ConfigError(
+                f"Analysis {self.name!r} declares its columns wrongly: " + "; ".join(found) + "."
+            )
+
+    def schema_problems(self, schema: Mapping[str, dtypes.DataType]) -> list[str]:
+        """How a stored result's schema differs from :attr:`columns`; empty when it matches.
+
+        ``schema`` is ``ws.table(self.name).schema()``: names must be the declared ones
+        in the declared order, and each type must match (:meth:`Column.matches`).
+        """
+        found = []
+        if list(schema) != list(self.columns):
+            found.append(f"{self.name}: columns {list(schema)}, declared {list(self.columns)}")
+        for name, col in self.columns.items():
+            if name in schema and not col.matches(schema[name]):
+                found.append(f"{self.name}.{name}: stored as {schema[name]}, declared {col.type}")
+        return found
 
 
 def as_table(data: Any) -> ir.Table:
@@ -123,6 +205,16 @@ def as_table(data: Any) -> ir.Table:
     if isinstance(data, ir.Table):
         return data
     return ibis.memtable(data)
+
+
+def as_int64(value: ir.IntegerValue) -> ir.IntegerValue:
+    """``value`` stored as a 64-bit integer on every engine.
+
+    ``value.cast("int64")`` is dropped by Ibis when it already types the value int64, but
+    engines differ from its typing: Spark computes ``row_number()`` and ``rank()`` as
+    32-bit integers that Ibis calls int64, and stores them so. This cast is always written.
+    """
+    return cast(ir.IntegerValue, ops.Cast(value, to=dtypes.int64).to_expr())
 
 
 def to_date(value: Any) -> dt.date:

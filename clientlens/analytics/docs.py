@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clientlens.analytics.base import UNITS
 from clientlens.analytics.registry import all_analyses
 
 
@@ -16,6 +17,12 @@ def analyses_markdown() -> str:
         "and the API read them by these names. An analysis whose inputs are missing is skipped",
         "and `clientlens analyze` says why.",
         "",
+        "Each column is declared with its stored type (Ibis; whether it may be empty is not",
+        "part of the contract), its unit, its meaning in English and Chinese, and whether it",
+        "holds personal data (masked for viewers and in pseudonymised exports). Units:",
+        "",
+        *[f"- {f'`{unit}`' if unit else '– (none)'}: {what}" for unit, what in UNITS.items()],
+        "",
     ]
     for a in all_analyses():
         lines += [f"## `{a.name}`", "", a.description, ""]
@@ -23,7 +30,20 @@ def analyses_markdown() -> str:
         lines.append(f"Needs: {needs}." if needs else "Needs nothing.")
         if a.optional:
             lines.append("Uses when present: " + ", ".join(f"`{r}`" for r in a.optional) + ".")
-        lines += ["", "| column | meaning |", "|---|---|"]
-        lines += [f"| `{col}` | {meaning} |" for col, meaning in a.columns.items()]
+        lines += [
+            "",
+            "| column | type | unit | meaning | 含义 | personal data |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{name}` | `{c.type}` | {c.unit or '–'} | {_cell(c.en)} | {_cell(c.zh)} | "
+            f"{'yes' if c.pii else ''} |"
+            for name, c in a.columns.items()
+        ]
         lines.append("")
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from clientlens.analytics.base import Analysis
+from clientlens.analytics.base import Analysis, Column
 from clientlens.errors import ConfigError
 
 DOMAINS: tuple[str, ...] = (
@@ -29,6 +29,22 @@ def all_analyses() -> list[Analysis]:
     for domain in DOMAINS:
         found.extend(importlib.import_module(f"clientlens.analytics.{domain}").ANALYSES)
     return topological(found)
+
+
+def declared_columns() -> dict[str, dict[str, Column]]:
+    """The result contract: every result table's declared columns, in order.
+
+    ``{result name: {column: Column}}`` for every registered analysis, read from the
+    declarations alone (no workspace, no query), so a reader can check what it needs
+    (the report's sections, the dashboard) before anything has run.
+
+    Examples
+    --------
+    >>> col = declared_columns()["rfm_scores"]["recency_days"]
+    >>> col.type, col.unit
+    ('int64', 'days')
+    """
+    return {a.name: dict(a.columns) for a in all_analyses()}
 
 
 def topological(analyses: list[Analysis]) -> list[Analysis]:

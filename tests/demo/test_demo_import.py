@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from clientlens.analytics.registry import all_analyses
 from clientlens.demo import TRUTH_FILE, load_demo
 from clientlens.errors import WorkspaceError
 
@@ -39,6 +40,8 @@ def test_demo_workspace_analyses(workspace, demo_zh):
     result = workspace.analyze()
     assert str(result.observation_end) == "2025-12-31"
     assert [o.name for o in result.failed] == []
+    stored = {a.name: workspace.table(a.name).schema() for a in all_analyses()}
+    assert [p for a in all_analyses() for p in a.schema_problems(stored[a.name])] == []
     summary = workspace.table("customer_summary").execute().merge(demo_zh.truth)
     completed = demo_zh.orders[demo_zh.orders.status == "completed"]
     assert len(summary) == completed.customer_id.nunique()

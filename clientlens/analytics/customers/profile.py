@@ -32,7 +32,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table, to_date
 from clientlens.errors import ConfigError, DataContractError
 
 UNKNOWN = "unknown"
@@ -244,7 +244,7 @@ def profile_distribution(
     return u.select(
         "dimension",
         "group",
-        group_order=(ibis.row_number().over(order) + 1).cast("int64"),
+        group_order=as_int64(ibis.row_number().over(order) + 1),
         customers=u.customers.cast("int64"),
         customer_share=(u.customers / u.customers.sum().over(by_dim)).cast("float64"),
         buyers=u.buyers.cast("int64"),
@@ -332,24 +332,79 @@ ANALYSES = [
         "income band, province, city, acquisition channel and signup cohort, the customers, "
         "revenue, orders, AOV and repeat rate. Missing values form the group 'unknown'.",
         columns={
-            "dimension": "age_band, gender, occupation, income_band, province, city, "
-            "acquisition_channel or signup_cohort (year-month of sign-up, or of the first "
-            "order when the sign-up date is missing). Only dimensions with data appear.",
-            "group": "The group within the dimension; 'unknown' for missing values. Age bands "
-            "(full years at the observation end, from age or birth date): <18, 18-24, 25-34, "
-            "35-44, 45-54, 55+ (setting profile_age_bands). Income bands (monthly income): "
-            "<3000, 3000-5999, 6000-9999, 10000-19999, 20000-49999, 50000+ (setting "
-            "profile_income_bands). Other dimensions: the values as given, trimmed.",
-            "group_order": "Position of the group when listed: bands and months in order, "
-            "other groups by size; 'unknown' last.",
-            "customers": "Customers in the group, with or without orders.",
-            "customer_share": "Share of all customers (0–1).",
-            "buyers": "Customers in the group with at least one completed order.",
-            "revenue": "Revenue of the group's completed orders.",
-            "revenue_share": "Share of all revenue (0–1).",
-            "orders": "Completed orders of the group.",
-            "aov": "Average order value: revenue / orders.",
-            "repeat_rate": "Share of the group's buyers with two or more orders (0–1).",
+            "dimension": Column(
+                "string",
+                "age_band, gender, occupation, income_band, province, city, "
+                "acquisition_channel or signup_cohort (year-month of sign-up, or of the first "
+                "order when the sign-up date is missing). Only dimensions with data appear.",
+                "画像维度：age_band（年龄段）、gender（性别）、occupation（职业）、"
+                "income_band（收入段）、province（省份）、city（城市）、acquisition_channel"
+                "（获客渠道）或 signup_cohort（注册年月；没有注册日期时取首单年月）。"
+                "只列出有数据的维度。",
+            ),
+            "group": Column(
+                "string",
+                "The group within the dimension; 'unknown' for missing values. Age bands "
+                "(full years at the observation end, from age or birth date): <18, 18-24, 25-34, "
+                "35-44, 45-54, 55+ (setting profile_age_bands). Income bands (monthly income): "
+                "<3000, 3000-5999, 6000-9999, 10000-19999, 20000-49999, 50000+ (setting "
+                "profile_income_bands). Other dimensions: the values as given, trimmed.",
+                "维度内的分组；缺失值为 'unknown'。年龄段（观察截止日的周岁，取自年龄或出生"
+                "日期）：<18、18-24、25-34、35-44、45-54、55+（设置 profile_age_bands）。"
+                "收入段（月收入）：<3000、3000-5999、6000-9999、10000-19999、20000-49999、"
+                "50000+（设置 profile_income_bands）。其他维度：原值去掉首尾空格。",
+            ),
+            "group_order": Column(
+                "int64",
+                "Position of the group when listed: bands and months in order, "
+                "other groups by size; 'unknown' last.",
+                "分组的列示位置：年龄段、收入段和月份按先后，其他分组按人数；'unknown' 排最后。",
+            ),
+            "customers": Column(
+                "int64",
+                "Customers in the group, with or without orders.",
+                "分组内的客户数（无论是否下过单）。",
+                unit="count",
+            ),
+            "customer_share": Column(
+                "float64",
+                "Share of all customers (0–1).",
+                "占全部客户的比例（0–1）。",
+                unit="share",
+            ),
+            "buyers": Column(
+                "int64",
+                "Customers in the group with at least one completed order.",
+                "分组内至少有一个已完成订单的客户数。",
+                unit="count",
+            ),
+            "revenue": Column(
+                "float64",
+                "Revenue of the group's completed orders.",
+                "分组已完成订单的销售额。",
+                unit="currency",
+            ),
+            "revenue_share": Column(
+                "float64",
+                "Share of all revenue (0–1).",
+                "占全部销售额的比例（0–1）。",
+                unit="share",
+            ),
+            "orders": Column(
+                "int64", "Completed orders of the group.", "分组的已完成订单数。", unit="count"
+            ),
+            "aov": Column(
+                "float64",
+                "Average order value: revenue / orders.",
+                "客单价：销售额 / 订单数。",
+                unit="currency",
+            ),
+            "repeat_rate": Column(
+                "float64",
+                "Share of the group's buyers with two or more orders (0–1).",
+                "复购率：分组内下过两单及以上的购买客户占比（0–1）。",
+                unit="share",
+            ),
         },
     ),
     Analysis(
@@ -359,11 +414,26 @@ ANALYSES = [
         build=_new_build,
         description="New customers (first completed order) and sign-ups per month.",
         columns={
-            "month": "Calendar month, YYYY-MM.",
-            "new_customers": "Customers whose first completed order falls in the month.",
-            "cumulative_customers": "Customers with a first order in this month or before.",
-            "signups": "Customers who signed up in the month (customers.signup_date); empty "
-            "when sign-up dates are not available.",
+            "month": Column("string", "Calendar month, YYYY-MM.", "自然月，格式 YYYY-MM。"),
+            "new_customers": Column(
+                "int64",
+                "Customers whose first completed order falls in the month.",
+                "新客户数：首个已完成订单落在该月的客户数。",
+                unit="count",
+            ),
+            "cumulative_customers": Column(
+                "int64",
+                "Customers with a first order in this month or before.",
+                "首单在该月或之前的客户数（累计）。",
+                unit="count",
+            ),
+            "signups": Column(
+                "int64",
+                "Customers who signed up in the month (customers.signup_date); empty "
+                "when sign-up dates are not available.",
+                "该月注册的客户数（customers.signup_date）；没有注册日期时为空。",
+                unit="count",
+            ),
         },
     ),
 ]

@@ -21,7 +21,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
 from clientlens.analytics.kpis.kpis import period_columns
 from clientlens.analytics.periods import month_index
 
@@ -136,19 +136,52 @@ ANALYSES = [
         description="Customer acquisition cost per acquisition channel and month (and "
         "for all channels), with the predicted CLV:CAC of the new customers.",
         columns={
-            "period": "First day of the month.",
-            "period_label": "The month as YYYY-MM.",
-            "is_complete": "Whether the whole month lies on or before the observation end.",
-            "channel": "Acquisition channel (customers.acquisition_channel, 'unknown' when "
-            "missing), or 'all' for every channel together.",
-            "spend": "Marketing spend of the channel in the month; null where none is recorded.",
-            "new_customers": "Customers from the channel whose first completed order is in "
-            "the month.",
-            "cac": "Customer acquisition cost: spend / new customers; null without spend or "
-            "new customers.",
-            "avg_clv_12m": "Mean predicted 12-month CLV of those new customers (needs the clv "
-            "result; null otherwise).",
-            "clv_cac_ratio": "avg_clv_12m / cac: value gained per unit of acquisition cost.",
+            "period": Column("date", "First day of the month.", "月份的第一天。"),
+            "period_label": Column("string", "The month as YYYY-MM.", "月份，格式 YYYY-MM。"),
+            "is_complete": Column(
+                "boolean",
+                "Whether the whole month lies on or before the observation end.",
+                "整个月是否都在观察截止日或之前。",
+            ),
+            "channel": Column(
+                "string",
+                "Acquisition channel (customers.acquisition_channel, 'unknown' when "
+                "missing), or 'all' for every channel together.",
+                "获客渠道（customers.acquisition_channel，缺失时为 'unknown'），或 'all' 表示"
+                "全部渠道合计。",
+            ),
+            "spend": Column(
+                "float64",
+                "Marketing spend of the channel in the month; null where none is recorded.",
+                "该渠道当月的营销投放费用；没有记录时为空。",
+                unit="currency",
+            ),
+            "new_customers": Column(
+                "int64",
+                "Customers from the channel whose first completed order is in the month.",
+                "来自该渠道、首个已完成订单在当月的客户数（新客户数）。",
+                unit="count",
+            ),
+            "cac": Column(
+                "float64",
+                "Customer acquisition cost: spend / new customers; null without spend or "
+                "new customers.",
+                "获客成本（CAC）：投放费用 / 新客户数；没有投放费用或没有新客户时为空。",
+                unit="currency",
+            ),
+            "avg_clv_12m": Column(
+                "float64",
+                "Mean predicted 12-month CLV of those new customers (needs the clv "
+                "result; null otherwise).",
+                "这些新客户的平均预测 12 个月 CLV（需要 clv 结果，否则为空）。",
+                unit="currency",
+            ),
+            "clv_cac_ratio": Column(
+                "float64",
+                "avg_clv_12m / cac: value gained per unit of acquisition cost.",
+                "客户价值与获客成本比：avg_clv_12m / cac，每单位获客成本带来的价值。",
+                unit="ratio",
+            ),
         },
     )
 ]

@@ -35,7 +35,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
 from clientlens.analytics.periods import (
     change,
     last_complete_month_index,
@@ -411,27 +411,83 @@ ANALYSES = [
         "retention and churn rates, historical CLV, CAC, CLV:CAC, NPS and CSAT, with "
         "month-on-month and year-on-year changes.",
         columns={
-            "period": "First day of the month.",
-            "period_label": "The month as YYYY-MM.",
-            "is_complete": "Whether the whole month lies on or before the observation end "
-            "(false only for the partial current month).",
-            "is_latest": "True for the latest complete month, the one to headline.",
-            "kpi": "KPI code from the glossary (active_customers, revenue, churn_rate, nps, ...).",
-            "unit": "count, currency, ratio (a share 0-1 or a per-customer multiple) or "
-            "score (NPS, -100 to 100).",
-            "value": "The KPI in this month; null when it cannot be known (no base, churn "
-            "window not yet observed, no responses or no spend recorded).",
-            "previous_value": "The KPI in the month before.",
-            "mom": "Month-on-month change, (this - previous) / previous; null when the "
-            "base is 0 or missing, and for NPS.",
-            "mom_pp": "Month-on-month change in percentage points for rates (repeat, "
-            "retention, churn, CSAT) and in points for NPS.",
-            "last_year_value": "The KPI in the same month a year before.",
-            "yoy": "Year-on-year change, (this - last year) / last year; null when the "
-            "base is 0 or missing, and for NPS.",
-            "yoy_pp": "Year-on-year change in percentage points for rates and in points for NPS.",
-            "window_days": "For churn_rate: the inactivity window in days used "
-            "(churn_window_days, or 2 x the median purchase cycle, at least 90).",
+            "period": Column("date", "First day of the month.", "月份的第一天。"),
+            "period_label": Column("string", "The month as YYYY-MM.", "月份，格式 YYYY-MM。"),
+            "is_complete": Column(
+                "boolean",
+                "Whether the whole month lies on or before the observation end "
+                "(false only for the partial current month).",
+                "整个月是否都在观察截止日或之前（只有未过完的当月为 false）。",
+            ),
+            "is_latest": Column(
+                "boolean",
+                "True for the latest complete month, the one to headline.",
+                "最近一个完整月为 True，即报告标题所用的月份。",
+            ),
+            "kpi": Column(
+                "string",
+                "KPI code from the glossary (active_customers, revenue, churn_rate, nps, ...).",
+                "术语表中的 KPI 代码（active_customers、revenue、churn_rate、nps 等）。",
+            ),
+            "unit": Column(
+                "string",
+                "count, currency, ratio (a share 0-1 or a per-customer multiple) or "
+                "score (NPS, -100 to 100).",
+                "value 的单位：count（数量）、currency（金额）、ratio（0-1 的比例或人均倍数）"
+                "或 score（NPS，-100 到 100）。",
+            ),
+            "value": Column(
+                "float64",
+                "The KPI in this month; null when it cannot be known (no base, churn "
+                "window not yet observed, no responses or no spend recorded).",
+                "本月的 KPI 值；无法得知时为空（没有基数、流失观察窗口尚未结束、没有回复或"
+                "没有记录投放费用）。",
+                unit="per_row",
+            ),
+            "previous_value": Column(
+                "float64", "The KPI in the month before.", "上月的 KPI 值。", unit="per_row"
+            ),
+            "mom": Column(
+                "float64",
+                "Month-on-month change, (this - previous) / previous; null when the "
+                "base is 0 or missing, and for NPS.",
+                "环比：(本期 − 上期) / 上期；基数为 0 或缺失时为空，NPS 也为空。",
+                unit="change",
+            ),
+            "mom_pp": Column(
+                "float64",
+                "Month-on-month change in percentage points for rates (repeat, "
+                "retention, churn, CSAT) and in points for NPS.",
+                "环比变化：比率类（复购率、留存率、流失率、CSAT）以百分点计，NPS 以分计。",
+                unit="points",
+            ),
+            "last_year_value": Column(
+                "float64",
+                "The KPI in the same month a year before.",
+                "去年同月的 KPI 值。",
+                unit="per_row",
+            ),
+            "yoy": Column(
+                "float64",
+                "Year-on-year change, (this - last year) / last year; null when the "
+                "base is 0 or missing, and for NPS.",
+                "同比：(本期 − 去年同期) / 去年同期；基数为 0 或缺失时为空，NPS 也为空。",
+                unit="change",
+            ),
+            "yoy_pp": Column(
+                "float64",
+                "Year-on-year change in percentage points for rates and in points for NPS.",
+                "同比变化：比率类以百分点计，NPS 以分计。",
+                unit="points",
+            ),
+            "window_days": Column(
+                "float64",
+                "For churn_rate: the inactivity window in days used "
+                "(churn_window_days, or 2 x the median purchase cycle, at least 90).",
+                "仅 churn_rate：所用的不活跃窗口天数（churn_window_days，或购买周期中位数的 "
+                "2 倍，至少 90 天）。",
+                unit="days",
+            ),
         },
     )
 ]

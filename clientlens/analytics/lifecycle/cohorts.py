@@ -24,7 +24,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
 from clientlens.analytics.periods import (
     GRAINS,
     date_of_epoch_days,
@@ -162,21 +162,73 @@ ANALYSES = [
         "again k months (weeks) later, their revenue, and cumulative revenue per customer "
         "(historical LTV by cohort).",
         columns={
-            "grain": "Cohort grain: month (calendar months) or week (ISO weeks, Monday first).",
-            "cohort": "First day of the month / ISO week of the customers' first completed order.",
-            "period_index": "Periods (months or weeks) since the cohort's own period (0 = it).",
-            "period_start": "First day of that period.",
-            "period_complete": "True when the period ended on or before the observation end; "
-            "the last period is usually only partly observed.",
-            "cohort_size": "Customers whose first completed order fell in the cohort period.",
-            "active_customers": "Cohort customers with at least one completed order in the period.",
-            "retention_rate": "active_customers / cohort_size (留存率).",
-            "revenue": "Revenue of the cohort's completed orders in the period (0 if none).",
-            "revenue_retention": "Revenue in the period / revenue in period 0 (收入留存率); "
-            "empty when period 0 had no revenue.",
-            "cumulative_revenue": "Cohort revenue from period 0 through this period.",
-            "cumulative_revenue_per_customer": "cumulative_revenue / cohort_size: historical "
-            "LTV per customer of the cohort after this many periods.",
+            "grain": Column(
+                "string",
+                "Cohort grain: month (calendar months) or week (ISO weeks, Monday first).",
+                "同期群粒度：month（自然月）或 week（ISO 周，周一为第一天）。",
+            ),
+            "cohort": Column(
+                "date",
+                "First day of the month / ISO week of the customers' first completed order.",
+                "获客批次：客户首个已完成订单所在月 / ISO 周的第一天。",
+            ),
+            "period_index": Column(
+                "int64",
+                "Periods (months or weeks) since the cohort's own period (0 = it).",
+                "距批次自身周期的周期数（月或周；0 = 批次自身的周期）。",
+                unit="count",
+            ),
+            "period_start": Column("date", "First day of that period.", "该周期的第一天。"),
+            "period_complete": Column(
+                "boolean",
+                "True when the period ended on or before the observation end; "
+                "the last period is usually only partly observed.",
+                "周期在观察截止日或之前结束时为 True；最后一个周期通常只观察到一部分。",
+            ),
+            "cohort_size": Column(
+                "int64",
+                "Customers whose first completed order fell in the cohort period.",
+                "首个已完成订单落在批次周期内的客户数。",
+                unit="count",
+            ),
+            "active_customers": Column(
+                "int64",
+                "Cohort customers with at least one completed order in the period.",
+                "该周期内至少有一个已完成订单的批次客户数。",
+                unit="count",
+            ),
+            "retention_rate": Column(
+                "float64",
+                "active_customers / cohort_size (留存率).",
+                "留存率：active_customers / cohort_size。",
+                unit="share",
+            ),
+            "revenue": Column(
+                "float64",
+                "Revenue of the cohort's completed orders in the period (0 if none).",
+                "批次客户在该周期已完成订单的销售额（没有则为 0）。",
+                unit="currency",
+            ),
+            "revenue_retention": Column(
+                "float64",
+                "Revenue in the period / revenue in period 0 (收入留存率); "
+                "empty when period 0 had no revenue.",
+                "收入留存率：该周期销售额 / 第 0 期销售额；第 0 期没有销售额时为空。",
+                unit="ratio",
+            ),
+            "cumulative_revenue": Column(
+                "float64",
+                "Cohort revenue from period 0 through this period.",
+                "批次从第 0 期到本期的累计销售额。",
+                unit="currency",
+            ),
+            "cumulative_revenue_per_customer": Column(
+                "float64",
+                "cumulative_revenue / cohort_size: historical "
+                "LTV per customer of the cohort after this many periods.",
+                "cumulative_revenue / cohort_size：批次客户经过这么多周期后的人均历史 LTV。",
+                unit="currency",
+            ),
         },
     )
 ]

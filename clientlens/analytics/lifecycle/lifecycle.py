@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
 from clientlens.analytics.lifecycle.lifecycle_rules import (
     CODE,
     NONE,
@@ -135,6 +135,9 @@ def _build_summary(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.T
 
 
 _STAGE_WORDS = "new, active, at_risk, dormant, churned or reactivated"
+_STAGE_WORDS_ZH = (
+    "new 新客、active 活跃、at_risk 预警、dormant 沉睡、churned 流失或 reactivated 回流"
+)
 _RULE = (
     "A customer is judged on each month's last day (the observation end for its own "
     "month) by the days since their last completed order: new in the month of their "
@@ -154,15 +157,35 @@ ANALYSES = [
         "month end before it. " + _RULE + " One row per customer (the latest month); "
         "the monthly history is in lifecycle_summary and lifecycle_transitions.",
         columns={
-            "customer_id": "Customer.",
-            "month": "First day of the observation end's month (the stage is judged on "
-            "the observation end).",
-            "stage": f"Lifecycle stage code at the observation end: {_STAGE_WORDS}.",
-            "previous_stage": "Stage at the end of the previous month; none when this is "
-            "the customer's first month.",
-            "days_since_last_purchase": "Days from the last completed order to the "
-            "observation end.",
-            "purchased_in_month": "True when the customer bought in this month.",
+            "customer_id": Column("string", "Customer.", "客户编号。"),
+            "month": Column(
+                "date",
+                "First day of the observation end's month (the stage is judged on "
+                "the observation end).",
+                "观察截止日所在月的第一天（阶段按观察截止日判定）。",
+            ),
+            "stage": Column(
+                "string",
+                f"Lifecycle stage code at the observation end: {_STAGE_WORDS}.",
+                f"观察截止日的生命周期阶段代码：{_STAGE_WORDS_ZH}。",
+            ),
+            "previous_stage": Column(
+                "string",
+                "Stage at the end of the previous month; none when this is "
+                "the customer's first month.",
+                "上月末的阶段；本月是客户的第一个月时为 none。",
+            ),
+            "days_since_last_purchase": Column(
+                "int64",
+                "Days from the last completed order to the observation end.",
+                "最后一个已完成订单到观察截止日的天数。",
+                unit="days",
+            ),
+            "purchased_in_month": Column(
+                "boolean",
+                "True when the customer bought in this month.",
+                "客户本月有购买时为 True。",
+            ),
         },
     ),
     Analysis(
@@ -173,19 +196,55 @@ ANALYSES = [
         "from each stage at the previous month end to each stage at this month end, for "
         "every month (the latest month flagged). " + _RULE,
         columns={
-            "month": "First day of the month the customers moved into (to_stage at its end).",
-            "month_complete": "True when the month ended on or before the observation end.",
-            "is_latest_month": "True for the month of the observation end (the latest matrix).",
-            "from_stage": f"Stage code at the end of the previous month: {_STAGE_WORDS}, "
-            "or none in a customer's first month (then to_stage is new).",
-            "from_stage_zh": "From-stage name in Chinese.",
-            "from_stage_en": "From-stage name in English.",
-            "to_stage": f"Stage code at the end of this month: {_STAGE_WORDS}.",
-            "to_stage_zh": "To-stage name in Chinese.",
-            "to_stage_en": "To-stage name in English.",
-            "customers": "Customers who made this move (pairs nobody made are left out).",
-            "share": "customers / all customers in from_stage at the previous month end "
-            "(row share; each from-stage's shares add up to 1 in a month).",
+            "month": Column(
+                "date",
+                "First day of the month the customers moved into (to_stage at its end).",
+                "客户转入的月份的第一天（to_stage 是该月末的阶段）。",
+            ),
+            "month_complete": Column(
+                "boolean",
+                "True when the month ended on or before the observation end.",
+                "该月在观察截止日或之前结束时为 True。",
+            ),
+            "is_latest_month": Column(
+                "boolean",
+                "True for the month of the observation end (the latest matrix).",
+                "观察截止日所在的月份为 True（最新的转移矩阵）。",
+            ),
+            "from_stage": Column(
+                "string",
+                f"Stage code at the end of the previous month: {_STAGE_WORDS}, "
+                "or none in a customer's first month (then to_stage is new).",
+                f"上月末的阶段代码：{_STAGE_WORDS_ZH}；客户的第一个月为 none"
+                "（此时 to_stage 为 new）。",
+            ),
+            "from_stage_zh": Column(
+                "string", "From-stage name in Chinese.", "转出阶段的中文名称。"
+            ),
+            "from_stage_en": Column(
+                "string", "From-stage name in English.", "转出阶段的英文名称。"
+            ),
+            "to_stage": Column(
+                "string",
+                f"Stage code at the end of this month: {_STAGE_WORDS}.",
+                f"本月末的阶段代码：{_STAGE_WORDS_ZH}。",
+            ),
+            "to_stage_zh": Column("string", "To-stage name in Chinese.", "转入阶段的中文名称。"),
+            "to_stage_en": Column("string", "To-stage name in English.", "转入阶段的英文名称。"),
+            "customers": Column(
+                "int64",
+                "Customers who made this move (pairs nobody made are left out).",
+                "发生这一转移的客户数（没有人发生的组合不列出）。",
+                unit="count",
+            ),
+            "share": Column(
+                "float64",
+                "customers / all customers in from_stage at the previous month end "
+                "(row share; each from-stage's shares add up to 1 in a month).",
+                "customers / 上月末处于 from_stage 的全部客户（行占比；每月每个转出阶段的"
+                "占比之和为 1）。",
+                unit="share",
+            ),
         },
     ),
     Analysis(
@@ -195,15 +254,45 @@ ANALYSES = [
         description="Customers in each lifecycle stage at each month end, with shares "
         "(every month has all six stages).",
         columns={
-            "month": "First day of the month (stages judged at its end, or on the "
-            "observation end for its own month).",
-            "month_complete": "True when the month ended on or before the observation end.",
-            "stage": f"Lifecycle stage code: {_STAGE_WORDS}.",
-            "stage_zh": "Stage name in Chinese (新客/活跃/预警/沉睡/流失/回流).",
-            "stage_en": "Stage name in English.",
-            "stage_order": "Display order of the stage (1 = new … 6 = reactivated).",
-            "customers": "Customers in the stage at the month end (0 when none).",
-            "customer_share": "customers / all customers acquired by that month end.",
+            "month": Column(
+                "date",
+                "First day of the month (stages judged at its end, or on the "
+                "observation end for its own month).",
+                "月份的第一天（阶段按月末判定；观察截止日所在月按观察截止日判定）。",
+            ),
+            "month_complete": Column(
+                "boolean",
+                "True when the month ended on or before the observation end.",
+                "该月在观察截止日或之前结束时为 True。",
+            ),
+            "stage": Column(
+                "string",
+                f"Lifecycle stage code: {_STAGE_WORDS}.",
+                f"生命周期阶段代码：{_STAGE_WORDS_ZH}。",
+            ),
+            "stage_zh": Column(
+                "string",
+                "Stage name in Chinese (新客/活跃/预警/沉睡/流失/回流).",
+                "阶段的中文名称（新客/活跃/预警/沉睡/流失/回流）。",
+            ),
+            "stage_en": Column("string", "Stage name in English.", "阶段的英文名称。"),
+            "stage_order": Column(
+                "int64",
+                "Display order of the stage (1 = new … 6 = reactivated).",
+                "阶段的列示顺序（1 = 新客 … 6 = 回流）。",
+            ),
+            "customers": Column(
+                "int64",
+                "Customers in the stage at the month end (0 when none).",
+                "月末处于该阶段的客户数（没有则为 0）。",
+                unit="count",
+            ),
+            "customer_share": Column(
+                "float64",
+                "customers / all customers acquired by that month end.",
+                "customers / 截至该月末已获取的全部客户。",
+                unit="share",
+            ),
         },
     ),
 ]

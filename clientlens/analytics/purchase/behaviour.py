@@ -22,7 +22,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext
+from clientlens.analytics.base import Analysis, AnalysisContext, Column
 from clientlens.analytics.lifecycle.cohorts import completed_orders
 
 ORDER_COUNT_CAP = 10
@@ -248,10 +248,19 @@ def _build_heatmap(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.T
 
 
 _BIN_COLUMNS = {
-    "bin_order": "Order of the bin (1 = shortest).",
-    "days_bin": "Day range of the bin, inclusive (366+ = 366 days or more).",
-    "min_days": "First day count in the bin.",
-    "max_days": "Last day count in the bin (empty for the open last bin).",
+    "bin_order": Column("int64", "Order of the bin (1 = shortest).", "区间的顺序（1 = 最短）。"),
+    "days_bin": Column(
+        "string",
+        "Day range of the bin, inclusive (366+ = 366 days or more).",
+        "区间的天数范围，含两端（366+ = 366 天及以上）。",
+    ),
+    "min_days": Column("int64", "First day count in the bin.", "区间内的最小天数。", unit="days"),
+    "max_days": Column(
+        "int64",
+        "Last day count in the bin (empty for the open last bin).",
+        "区间内的最大天数（最后一个开放区间为空）。",
+        unit="days",
+    ),
 }
 
 ANALYSES = [
@@ -262,13 +271,37 @@ ANALYSES = [
         description="Customers by number of completed orders (1, 2, …, 9, 10+), with their "
         "share of customers and of revenue.",
         columns={
-            "order_count": "Completed orders per customer (10 = 10 or more).",
-            "order_count_label": "Display label: 1 … 9, 10+.",
-            "customers": "Customers with that many orders (0 when none).",
-            "orders": "Their completed orders.",
-            "revenue": "Their revenue.",
-            "customer_share": "customers / all customers with a completed order.",
-            "revenue_share": "revenue / all revenue (empty when revenue is 0).",
+            "order_count": Column(
+                "int64",
+                "Completed orders per customer (10 = 10 or more).",
+                "每位客户的已完成订单数（10 = 10 单及以上）。",
+                unit="count",
+            ),
+            "order_count_label": Column(
+                "string", "Display label: 1 … 9, 10+.", "显示标签：1 … 9、10+。"
+            ),
+            "customers": Column(
+                "int64",
+                "Customers with that many orders (0 when none).",
+                "有这么多订单的客户数（没有则为 0）。",
+                unit="count",
+            ),
+            "orders": Column(
+                "int64", "Their completed orders.", "他们的已完成订单数。", unit="count"
+            ),
+            "revenue": Column("float64", "Their revenue.", "他们的销售额。", unit="currency"),
+            "customer_share": Column(
+                "float64",
+                "customers / all customers with a completed order.",
+                "customers / 全部有已完成订单的客户。",
+                unit="share",
+            ),
+            "revenue_share": Column(
+                "float64",
+                "revenue / all revenue (empty when revenue is 0).",
+                "revenue / 全部销售额（销售额为 0 时为空）。",
+                unit="share",
+            ),
         },
     ),
     Analysis(
@@ -279,9 +312,24 @@ ANALYSES = [
         "purchase days of the same customer, all customers together, in bins.",
         columns={
             **_BIN_COLUMNS,
-            "intervals": "Inter-purchase intervals in the bin.",
-            "interval_share": "intervals / all intervals (empty when nobody bought twice).",
-            "cumulative_share": "Share of intervals in this bin or a shorter one.",
+            "intervals": Column(
+                "int64",
+                "Inter-purchase intervals in the bin.",
+                "落在该区间的购买间隔数。",
+                unit="count",
+            ),
+            "interval_share": Column(
+                "float64",
+                "intervals / all intervals (empty when nobody bought twice).",
+                "intervals / 全部购买间隔（没有人购买过两次时为空）。",
+                unit="share",
+            ),
+            "cumulative_share": Column(
+                "float64",
+                "Share of intervals in this bin or a shorter one.",
+                "落在本区间或更短区间的购买间隔占比。",
+                unit="share",
+            ),
         },
     ),
     Analysis(
@@ -291,11 +339,26 @@ ANALYSES = [
         description="Each customer's purchase cycle (购买周期): the median of their "
         "inter-purchase days; empty for customers with fewer than two purchase days.",
         columns={
-            "customer_id": "Customer.",
-            "purchase_days": "Days with at least one completed order.",
-            "purchase_cycle_days": "Median days between consecutive purchase days (exact "
-            "median; the mean of the middle two for an even count).",
-            "mean_interpurchase_days": "Mean days between consecutive purchase days.",
+            "customer_id": Column("string", "Customer.", "客户编号。"),
+            "purchase_days": Column(
+                "int64",
+                "Days with at least one completed order.",
+                "至少有一个已完成订单的天数。",
+                unit="count",
+            ),
+            "purchase_cycle_days": Column(
+                "float64",
+                "Median days between consecutive purchase days (exact "
+                "median; the mean of the middle two for an even count).",
+                "购买周期：相邻购买日间隔天数的中位数（精确中位数；个数为偶数时取中间两个的平均值）。",
+                unit="days",
+            ),
+            "mean_interpurchase_days": Column(
+                "float64",
+                "Mean days between consecutive purchase days.",
+                "相邻购买日间隔天数的平均值。",
+                unit="days",
+            ),
         },
     ),
     Analysis(
@@ -305,13 +368,31 @@ ANALYSES = [
         description="Orders and revenue by day of week × hour of day of the order time "
         "(all 7 × 24 cells; dates without a time count at hour 0).",
         columns={
-            "day_of_week": "Day of week, 0 = Monday … 6 = Sunday.",
-            "day_of_week_zh": "Day name in Chinese (周一 … 周日).",
-            "day_of_week_en": "Day name in English.",
-            "hour": "Hour of day of the order time, 0–23.",
-            "orders": "Completed orders in the cell (0 when none).",
-            "revenue": "Their revenue.",
-            "order_share": "orders / all completed orders.",
+            "day_of_week": Column(
+                "int64",
+                "Day of week, 0 = Monday … 6 = Sunday.",
+                "星期几，0 = 周一 … 6 = 周日。",
+            ),
+            "day_of_week_zh": Column(
+                "string", "Day name in Chinese (周一 … 周日).", "星期的中文名称（周一 … 周日）。"
+            ),
+            "day_of_week_en": Column("string", "Day name in English.", "星期的英文名称。"),
+            "hour": Column(
+                "int64", "Hour of day of the order time, 0–23.", "下单时间所在的小时，0–23。"
+            ),
+            "orders": Column(
+                "int64",
+                "Completed orders in the cell (0 when none).",
+                "该格内的已完成订单数（没有则为 0）。",
+                unit="count",
+            ),
+            "revenue": Column("float64", "Their revenue.", "这些订单的销售额。", unit="currency"),
+            "order_share": Column(
+                "float64",
+                "orders / all completed orders.",
+                "orders / 全部已完成订单。",
+                unit="share",
+            ),
         },
     ),
 ]

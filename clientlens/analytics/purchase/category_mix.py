@@ -14,7 +14,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 from clientlens.analytics.lifecycle.cohorts import completed_orders
 from clientlens.errors import DataContractError
 
@@ -96,7 +96,7 @@ def _shares(mix: ir.Table) -> ir.Table:
         quantity_share=ibis.ifelse(
             total_quantity != 0, mix.quantity / total_quantity, ibis.null("float64")
         ),
-        category_rank=(rank + 1).cast("int64"),
+        category_rank=as_int64(rank + 1),
     )
 
 
@@ -209,21 +209,66 @@ ANALYSES = [
         description="Revenue and quantity by product category: for all customers, per RFM "
         "segment (when rfm_scores exists), and each customer's top category with its share.",
         columns={
-            "level": "overall (all customers), segment (an RFM segment) or customer (one "
-            "customer's top category only).",
-            "group_code": "all, the RFM segment code, or the customer_id.",
-            "group_zh": "Group name in Chinese (全部客户, the segment name, or the customer_id).",
-            "group_en": "Group name in English.",
-            "category": "Product category; unknown for lines without a known category.",
-            "category_rank": "Rank of the category in the group by revenue (1 = top), then "
-            "quantity, then name.",
-            "customers": "Customers of the group who bought the category.",
-            "orders": "Completed orders with the category.",
-            "quantity": "Units of the category bought.",
-            "revenue": "Line revenue: quantity × unit price (product price when the line "
-            "has none).",
-            "revenue_share": "revenue / the group's revenue over all categories.",
-            "quantity_share": "quantity / the group's units over all categories.",
+            "level": Column(
+                "string",
+                "overall (all customers), segment (an RFM segment) or customer (one "
+                "customer's top category only).",
+                "overall（全部客户）、segment（一个 RFM 分群）或 customer（仅一位客户的首选品类）。",
+            ),
+            "group_code": Column(
+                "string",
+                "all, the RFM segment code, or the customer_id.",
+                "all、RFM 分群代码或 customer_id。",
+            ),
+            "group_zh": Column(
+                "string",
+                "Group name in Chinese (全部客户, the segment name, or the customer_id).",
+                "分组的中文名称（全部客户、分群名称或 customer_id）。",
+            ),
+            "group_en": Column("string", "Group name in English.", "分组的英文名称。"),
+            "category": Column(
+                "string",
+                "Product category; unknown for lines without a known category.",
+                "商品品类；品类未知的订单明细为 unknown。",
+            ),
+            "category_rank": Column(
+                "int64",
+                "Rank of the category in the group by revenue (1 = top), then quantity, then name.",
+                "品类在分组内的排名：先按销售额（1 = 最高），再按数量，再按名称。",
+            ),
+            "customers": Column(
+                "int64",
+                "Customers of the group who bought the category.",
+                "分组内购买该品类的客户数。",
+                unit="count",
+            ),
+            "orders": Column(
+                "int64",
+                "Completed orders with the category.",
+                "含该品类的已完成订单数。",
+                unit="count",
+            ),
+            "quantity": Column(
+                "float64", "Units of the category bought.", "购买该品类的件数。", unit="count"
+            ),
+            "revenue": Column(
+                "float64",
+                "Line revenue: quantity × unit price (product price when the line has none).",
+                "明细销售额：数量 × 单价（明细没有单价时取商品价格）。",
+                unit="currency",
+            ),
+            "revenue_share": Column(
+                "float64",
+                "revenue / the group's revenue over all categories.",
+                "revenue / 分组在全部品类上的销售额。",
+                unit="share",
+            ),
+            "quantity_share": Column(
+                "float64",
+                "quantity / the group's units over all categories.",
+                "quantity / 分组在全部品类上的件数。",
+                unit="share",
+            ),
         },
     )
 ]

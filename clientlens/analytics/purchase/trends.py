@@ -20,7 +20,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
 from clientlens.analytics.lifecycle.cohorts import completed_orders
 from clientlens.analytics.periods import (
     last_complete_month_index,
@@ -225,20 +225,60 @@ ANALYSES = [
         "last year's values and 环比 (mom) / 同比 (yoy) changes; changes only for complete "
         "months.",
         columns={
-            "month": "First day of the month.",
-            "month_complete": "True when the month ended on or before the observation end.",
-            "metric": "Metric code: revenue, orders, active_customers, new_customers, aov, "
-            "purchase_frequency, repeat_rate (definitions in the glossary).",
-            "metric_zh": "Metric name in Chinese (销售额, 订单数, 活跃客户数, …).",
-            "metric_en": "Metric name in English.",
-            "metric_order": "Display order of the metric.",
-            "value": "The metric in the month (aov, purchase_frequency and repeat_rate are "
-            "empty in a month without orders).",
-            "previous_value": "The metric in the previous month.",
-            "last_year_value": "The metric in the same month a year earlier.",
-            "mom": "环比: (value − previous_value) / previous_value; empty when the base is "
-            "0 or missing or the month is incomplete.",
-            "yoy": "同比: (value − last_year_value) / last_year_value; empty likewise.",
+            "month": Column("date", "First day of the month.", "月份的第一天。"),
+            "month_complete": Column(
+                "boolean",
+                "True when the month ended on or before the observation end.",
+                "该月在观察截止日或之前结束时为 True。",
+            ),
+            "metric": Column(
+                "string",
+                "Metric code: revenue, orders, active_customers, new_customers, aov, "
+                "purchase_frequency, repeat_rate (definitions in the glossary).",
+                "指标代码：revenue（销售额）、orders（订单数）、active_customers（活跃客户数）、"
+                "new_customers（新客户数）、aov（客单价）、purchase_frequency（购买频次）、"
+                "repeat_rate（复购率）（定义见术语表）。",
+            ),
+            "metric_zh": Column(
+                "string",
+                "Metric name in Chinese (销售额, 订单数, 活跃客户数, …).",
+                "指标的中文名称（销售额、订单数、活跃客户数 …）。",
+            ),
+            "metric_en": Column("string", "Metric name in English.", "指标的英文名称。"),
+            "metric_order": Column("int64", "Display order of the metric.", "指标的列示顺序。"),
+            "value": Column(
+                "float64",
+                "The metric in the month (aov, purchase_frequency and repeat_rate are "
+                "empty in a month without orders).",
+                "该月的指标值（没有订单的月份 aov、purchase_frequency 和 repeat_rate 为空）。",
+                unit="per_row",
+            ),
+            "previous_value": Column(
+                "float64",
+                "The metric in the previous month.",
+                "上月的指标值。",
+                unit="per_row",
+            ),
+            "last_year_value": Column(
+                "float64",
+                "The metric in the same month a year earlier.",
+                "去年同月的指标值。",
+                unit="per_row",
+            ),
+            "mom": Column(
+                "float64",
+                "环比: (value − previous_value) / previous_value; empty when the base is "
+                "0 or missing or the month is incomplete.",
+                "环比：(value − previous_value) / previous_value；基数为 0 或缺失、或该月"
+                "不完整时为空。",
+                unit="change",
+            ),
+            "yoy": Column(
+                "float64",
+                "同比: (value − last_year_value) / last_year_value; empty likewise.",
+                "同比：(value − last_year_value) / last_year_value；同样情况下为空。",
+                unit="change",
+            ),
         },
     ),
     Analysis(
@@ -248,21 +288,72 @@ ANALYSES = [
         description="Time to second purchase: days from a customer's first purchase day to "
         "their second, in bins, with the repeat-purchase rate and the median.",
         columns={
-            "bin_order": "Order of the bin (1 = shortest).",
-            "days_bin": "Day range of the bin, inclusive (366+ = 366 days or more).",
-            "min_days": "First day count in the bin.",
-            "max_days": "Last day count in the bin (empty for the open last bin).",
-            "customers": "Customers whose second purchase day came that many days after "
-            "their first.",
-            "share_of_second_purchases": "customers / all customers with a second purchase day.",
-            "cumulative_share": "Share of them with a second purchase within this bin's last day.",
-            "total_customers": "All customers with a completed order (same on every row).",
-            "repeat_customers": "Customers with 2 or more completed orders (same on every row).",
-            "repeat_rate": "复购率, ever-repeat: repeat_customers / total_customers.",
-            "second_purchase_customers": "Customers with a second purchase day (two orders "
-            "on one day are one purchase day).",
-            "median_days_to_second_purchase": "Exact median days from first to second "
-            "purchase day (same on every row).",
+            "bin_order": Column(
+                "int64", "Order of the bin (1 = shortest).", "区间的顺序（1 = 最短）。"
+            ),
+            "days_bin": Column(
+                "string",
+                "Day range of the bin, inclusive (366+ = 366 days or more).",
+                "区间的天数范围，含两端（366+ = 366 天及以上）。",
+            ),
+            "min_days": Column(
+                "int64", "First day count in the bin.", "区间内的最小天数。", unit="days"
+            ),
+            "max_days": Column(
+                "int64",
+                "Last day count in the bin (empty for the open last bin).",
+                "区间内的最大天数（最后一个开放区间为空）。",
+                unit="days",
+            ),
+            "customers": Column(
+                "int64",
+                "Customers whose second purchase day came that many days after their first.",
+                "第二个购买日在首个购买日之后这么多天的客户数。",
+                unit="count",
+            ),
+            "share_of_second_purchases": Column(
+                "float64",
+                "customers / all customers with a second purchase day.",
+                "customers / 全部有第二个购买日的客户。",
+                unit="share",
+            ),
+            "cumulative_share": Column(
+                "float64",
+                "Share of them with a second purchase within this bin's last day.",
+                "其中在本区间最后一天之内完成第二次购买的客户占比。",
+                unit="share",
+            ),
+            "total_customers": Column(
+                "int64",
+                "All customers with a completed order (same on every row).",
+                "全部有已完成订单的客户数（每行相同）。",
+                unit="count",
+            ),
+            "repeat_customers": Column(
+                "int64",
+                "Customers with 2 or more completed orders (same on every row).",
+                "有 2 个及以上已完成订单的客户数（每行相同）。",
+                unit="count",
+            ),
+            "repeat_rate": Column(
+                "float64",
+                "复购率, ever-repeat: repeat_customers / total_customers.",
+                "复购率（曾复购口径）：repeat_customers / total_customers。",
+                unit="share",
+            ),
+            "second_purchase_customers": Column(
+                "int64",
+                "Customers with a second purchase day (two orders "
+                "on one day are one purchase day).",
+                "有第二个购买日的客户数（同一天的两个订单算一个购买日）。",
+                unit="count",
+            ),
+            "median_days_to_second_purchase": Column(
+                "float64",
+                "Exact median days from first to second purchase day (same on every row).",
+                "首个到第二个购买日天数的精确中位数（每行相同）。",
+                unit="days",
+            ),
         },
     ),
 ]

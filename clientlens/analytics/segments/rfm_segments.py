@@ -45,7 +45,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
 from clientlens.analytics.segments.segments_catalog import (
     RFM8,
     RFM8_RULES,
@@ -345,37 +345,109 @@ ANALYSES = [
         "1–5 quantile scores, and the customer's segment in the 11-segment (Champions … Lost) "
         "and the 8-segment (重要价值 … 一般挽留客户) schemes.",
         columns={
-            "customer_id": "Customer.",
-            "recency_days": "Days from the customer's last completed order to the observation end.",
-            "frequency": "Completed orders (or purchase days, setting rfm_frequency).",
-            "monetary": "Total spend (or mean spend per order, setting rfm_monetary).",
-            "orders": "Completed orders.",
-            "revenue": "Revenue from the customer's completed orders (historical CLV).",
-            "r_score": "Recency score, 1 (longest ago) to rfm_bins (most recent): 1 + "
-            "floor(bins × share of customers whose last order was strictly longer ago).",
-            "f_score": "Frequency score, 1 to rfm_bins: 1 + floor(bins × share of customers "
-            "with strictly lower frequency). Equal values always get equal scores.",
-            "m_score": "Monetary score, 1 to rfm_bins: 1 + floor(bins × share of customers "
-            "with strictly lower monetary value).",
-            "fm_score": "Mean of the F and M scores, rounded half up.",
-            "segment": "11-segment code (champions, loyal, potential_loyalist, new, promising, "
-            "need_attention, about_to_sleep, at_risk, cant_lose, hibernating, lost) by the R "
-            "score and the FM score (with other than 5 bins, both first spread onto 1–5): "
-            + rfm11_rules_text()
-            + ".",
-            "segment_zh": "Segment name in Chinese.",
-            "segment_en": "Segment name in English.",
-            "r_high": "Recent: days since the last order below the mean (or median, setting "
-            "rfm_threshold) of all scored customers.",
-            "f_high": "Frequency above the mean or median of all customers.",
-            "m_high": "Monetary value above the mean or median of all customers.",
-            "segment8": "8-segment code from r_high, f_high, m_high: important_value 重要价值 "
-            "(R F M all high), important_develop 重要发展 (R M high, F low), important_retain "
-            "重要保持 (F M high, R low), important_winback 重要挽留 (only M high), general_value "
-            "一般价值 (R F high, M low), general_develop 一般发展 (only R high), general_retain "
-            "一般保持 (only F high), general_winback 一般挽留 (none high).",
-            "segment8_zh": "8-segment name in Chinese (重要价值客户 …).",
-            "segment8_en": "8-segment name in English.",
+            "customer_id": Column("string", "Customer.", "客户编号。"),
+            "recency_days": Column(
+                "int64",
+                "Days from the customer's last completed order to the observation end.",
+                "最近一次消费（R）：客户最后一个已完成订单到观察截止日的天数。",
+                unit="days",
+            ),
+            "frequency": Column(
+                "int64",
+                "Completed orders (or purchase days, setting rfm_frequency).",
+                "消费频率（F）：已完成订单数（或购买天数，设置 rfm_frequency）。",
+                unit="count",
+            ),
+            "monetary": Column(
+                "float64",
+                "Total spend (or mean spend per order, setting rfm_monetary).",
+                "消费金额（M）：总消费（或每单平均消费，设置 rfm_monetary）。",
+                unit="currency",
+            ),
+            "orders": Column("int64", "Completed orders.", "已完成订单数。", unit="count"),
+            "revenue": Column(
+                "float64",
+                "Revenue from the customer's completed orders (historical CLV).",
+                "客户已完成订单的销售额（历史 CLV）。",
+                unit="currency",
+            ),
+            "r_score": Column(
+                "int64",
+                "Recency score, 1 (longest ago) to rfm_bins (most recent): 1 + "
+                "floor(bins × share of customers whose last order was strictly longer ago).",
+                "R 评分，1（最久以前）到 rfm_bins（最近）：1 + floor(bins × 最后一单严格更早的"
+                "客户占比)。",
+                unit="score",
+            ),
+            "f_score": Column(
+                "int64",
+                "Frequency score, 1 to rfm_bins: 1 + floor(bins × share of customers "
+                "with strictly lower frequency). Equal values always get equal scores.",
+                "F 评分，1 到 rfm_bins：1 + floor(bins × 消费频率严格更低的客户占比)。"
+                "相同的值总是得到相同的评分。",
+                unit="score",
+            ),
+            "m_score": Column(
+                "int64",
+                "Monetary score, 1 to rfm_bins: 1 + floor(bins × share of customers "
+                "with strictly lower monetary value).",
+                "M 评分，1 到 rfm_bins：1 + floor(bins × 消费金额严格更低的客户占比)。",
+                unit="score",
+            ),
+            "fm_score": Column(
+                "int64",
+                "Mean of the F and M scores, rounded half up.",
+                "F 评分与 M 评分的平均值，四舍五入。",
+                unit="score",
+            ),
+            "segment": Column(
+                "string",
+                "11-segment code (champions, loyal, potential_loyalist, new, promising, "
+                "need_attention, about_to_sleep, at_risk, cant_lose, hibernating, lost) by the R "
+                "score and the FM score (with other than 5 bins, both first spread onto 1–5): "
+                + rfm11_rules_text()
+                + ".",
+                "11 分群代码（champions、loyal、potential_loyalist、new、promising、"
+                "need_attention、about_to_sleep、at_risk、cant_lose、hibernating、lost），"
+                "按 R 评分和 FM 评分在 11 分群网格中查得（分档数不是 5 时，两者先映射到 1–5）。",
+            ),
+            "segment_zh": Column("string", "Segment name in Chinese.", "分群的中文名称。"),
+            "segment_en": Column("string", "Segment name in English.", "分群的英文名称。"),
+            "r_high": Column(
+                "boolean",
+                "Recent: days since the last order below the mean (or median, setting "
+                "rfm_threshold) of all scored customers.",
+                "R 高：距最后一单的天数低于全部评分客户的平均值（或中位数，设置 rfm_threshold）。",
+            ),
+            "f_high": Column(
+                "boolean",
+                "Frequency above the mean or median of all customers.",
+                "F 高：消费频率高于全部客户的平均值或中位数。",
+            ),
+            "m_high": Column(
+                "boolean",
+                "Monetary value above the mean or median of all customers.",
+                "M 高：消费金额高于全部客户的平均值或中位数。",
+            ),
+            "segment8": Column(
+                "string",
+                "8-segment code from r_high, f_high, m_high: important_value 重要价值 "
+                "(R F M all high), important_develop 重要发展 (R M high, F low), important_retain "
+                "重要保持 (F M high, R low), important_winback 重要挽留 (only M high), general_value "
+                "一般价值 (R F high, M low), general_develop 一般发展 (only R high), general_retain "
+                "一般保持 (only F high), general_winback 一般挽留 (none high).",
+                "由 r_high、f_high、m_high 得到的 8 分群代码：important_value 重要价值（R F M "
+                "均高）、important_develop 重要发展（R M 高，F 低）、important_retain 重要保持"
+                "（F M 高，R 低）、important_winback 重要挽留（仅 M 高）、general_value 一般价值"
+                "（R F 高，M 低）、general_develop 一般发展（仅 R 高）、general_retain 一般保持"
+                "（仅 F 高）、general_winback 一般挽留（均不高）。",
+            ),
+            "segment8_zh": Column(
+                "string",
+                "8-segment name in Chinese (重要价值客户 …).",
+                "8 分群的中文名称（重要价值客户 …）。",
+            ),
+            "segment8_en": Column("string", "8-segment name in English.", "8 分群的英文名称。"),
         },
     ),
     Analysis(
@@ -386,23 +458,84 @@ ANALYSES = [
         description="Every RFM segment of both schemes: its size, revenue and share of "
         "revenue, average R/F/M, average historical and predicted CLV, and a recommended action.",
         columns={
-            "scheme": "rfm11 (Champions … Lost) or rfm8 (重要价值 … 一般挽留客户).",
-            "segment": "Stable segment code (as in rfm_scores.segment / segment8).",
-            "segment_zh": "Segment name in Chinese.",
-            "segment_en": "Segment name in English.",
-            "display_order": "Position of the segment when listed (1 = best first).",
-            "customers": "Customers in the segment (0 when empty).",
-            "customer_share": "Share of all scored customers (0–1).",
-            "revenue": "Revenue of the segment's customers to date.",
-            "revenue_share": "Share of all revenue (0–1).",
-            "avg_recency_days": "Mean days since the last order.",
-            "avg_frequency": "Mean frequency (orders or purchase days).",
-            "avg_monetary": "Mean monetary value (total or mean spend).",
-            "avg_historical_clv": "Mean revenue to date per customer (historical CLV).",
-            "avg_clv_12m": "Mean predicted 12-month CLV from the clv result; empty when the "
-            "CLV model has not run.",
-            "action_zh": "Recommended action in Chinese.",
-            "action_en": "Recommended action in English.",
+            "scheme": Column(
+                "string",
+                "rfm11 (Champions … Lost) or rfm8 (重要价值 … 一般挽留客户).",
+                "rfm11（11 分群：Champions … Lost）或 rfm8（8 分群：重要价值 … 一般挽留客户）。",
+            ),
+            "segment": Column(
+                "string",
+                "Stable segment code (as in rfm_scores.segment / segment8).",
+                "稳定的分群代码（同 rfm_scores.segment / segment8）。",
+            ),
+            "segment_zh": Column("string", "Segment name in Chinese.", "分群的中文名称。"),
+            "segment_en": Column("string", "Segment name in English.", "分群的英文名称。"),
+            "display_order": Column(
+                "int64",
+                "Position of the segment when listed (1 = best first).",
+                "分群的列示位置（1 = 最好的排在最前）。",
+            ),
+            "customers": Column(
+                "int64",
+                "Customers in the segment (0 when empty).",
+                "分群内的客户数（无客户时为 0）。",
+                unit="count",
+            ),
+            "customer_share": Column(
+                "float64",
+                "Share of all scored customers (0–1).",
+                "占全部评分客户的比例（0–1）。",
+                unit="share",
+            ),
+            "revenue": Column(
+                "float64",
+                "Revenue of the segment's customers to date.",
+                "分群客户至今的销售额。",
+                unit="currency",
+            ),
+            "revenue_share": Column(
+                "float64",
+                "Share of all revenue (0–1).",
+                "占全部销售额的比例（0–1）。",
+                unit="share",
+            ),
+            "avg_recency_days": Column(
+                "float64",
+                "Mean days since the last order.",
+                "距最后一单的平均天数。",
+                unit="days",
+            ),
+            "avg_frequency": Column(
+                "float64",
+                "Mean frequency (orders or purchase days).",
+                "平均消费频率（订单数或购买天数）。",
+                unit="count",
+            ),
+            "avg_monetary": Column(
+                "float64",
+                "Mean monetary value (total or mean spend).",
+                "平均消费金额（总消费或每单平均消费）。",
+                unit="currency",
+            ),
+            "avg_historical_clv": Column(
+                "float64",
+                "Mean revenue to date per customer (historical CLV).",
+                "人均至今销售额（历史 CLV）。",
+                unit="currency",
+            ),
+            "avg_clv_12m": Column(
+                "float64",
+                "Mean predicted 12-month CLV from the clv result; empty when the "
+                "CLV model has not run.",
+                "来自 clv 结果的平均预测 12 个月 CLV；CLV 模型未运行时为空。",
+                unit="currency",
+            ),
+            "action_zh": Column(
+                "string", "Recommended action in Chinese.", "建议的经营动作（中文）。"
+            ),
+            "action_en": Column(
+                "string", "Recommended action in English.", "建议的经营动作（英文）。"
+            ),
         },
     ),
 ]

@@ -40,7 +40,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from clientlens.analytics.base import Analysis, AnalysisContext
+from clientlens.analytics.base import Analysis, AnalysisContext, Column
 from clientlens.analytics.value.clv_selection import (
     LABELS,
     fit_model,
@@ -282,25 +282,102 @@ ANALYSES = [
         description="CLV model validation: BG/NBD, Pareto/NBD and MBG/NBD scored on a "
         "holdout, the chosen model refitted on all data, and the spend model.",
         columns={
-            "model": "Model: BetaGeo (BG/NBD), ParetoNBD, ModifiedBetaGeo (MBG/NBD), "
-            "GammaGamma, or MeanOrderValue when spend cannot be modelled.",
-            "role": "purchases (how often customers buy) or spend (how much per purchase).",
-            "stage": "calibration: fitted before the holdout and scored on it; final: "
-            "fitted on all data and used for the clv table.",
-            "chosen": "True for the selected purchase model and the models in use.",
-            "log_likelihood": "Log-likelihood of the fit at its optimum.",
-            "n_customers": "Customers the model was fitted on.",
-            "params": "Fitted parameters as JSON, by the paper's names.",
-            "converged": "Whether the optimiser reached the maximum.",
-            "holdout_mae": "Mean absolute error of predicted holdout purchase days per customer.",
-            "holdout_rmse": "Root mean squared error of the same.",
-            "aggregate_error_pct": "(predicted - actual) / actual holdout purchase days, in %.",
-            "holdout_actual_purchases": "Purchase days customers made in the holdout.",
-            "holdout_predicted_purchases": "Purchase days the model predicted for the holdout.",
-            "calibration_end": "Last day of the calibration period (ISO date; empty for final fits).",
-            "holdout_days": "Length of the holdout in days (0 for final fits).",
-            "note_en": "Why the model was chosen, left out, or how it was fitted (English).",
-            "note_zh": "同上（中文）。",
+            "model": Column(
+                "string",
+                "Model: BetaGeo (BG/NBD), ParetoNBD, ModifiedBetaGeo (MBG/NBD), "
+                "GammaGamma, or MeanOrderValue when spend cannot be modelled.",
+                "模型：BetaGeo（BG/NBD）、ParetoNBD、ModifiedBetaGeo（MBG/NBD）、GammaGamma，"
+                "或无法为消费金额建模时的 MeanOrderValue（平均客单价）。",
+            ),
+            "role": Column(
+                "string",
+                "purchases (how often customers buy) or spend (how much per purchase).",
+                "purchases（客户多久购买一次）或 spend（每次购买花多少）。",
+            ),
+            "stage": Column(
+                "string",
+                "calibration: fitted before the holdout and scored on it; final: "
+                "fitted on all data and used for the clv table.",
+                "calibration：在验证期之前拟合并在验证期上评估；final：用全部数据拟合，"
+                "供 clv 表使用。",
+            ),
+            "chosen": Column(
+                "boolean",
+                "True for the selected purchase model and the models in use.",
+                "选中的购买模型和正在使用的模型为 True。",
+            ),
+            "log_likelihood": Column(
+                "float64",
+                "Log-likelihood of the fit at its optimum.",
+                "拟合在最优点的对数似然值。",
+            ),
+            "n_customers": Column(
+                "int64",
+                "Customers the model was fitted on.",
+                "用于拟合模型的客户数。",
+                unit="count",
+            ),
+            "params": Column(
+                "string",
+                "Fitted parameters as JSON, by the paper's names.",
+                "拟合参数（JSON），参数名沿用原论文。",
+            ),
+            "converged": Column(
+                "boolean",
+                "Whether the optimiser reached the maximum.",
+                "优化器是否收敛到最大值。",
+            ),
+            "holdout_mae": Column(
+                "float64",
+                "Mean absolute error of predicted holdout purchase days per customer.",
+                "每位客户验证期购买天数预测的平均绝对误差（MAE）。",
+                unit="count",
+            ),
+            "holdout_rmse": Column(
+                "float64",
+                "Root mean squared error of the same.",
+                "同一预测的均方根误差（RMSE）。",
+                unit="count",
+            ),
+            "aggregate_error_pct": Column(
+                "float64",
+                "(predicted - actual) / actual holdout purchase days, in %.",
+                "验证期总购买天数的（预测 − 实际）/ 实际，以 % 表示。",
+                unit="percent",
+            ),
+            "holdout_actual_purchases": Column(
+                "float64",
+                "Purchase days customers made in the holdout.",
+                "客户在验证期内实际的购买天数。",
+                unit="count",
+            ),
+            "holdout_predicted_purchases": Column(
+                "float64",
+                "Purchase days the model predicted for the holdout.",
+                "模型预测的验证期购买天数。",
+                unit="count",
+            ),
+            "calibration_end": Column(
+                "string",
+                "Last day of the calibration period (ISO date; empty for final fits).",
+                "校准期的最后一天（ISO 日期；最终拟合为空）。",
+            ),
+            "holdout_days": Column(
+                "int64",
+                "Length of the holdout in days (0 for final fits).",
+                "验证期长度（天；最终拟合为 0）。",
+                unit="days",
+            ),
+            "note_en": Column(
+                "string",
+                "Why the model was chosen, left out, or how it was fitted (English).",
+                "模型被选中或被排除的原因，或拟合方式（英文）。",
+            ),
+            "note_zh": Column(
+                "string",
+                "Why the model was chosen, left out, or how it was fitted (Chinese).",
+                "模型被选中或被排除的原因，或拟合方式（中文）。",
+            ),
         },
     ),
     Analysis(
@@ -310,18 +387,61 @@ ANALYSES = [
         description="Per customer: probability alive, expected purchases in 30/90/365 "
         "days, expected spend, discounted 12-month CLV and CLV segment.",
         columns={
-            "customer_id": "Customer.",
-            "p_alive": "Probability that the customer is still active (has not dropped out).",
-            "expected_purchases_30d": "Expected purchase days in the next 30 days.",
-            "expected_purchases_90d": "Expected purchase days in the next 90 days.",
-            "expected_purchases_365d": "Expected purchase days in the next 365 days.",
-            "expected_spend": "Expected spend per purchase day (Gamma-Gamma, or the mean order value).",
-            "clv_12m": "Predicted margin over the next 12 months, discounted at the annual "
-            "discount rate (clv_annual_discount_rate, clv_margin).",
-            "clv_segment": "high (top 20% by clv_12m), medium (next 30%) or low (the rest).",
-            "clv_segment_zh": "CLV segment name in Chinese.",
-            "clv_segment_en": "CLV segment name in English.",
-            "model": "Purchase model used (chosen on the holdout, see clv_models).",
+            "customer_id": Column("string", "Customer.", "客户编号。"),
+            "p_alive": Column(
+                "float64",
+                "Probability that the customer is still active (has not dropped out).",
+                "存活概率：客户仍然活跃（尚未流失）的概率。",
+                unit="probability",
+            ),
+            "expected_purchases_30d": Column(
+                "float64",
+                "Expected purchase days in the next 30 days.",
+                "未来 30 天的预期购买天数。",
+                unit="count",
+            ),
+            "expected_purchases_90d": Column(
+                "float64",
+                "Expected purchase days in the next 90 days.",
+                "未来 90 天的预期购买天数。",
+                unit="count",
+            ),
+            "expected_purchases_365d": Column(
+                "float64",
+                "Expected purchase days in the next 365 days.",
+                "未来 365 天的预期购买天数。",
+                unit="count",
+            ),
+            "expected_spend": Column(
+                "float64",
+                "Expected spend per purchase day (Gamma-Gamma, or the mean order value).",
+                "每个购买日的预期消费金额（Gamma-Gamma 模型，或平均客单价）。",
+                unit="currency",
+            ),
+            "clv_12m": Column(
+                "float64",
+                "Predicted margin over the next 12 months, discounted at the annual "
+                "discount rate (clv_annual_discount_rate, clv_margin).",
+                "客户生命周期价值（CLV）：未来 12 个月的预测毛利，按年折现率折现"
+                "（设置 clv_annual_discount_rate、clv_margin）。",
+                unit="currency",
+            ),
+            "clv_segment": Column(
+                "string",
+                "high (top 20% by clv_12m), medium (next 30%) or low (the rest).",
+                "high（clv_12m 前 20%）、medium（其后 30%）或 low（其余）。",
+            ),
+            "clv_segment_zh": Column(
+                "string", "CLV segment name in Chinese.", "CLV 分群的中文名称。"
+            ),
+            "clv_segment_en": Column(
+                "string", "CLV segment name in English.", "CLV 分群的英文名称。"
+            ),
+            "model": Column(
+                "string",
+                "Purchase model used (chosen on the holdout, see clv_models).",
+                "所用的购买模型（在验证期上选出，见 clv_models）。",
+            ),
         },
     ),
 ]

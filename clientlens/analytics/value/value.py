@@ -26,7 +26,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 from clientlens.analytics.value.value_summary import value_summary
 from clientlens.errors import ConfigError, DataContractError
 
@@ -124,7 +124,7 @@ def customer_value(
     total = per.revenue.sum().as_scalar()
     cum = per.revenue.sum().over(ibis.cumulative_window(order_by=order))
     per = per.mutate(
-        revenue_rank=(ibis.row_number().over(order_by=order) + 1).cast("int64"),
+        revenue_rank=as_int64(ibis.row_number().over(order_by=order) + 1),
         revenue_share=per.revenue / total,
         cumulative_revenue_share=cum / total,
         _before=(cum - per.revenue) / total,
@@ -240,23 +240,63 @@ ANALYSES = [
         description="Per customer with orders: revenue, cost and margin, rank by revenue, "
         "share and cumulative share of revenue, and ABC class.",
         columns={
-            "customer_id": "Customer.",
-            "orders": "Completed orders.",
-            "revenue": "Revenue from the customer's completed orders.",
-            "cost": "Cost of those orders (orders.cost, or items × product cost); empty when "
-            "any of the customer's orders has no cost.",
-            "margin": "Revenue − cost (gross profit); empty when the cost is unknown.",
-            "margin_rate": "Margin / revenue (0–1).",
-            "revenue_rank": "Rank by revenue, 1 = highest (ties by customer id).",
-            "customer_percentile": "Rank / number of customers: the customer is in the top "
-            "this fraction of customers (0–1).",
-            "revenue_share": "The customer's share of all revenue (0–1): contribution.",
-            "cumulative_revenue_share": "Share of revenue from this customer and everyone "
-            "ranked above them (0–1).",
-            "abc_class": "A: the customers who bring the first abc_a_share (70%) of revenue; "
-            "B: the next ones up to abc_b_share (90%); C: the rest.",
-            "abc_class_zh": "ABC class name in Chinese.",
-            "abc_class_en": "ABC class name in English.",
+            "customer_id": Column("string", "Customer.", "客户编号。"),
+            "orders": Column("int64", "Completed orders.", "已完成订单数。", unit="count"),
+            "revenue": Column(
+                "float64",
+                "Revenue from the customer's completed orders.",
+                "客户已完成订单的销售额。",
+                unit="currency",
+            ),
+            "cost": Column(
+                "float64",
+                "Cost of those orders (orders.cost, or items × product cost); empty when "
+                "any of the customer's orders has no cost.",
+                "这些订单的成本（orders.cost，或明细数量 × 商品成本）；客户任一订单缺少成本时为空。",
+                unit="currency",
+            ),
+            "margin": Column(
+                "float64",
+                "Revenue − cost (gross profit); empty when the cost is unknown.",
+                "毛利：销售额 − 成本；成本未知时为空。",
+                unit="currency",
+            ),
+            "margin_rate": Column(
+                "float64", "Margin / revenue (0–1).", "毛利率：毛利 / 销售额（0–1）。", unit="share"
+            ),
+            "revenue_rank": Column(
+                "int64",
+                "Rank by revenue, 1 = highest (ties by customer id).",
+                "按销售额的排名，1 为最高（并列时按客户编号）。",
+            ),
+            "customer_percentile": Column(
+                "float64",
+                "Rank / number of customers: the customer is in the top "
+                "this fraction of customers (0–1).",
+                "排名 / 客户数：该客户位于前这一比例的客户之中（0–1）。",
+                unit="share",
+            ),
+            "revenue_share": Column(
+                "float64",
+                "The customer's share of all revenue (0–1): contribution.",
+                "客户贡献度：该客户占全部销售额的比例（0–1）。",
+                unit="share",
+            ),
+            "cumulative_revenue_share": Column(
+                "float64",
+                "Share of revenue from this customer and everyone ranked above them (0–1).",
+                "该客户及排名在其之前的全部客户的销售额占比（0–1）。",
+                unit="share",
+            ),
+            "abc_class": Column(
+                "string",
+                "A: the customers who bring the first abc_a_share (70%) of revenue; "
+                "B: the next ones up to abc_b_share (90%); C: the rest.",
+                "ABC 分类。A：贡献前 abc_a_share（70%）销售额的客户；B：其后直到 abc_b_share"
+                "（90%）的客户；C：其余客户。",
+            ),
+            "abc_class_zh": Column("string", "ABC class name in Chinese.", "ABC 分类的中文名称。"),
+            "abc_class_en": Column("string", "ABC class name in English.", "ABC 分类的英文名称。"),
         },
     ),
     Analysis(
@@ -266,11 +306,35 @@ ANALYSES = [
         description="Pareto curve of revenue concentration: for the top 1%, 2%, … 100% of "
         "customers by revenue, their share of revenue and of margin.",
         columns={
-            "point": "Step of the curve, 0–100 (point k is the top k% of customers).",
-            "customers": "Number of top customers at this point.",
-            "customer_share": "Those customers as a share of all customers (0–1).",
-            "revenue_share": "Their share of all revenue (0–1).",
-            "margin_share": "Their share of all margin; empty when cost is unknown.",
+            "point": Column(
+                "int64",
+                "Step of the curve, 0–100 (point k is the top k% of customers).",
+                "曲线的步点，0–100（第 k 点为前 k% 的客户）。",
+            ),
+            "customers": Column(
+                "int64",
+                "Number of top customers at this point.",
+                "该点的头部客户数。",
+                unit="count",
+            ),
+            "customer_share": Column(
+                "float64",
+                "Those customers as a share of all customers (0–1).",
+                "这些客户占全部客户的比例（0–1）。",
+                unit="share",
+            ),
+            "revenue_share": Column(
+                "float64",
+                "Their share of all revenue (0–1).",
+                "头部客户贡献占比：他们占全部销售额的比例（0–1）。",
+                unit="share",
+            ),
+            "margin_share": Column(
+                "float64",
+                "Their share of all margin; empty when cost is unknown.",
+                "他们占全部毛利的比例；成本未知时为空。",
+                unit="share",
+            ),
         },
     ),
     Analysis(
@@ -282,23 +346,66 @@ ANALYSES = [
         "1/5/10/20% shares, Gini, ABC classes, and revenue and margin per RFM segment and "
         "per acquisition channel.",
         columns={
-            "section": "total, top_share, gini, abc, rfm11 (11 RFM segments), rfm8 (8 RFM "
-            "segments) or acquisition_channel.",
-            "group": "Stable code within the section: all; top_1pct …; revenue; A/B/C; a "
-            "segment code; a channel (unknown when missing).",
-            "group_zh": "Group name in Chinese.",
-            "group_en": "Group name in English.",
-            "customers": "Customers in the group.",
-            "customer_share": "Share of all customers with orders (0–1).",
-            "revenue": "Revenue of the group.",
-            "revenue_share": "Share of all revenue (0–1).",
-            "margin": "Margin (revenue − cost) of the group; empty when any cost is unknown.",
-            "margin_share": "Share of all margin (0–1).",
-            "margin_rate": "Margin / revenue of the group (0–1).",
-            "avg_revenue": "Revenue per customer.",
-            "avg_margin": "Margin per customer.",
-            "value": "The section's single figure where it has one: the Gini coefficient "
-            "(0 = equal, towards 1 = concentrated).",
+            "section": Column(
+                "string",
+                "total, top_share, gini, abc, rfm11 (11 RFM segments), rfm8 (8 RFM "
+                "segments) or acquisition_channel.",
+                "total（合计）、top_share（头部客户占比）、gini（基尼系数）、abc（ABC 分类）、"
+                "rfm11（11 个 RFM 分群）、rfm8（8 个 RFM 分群）或 acquisition_channel（获客渠道）。",
+            ),
+            "group": Column(
+                "string",
+                "Stable code within the section: all; top_1pct …; revenue; A/B/C; a "
+                "segment code; a channel (unknown when missing).",
+                "分区内稳定的分组代码：all；top_1pct …；revenue；A/B/C；分群代码；"
+                "渠道（缺失时为 unknown）。",
+            ),
+            "group_zh": Column("string", "Group name in Chinese.", "分组的中文名称。"),
+            "group_en": Column("string", "Group name in English.", "分组的英文名称。"),
+            "customers": Column(
+                "int64", "Customers in the group.", "分组内的客户数。", unit="count"
+            ),
+            "customer_share": Column(
+                "float64",
+                "Share of all customers with orders (0–1).",
+                "占全部有订单客户的比例（0–1）。",
+                unit="share",
+            ),
+            "revenue": Column(
+                "float64", "Revenue of the group.", "分组的销售额。", unit="currency"
+            ),
+            "revenue_share": Column(
+                "float64",
+                "Share of all revenue (0–1).",
+                "占全部销售额的比例（0–1）。",
+                unit="share",
+            ),
+            "margin": Column(
+                "float64",
+                "Margin (revenue − cost) of the group; empty when any cost is unknown.",
+                "分组的毛利（销售额 − 成本）；任一成本未知时为空。",
+                unit="currency",
+            ),
+            "margin_share": Column(
+                "float64", "Share of all margin (0–1).", "占全部毛利的比例（0–1）。", unit="share"
+            ),
+            "margin_rate": Column(
+                "float64",
+                "Margin / revenue of the group (0–1).",
+                "分组的毛利率：毛利 / 销售额（0–1）。",
+                unit="share",
+            ),
+            "avg_revenue": Column(
+                "float64", "Revenue per customer.", "人均销售额。", unit="currency"
+            ),
+            "avg_margin": Column("float64", "Margin per customer.", "人均毛利。", unit="currency"),
+            "value": Column(
+                "float64",
+                "The section's single figure where it has one: the Gini coefficient "
+                "(0 = equal, towards 1 = concentrated).",
+                "分区的单一数值（如有）：基尼系数（0 = 完全平均，越接近 1 越集中）。",
+                unit="score",
+            ),
         },
     ),
 ]
