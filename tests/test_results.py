@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from clientlens import Workspace
-from clientlens.analytics.base import Analysis
+from clientlens.analytics.base import Analysis, Column
 from clientlens.analytics.registry import all_analyses
 from clientlens.analytics.runner import run_analyses
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
@@ -22,6 +22,7 @@ from clientlens.results import RESULTS_DIR, publish_tables
 from tests.fixtures_parity import parity_tables
 
 REPO = Path(__file__).resolve().parents[1]
+ONE = {"customer_id": Column("string", "Customer.", "客户。")}
 
 
 def _filled(path: Path, *, kinds: tuple[str, ...] | None = None) -> Workspace:
@@ -121,7 +122,7 @@ def test_an_interrupted_run_leaves_the_previous_one(analysed):
     def boom(inputs, ctx):
         raise KeyboardInterrupt
 
-    victim = Analysis(name="rfm_segments", requires=("rfm_scores",), build=boom)
+    victim = Analysis(name="rfm_segments", requires=("rfm_scores",), build=boom, columns=ONE)
     others = [a for a in all_analyses() if a.name in {"customer_summary", "rfm_scores"}]
     with pytest.raises(KeyboardInterrupt):
         run_analyses(ws, as_of="2024-06-30", analyses=[*others, victim])
@@ -140,7 +141,7 @@ def test_a_failed_analysis_is_in_the_catalog_with_its_reason(analysed):
     def broken(inputs, ctx):
         raise ValueError("no good")
 
-    bad = Analysis(name="broken_one", requires=("orders",), build=broken)
+    bad = Analysis(name="broken_one", requires=("orders",), build=broken, columns=ONE)
     result = run_analyses(ws, as_of="2024-06-30", analyses=[bad])
     assert [o.status for o in result.outcomes] == ["failed"]
     row = ws.results.catalog().set_index("name").loc["broken_one"]
