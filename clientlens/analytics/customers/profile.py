@@ -32,10 +32,18 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.analytics.base import Analysis, AnalysisContext, as_table
+from clientlens.analytics.common import (
+    ORDER_COLUMNS,
+    UNKNOWN,
+    dated_until,
+    last_date,
+    require_columns,
+    text_or_unknown,
+)
+from clientlens.analytics.periods import month_index, month_label
+from clientlens.errors import ConfigError
 
-UNKNOWN = "unknown"
 AGE_BANDS = (18, 25, 35, 45, 55)
 INCOME_BANDS = (3000, 6000, 10000, 20000, 50000)
 CATEGORICAL = ("gender", "occupation", "province", "city", "acquisition_channel")
@@ -72,19 +80,6 @@ def _band_index(value: ir.NumericValue, edges: Sequence[int]) -> ir.IntegerValue
     return ibis.ifelse(value.isnull(), _LAST, ibis.cases(*branches, else_=len(edges)))
 
 
-def month_label(day: ir.DateValue) -> ir.StringValue:
-    """``YYYY-MM`` of a date, built from integers so every engine writes it alike."""
-    return day.year().cast("string") + "-" + day.month().cast("string").lpad(2, "0")
-
-
-def text_or_unknown(value: ir.Value) -> ir.StringValue:
-    """The value without leading and trailing spaces; missing or empty -> ``unknown``."""
-    # Not .strip(): Ibis 12 compiles it for PySpark with a character list in which "\f"
-    # becomes the letter f, turning "female" into "emale".
-    s = value.cast("string").re_replace("^ +| +$", "")
-    return ibis.ifelse(s.isnull() | (s == ""), UNKNOWN, s)
-
-
 def _age(customers: ir.Table, end: ir.DateValue) -> ir.Value | None:
     """Age in full years at ``end``: ``age`` where given, else from ``birth_date``."""
     cols = customers.columns
@@ -110,18 +105,11 @@ def customer_base(
 ) -> tuple[ir.Table, list[str]]:
     """One row per customer with orders, revenue and the label and sort key of each dimension."""
     t = as_table(orders)
-    missing = [c for c in ("customer_id", "order_date", "amount") if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"The profile needs the orders columns {missing}; the table has {list(t.columns)}."
-        )
+    require_columns(t, ORDER_COLUMNS, who="The profile")
+    end = last_date(t, observation_end)
+    if observation_end is not None:
+        t = dated_until(t, "order_date", end)
     day = t.order_date.cast("date")
-    if observation_end is None:
-        end: Any = day.max().as_scalar()
-    else:
-        end = ibis.literal(to_date(observation_end))
-        t = t.filter(day <= end)
-        day = t.order_date.cast("date")
     per = t.group_by("customer_id").agg(
         orders=t.count(), revenue=t.amount.sum().cast("float64"), _first=day.min()
     )
@@ -178,7 +166,7 @@ def customer_base(
             second[dim] = key.cases(*enumerate(labels), else_=UNKNOWN)
         elif dim == "signup_cohort":
             s0 = b1._start
-            second[dim] = ibis.ifelse(s0.isnull(), UNKNOWN, month_label(s0))
+            second[dim] = ibis.ifelse(s0.isnull(), UNKNOWN, month_label(month_index(s0)))
             key = ibis.ifelse(s0.isnull(), _LAST, s0.year() * 100 + s0.month())
         else:
             second[dim] = b1[dim]
@@ -275,17 +263,18 @@ def profile_new_customers(
     [['2024-01', 1, 1], ['2024-03', 1, 2]]
     """
     t = as_table(orders)
-    end = None if observation_end is None else ibis.literal(to_date(observation_end))
-    if end is not None:
-        t = t.filter(t.order_date.cast("date") <= end)
+    if observation_end is not None:
+        t = dated_until(t, "order_date", observation_end)
     first = t.group_by("customer_id").agg(_first=t.order_date.cast("date").min())
-    new = first.group_by(month=month_label(first._first)).agg(new_customers=first.count())
+    new = first.group_by(month=month_label(month_index(first._first))).agg(
+        new_customers=first.count()
+    )
     c = as_table(customers) if customers is not None else None
     if c is not None and "signup_date" in c.columns:
         s = c.filter(c.signup_date.notnull())
-        if end is not None:
-            s = s.filter(s.signup_date.cast("date") <= end)
-        signups = s.group_by(month=month_label(s.signup_date.cast("date"))).agg(signups=s.count())
+        if observation_end is not None:
+            s = dated_until(s, "signup_date", observation_end)
+        signups = s.group_by(month=month_label(month_index(s.signup_date))).agg(signups=s.count())
         months = new.select("month").union(signups.select("month"), distinct=True)
         j = months.left_join(new, "month").drop("month_right")
         j = j.left_join(signups, "month").drop("month_right")

@@ -32,10 +32,11 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import to_date
-from clientlens.analytics.lifecycle.cohorts import completed_orders
+from clientlens.analytics.common import completed_orders
 from clientlens.analytics.periods import (
     month_index,
     month_start_epoch_days,
+    python_epoch_days,
     python_month_index,
 )
 from clientlens.errors import ConfigError
@@ -93,7 +94,7 @@ def _calendar(source: ir.Table, month: str, end: dt.date) -> ir.Table:
     join so the date arithmetic runs on a few dozen rows: inlined into every reference
     it made the SQL 90 kB and cost seconds per million rows.
     """
-    end_days = (end - dt.date(1970, 1, 1)).days
+    end_days = python_epoch_days(end)
     span = source.agg(_lo=source[month].min())
     cal = span.select(_cm=ibis.range(span._lo - 1, python_month_index(end) + 2).unnest())
     judged = ibis.least(month_start_epoch_days(cal._cm + 1) - 1, end_days)
@@ -236,7 +237,7 @@ def lifecycle_stages(
     windows = (at_risk_days, dormant_days, churned_days)
     _check_windows(*windows)
     end = to_date(observation_end)
-    end_days = (end - dt.date(1970, 1, 1)).days
+    end_days = python_epoch_days(end)
     end_month = python_month_index(end)
     # Only the last purchase month matters, and the purchases before it only when it is
     # one of the last two months (reactivated in it, or at the previous month end); so
@@ -258,7 +259,7 @@ def lifecycle_stages(
     j = _attach(_attach(j, "_m", cal, "_m"), "_pm", cal, "_pm").drop("_pm_judged")
     last = _with_flags(j, dormant_days)
     here = _in_purchase_month(last, windows)
-    end_start = (month_start(end) - dt.date(1970, 1, 1)).days
+    end_start = python_epoch_days(month_start(end))
     later = _after_purchase_month(
         ibis.literal(end_month),
         ibis.literal(end_start),

@@ -37,7 +37,6 @@ it; the median is the exact middle value (mean of the two middle values for even
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +45,14 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
+from clientlens.analytics.common import (
+    ORDER_COLUMNS,
+    dated_until,
+    last_date,
+    median_value,
+    require_columns,
+)
+from clientlens.analytics.periods import python_epoch_days
 from clientlens.analytics.segments.segments_catalog import (
     RFM8,
     RFM8_RULES,
@@ -54,7 +61,7 @@ from clientlens.analytics.segments.segments_catalog import (
     SCHEMES,
     rfm11_rules_text,
 )
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.errors import ConfigError
 
 FREQUENCY_KINDS = ("orders", "days")
 MONETARY_KINDS = ("total", "mean")
@@ -71,19 +78,6 @@ def _level(score: ir.IntegerValue, bins: int) -> ir.IntegerValue:
         return score
     # Spread evenly so that the worst score is level 1 and the best level 5.
     return (((score - 1) * 4) / (bins - 1) + 0.5).floor().cast("int64") + 1
-
-
-def exact_median(t: ir.Table, column: str) -> ir.FloatingScalar:
-    """The exact median of ``t[column]`` as a scalar (no engine's approximate percentile)."""
-    ranked = t.select(
-        _v=t[column].cast("float64"),
-        _rn=ibis.row_number().over(order_by=[t[column]]),
-        _n=t.count().over(),
-    )
-    lower = ((ranked._n - 1) / 2).floor().cast("int64")
-    upper = (ranked._n / 2).floor().cast("int64")
-    middle = ranked.filter((ranked._rn == lower) | (ranked._rn == upper))
-    return middle._v.mean().as_scalar()
 
 
 def rfm_scores(
@@ -139,16 +133,8 @@ def rfm_scores(
         if value not in allowed:
             raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
     t = as_table(orders)
-    missing = [c for c in ("customer_id", "order_date", "amount") if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"rfm_scores needs the orders columns {missing}; the table has {list(t.columns)}."
-        )
-    day = t.order_date.cast("date")
-    end: Any = (
-        day.max().as_scalar() if observation_end is None else ibis.literal(to_date(observation_end))
-    )
-    t = t.filter(t.order_date.notnull() & (day <= end))
+    require_columns(t, ORDER_COLUMNS, who="rfm_scores")
+    t = dated_until(t, "order_date", last_date(t, observation_end))
     day = t.order_date.cast("date")
     metrics: dict[str, Any] = {
         "orders": t.count(),
@@ -159,7 +145,9 @@ def rfm_scores(
         metrics["purchase_days"] = day.epoch_days().nunique()
     per = t.group_by("customer_id").agg(**metrics)
     end_days = (
-        per._last_day.max().as_scalar() if observation_end is None else _epoch(observation_end)
+        per._last_day.max().as_scalar()
+        if observation_end is None
+        else python_epoch_days(to_date(observation_end))
     )
     freq = per.orders if frequency == "orders" else per.purchase_days
     mon = per.revenue if monetary == "total" else per.revenue / per.orders
@@ -175,7 +163,7 @@ def rfm_scores(
     if threshold == "mean":
         cuts: dict[str, Any] = {c: per[c].mean().as_scalar() for c in raw}
     else:
-        cuts = {c: exact_median(per, c) for c in raw}
+        cuts = {c: median_value(per, c) for c in raw}
     per = per.mutate(
         r_score=_score(ibis.rank().over(order_by=[per.recency_days.desc()]), n, bins),
         f_score=_score(ibis.rank().over(order_by=[per.frequency]), n, bins),
@@ -227,10 +215,6 @@ def rfm_scores(
         segment8_zh=per.segment8.cases(*[(s.code, s.zh) for s in RFM8]),
         segment8_en=per.segment8.cases(*[(s.code, s.en) for s in RFM8]),
     )
-
-
-def _epoch(value: Any) -> int:
-    return (to_date(value) - dt.date(1970, 1, 1)).days
 
 
 def catalog_frame() -> pd.DataFrame:

@@ -27,8 +27,9 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table
+from clientlens.analytics.common import require_columns
 from clientlens.analytics.value.value_summary import value_summary
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.errors import ConfigError
 
 ABC_NAMES = {
     "A": ("A类客户（核心）", "Class A (core)"),
@@ -93,11 +94,7 @@ def customer_value(
             f"got abc_a_share={a_share}, abc_b_share={b_share}."
         )
     t = as_table(orders)
-    missing = [c for c in ("order_id", "customer_id", "amount") if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"customer_value needs the orders columns {missing}; the table has {list(t.columns)}."
-        )
+    require_columns(t, ("order_id", "customer_id", "amount"), who="customer_value")
     if "cost" in t.columns:
         t = t.mutate(_cost=t.cost.cast("float64"))
     elif (
