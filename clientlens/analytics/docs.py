@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clientlens.analytics.registry import all_analyses
+from clientlens.config import Setting, shown
 
 
 def analyses_markdown() -> str:
@@ -23,7 +24,14 @@ def analyses_markdown() -> str:
         lines.append(f"Needs: {needs}." if needs else "Needs nothing.")
         if a.optional:
             lines.append("Uses when present: " + ", ".join(f"`{r}`" for r in a.optional) + ".")
+        if a.settings:
+            listed = ", ".join(_setting(s) for s in a.settings)
+            lines.append(f"Settings ([reference](settings.md)): {listed}.")
         lines += ["", "| column | meaning |", "|---|---|"]
         lines += [f"| `{col}` | {meaning} |" for col, meaning in a.columns.items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def _setting(s: Setting) -> str:
+    return f"`{s.name}` ({s.type_name}, default `{shown(s.default)}`)"

@@ -151,7 +151,7 @@ def _run_one(
     given = {k: inputs[k] for k in (*analysis.requires, *analysis.optional) if k in inputs}
     timer = ws.timed()
     try:
-        built = analysis.build(given, context)
+        built = analysis.build(given, context.for_analysis(analysis))
         if isinstance(built, pd.DataFrame):
             ws.con.create_table(analysis.name, built, overwrite=True)
             rows = len(built)

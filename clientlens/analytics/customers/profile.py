@@ -42,10 +42,9 @@ from clientlens.analytics.common import (
     text_or_unknown,
 )
 from clientlens.analytics.periods import month_index, month_label
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
-AGE_BANDS = (18, 25, 35, 45, 55)
-INCOME_BANDS = (3000, 6000, 10000, 20000, 50000)
 CATEGORICAL = ("gender", "occupation", "province", "city", "acquisition_channel")
 _LAST = 10**9  # sort key that puts "unknown" after every real group
 
@@ -64,6 +63,42 @@ def parse_edges(value: Any, name: str) -> tuple[int, ...]:
             f"{name} must be increasing whole numbers like '18,25,35'; got {value!r}."
         )
     return edges
+
+
+class BandEdges(tuple[int, ...]):
+    """Band edges: increasing whole numbers from ``"18,25,35"`` or a sequence of integers.
+
+    The type of the ``profile_*_bands`` settings, so that a bad value is refused where
+    it is given (clientlens.toml, the environment, ``--set``), not when the profile runs.
+    """
+
+    label = "int list"
+    """How the settings reference names the type."""
+
+    def __new__(cls, value: Any) -> BandEdges:
+        return super().__new__(cls, parse_edges(value, "band edges"))
+
+    def __str__(self) -> str:
+        return ",".join(map(str, self))
+
+    def __repr__(self) -> str:
+        return f"BandEdges({str(self)!r})"
+
+
+AGE_BANDS = BandEdges("18,25,35,45,55")
+INCOME_BANDS = BandEdges("3000,6000,10000,20000,50000")
+PROFILE_AGE_BANDS = Setting(
+    "profile_age_bands",
+    BandEdges,
+    AGE_BANDS,
+    "Age band edges of the customer profile (years): '18,25' gives <18, 18-24, 25+.",
+)
+PROFILE_INCOME_BANDS = Setting(
+    "profile_income_bands",
+    BandEdges,
+    INCOME_BANDS,
+    "Income band edges of the customer profile (monthly income in the workspace currency).",
+)
 
 
 def band_labels(edges: Sequence[int]) -> list[str]:
@@ -298,10 +333,8 @@ def _distribution_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) ->
         inputs["orders"],
         inputs.get("customers"),
         observation_end=ctx.observation_end,
-        age_bands=parse_edges(ctx.setting("profile_age_bands", AGE_BANDS), "profile_age_bands"),
-        income_bands=parse_edges(
-            ctx.setting("profile_income_bands", INCOME_BANDS), "profile_income_bands"
-        ),
+        age_bands=ctx.setting("profile_age_bands"),
+        income_bands=ctx.setting("profile_income_bands"),
     )
 
 
@@ -317,6 +350,7 @@ ANALYSES = [
         requires=("orders",),
         optional=("customers",),
         build=_distribution_build,
+        settings=(PROFILE_AGE_BANDS, PROFILE_INCOME_BANDS),
         description="Who the customers are: for each group of age band, gender, occupation, "
         "income band, province, city, acquisition channel and signup cohort, the customers, "
         "revenue, orders, AOV and repeat rate. Missing values form the group 'unknown'.",

@@ -46,11 +46,20 @@ from clientlens.analytics.periods import (
     python_epoch_days,
     python_month_index,
 )
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
 MAX_MONTHS = 1200
 """Longest history the month spine covers (100 years)."""
 MIN_CHURN_WINDOW_DAYS = 90
+CHURN_WINDOW_DAYS = Setting(
+    "churn_window_days",
+    int,
+    0,
+    "Inactivity window that defines churn, in days; 0 = "
+    f"twice the median purchase cycle, at least {MIN_CHURN_WINDOW_DAYS} days.",
+)
+"""Shared by every analysis that calls a customer churned (declare it, do not copy it)."""
 
 UNITS: dict[str, str] = {
     "active_customers": "count",
@@ -114,7 +123,9 @@ def median_purchase_cycle_days(orders: ir.Table) -> ir.FloatingScalar:
     return median_purchase_cycle_table(orders)["median"].as_scalar()
 
 
-def churn_window_days(orders: ir.Table, setting_days: int = 0) -> ir.FloatingValue:
+def churn_window_days(
+    orders: ir.Table, setting_days: int = CHURN_WINDOW_DAYS.default
+) -> ir.FloatingValue:
     """The inactivity window: ``setting_days`` if > 0, else 2 × median cycle, ≥ 90 days."""
     return _churn_window_table(orders, setting_days)._window.as_scalar()
 
@@ -174,7 +185,7 @@ def kpis(
     feedback: Any = None,
     clv: Any = None,
     purchase_cycle: Any = None,
-    churn_window_days_setting: int = 0,
+    churn_window_days_setting: int = CHURN_WINDOW_DAYS.default,
 ) -> ir.Table:
     """The monthly KPI pack as a long table (one row per month and KPI).
 
@@ -369,7 +380,7 @@ def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
         feedback=inputs.get("feedback"),
         clv=inputs.get("clv") if spend is not None else None,
         purchase_cycle=inputs.get("purchase_cycle"),
-        churn_window_days_setting=int(ctx.setting("churn_window_days", 0)),
+        churn_window_days_setting=ctx.setting("churn_window_days"),
     )
 
 
@@ -379,6 +390,7 @@ ANALYSES = [
         requires=("orders",),
         optional=("marketing_spend", "feedback", "clv", "purchase_cycle"),
         build=_build,
+        settings=(CHURN_WINDOW_DAYS,),
         description="Monthly KPI pack: customers, revenue, orders, AOV, frequency, repeat, "
         "retention and churn rates, historical CLV, CAC, CLV:CAC, NPS and CSAT, with "
         "month-on-month and year-on-year changes.",

@@ -39,6 +39,7 @@ from clientlens.analytics.periods import (
     python_epoch_days,
     python_month_index,
 )
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
 STAGES: tuple[tuple[str, str, str], ...] = (
@@ -50,6 +51,27 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("reactivated", "回流", "Reactivated"),
 )
 """Stage code, Chinese and English name, in display order."""
+
+AT_RISK_DAYS = Setting(
+    "lifecycle_at_risk_days",
+    int,
+    60,
+    "Days without a purchase after which an active customer is at risk.",
+)
+DORMANT_DAYS = Setting(
+    "lifecycle_dormant_days",
+    int,
+    120,
+    "Days without a purchase after which a customer is dormant.",
+)
+CHURNED_DAYS = Setting(
+    "lifecycle_churned_days",
+    int,
+    180,
+    "Days without a purchase after which a customer has churned.",
+)
+WINDOWS = (AT_RISK_DAYS, DORMANT_DAYS, CHURNED_DAYS)
+"""The stage windows, declared once for every lifecycle analysis that reads them."""
 
 STAGE_CODES = tuple(s[0] for s in STAGES)
 NONE = ("none", "无（首月）", "none (first month)")
@@ -199,9 +221,9 @@ def lifecycle_stages(
     orders: Any,
     *,
     observation_end: Any,
-    at_risk_days: int = 60,
-    dormant_days: int = 120,
-    churned_days: int = 180,
+    at_risk_days: int = AT_RISK_DAYS.default,
+    dormant_days: int = DORMANT_DAYS.default,
+    churned_days: int = CHURNED_DAYS.default,
 ) -> ir.Table:
     """Every customer's lifecycle stage at the observation end (rule in the module docstring).
 
@@ -285,9 +307,9 @@ def lifecycle_movements(
     orders: Any,
     *,
     observation_end: Any,
-    at_risk_days: int = 60,
-    dormant_days: int = 120,
-    churned_days: int = 180,
+    at_risk_days: int = AT_RISK_DAYS.default,
+    dormant_days: int = DORMANT_DAYS.default,
+    churned_days: int = CHURNED_DAYS.default,
 ) -> ir.Table:
     """Customers by month, stage at the previous month end and stage at this month end.
 

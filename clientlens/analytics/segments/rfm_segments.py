@@ -61,11 +61,31 @@ from clientlens.analytics.segments.segments_catalog import (
     SCHEMES,
     rfm11_rules_text,
 )
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
 FREQUENCY_KINDS = ("orders", "days")
 MONETARY_KINDS = ("total", "mean")
 THRESHOLDS = ("mean", "median")
+
+RFM_BINS = Setting("rfm_bins", int, 5, "Number of quantile scores for R, F and M.")
+RFM_THRESHOLD = Setting(
+    "rfm_threshold", str, "mean", "High/low cut of the 8-segment RFM scheme.", THRESHOLDS
+)
+RFM_FREQUENCY = Setting(
+    "rfm_frequency",
+    str,
+    "orders",
+    "RFM frequency counts orders or purchase days.",
+    FREQUENCY_KINDS,
+)
+RFM_MONETARY = Setting(
+    "rfm_monetary",
+    str,
+    "total",
+    "RFM monetary is total or mean spend per customer.",
+    MONETARY_KINDS,
+)
 
 
 def _score(worse: ir.IntegerValue, n: ir.IntegerValue, bins: int) -> ir.IntegerValue:
@@ -84,10 +104,10 @@ def rfm_scores(
     orders: Any,
     *,
     observation_end: Any = None,
-    bins: int = 5,
-    frequency: str = "orders",
-    monetary: str = "total",
-    threshold: str = "mean",
+    bins: int = RFM_BINS.default,
+    frequency: str = RFM_FREQUENCY.default,
+    monetary: str = RFM_MONETARY.default,
+    threshold: str = RFM_THRESHOLD.default,
 ) -> ir.Table:
     """Score every customer with orders on R, F and M and place them in both segment schemes.
 
@@ -309,10 +329,10 @@ def _scores_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Ta
     return rfm_scores(
         inputs["orders"],
         observation_end=ctx.observation_end,
-        bins=int(ctx.setting("rfm_bins", 5)),
-        frequency=str(ctx.setting("rfm_frequency", "orders")),
-        monetary=str(ctx.setting("rfm_monetary", "total")),
-        threshold=str(ctx.setting("rfm_threshold", "mean")),
+        bins=ctx.setting("rfm_bins"),
+        frequency=ctx.setting("rfm_frequency"),
+        monetary=ctx.setting("rfm_monetary"),
+        threshold=ctx.setting("rfm_threshold"),
     )
 
 
@@ -325,6 +345,7 @@ ANALYSES = [
         name="rfm_scores",
         requires=("orders",),
         build=_scores_build,
+        settings=(RFM_BINS, RFM_FREQUENCY, RFM_MONETARY, RFM_THRESHOLD),
         description="Per customer with orders: recency, frequency and monetary value, their "
         "1–5 quantile scores, and the customer's segment in the 11-segment (Champions … Lost) "
         "and the 8-segment (重要价值 … 一般挽留客户) schemes.",
