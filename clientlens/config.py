@@ -3,7 +3,7 @@
 Every setting is declared once, with its type, default and help: the settings of the
 workspace, imports and the report in :data:`CORE_SETTINGS`, and each analysis's own in
 its declaration (``Analysis(settings=(Setting(...), ...))``). :data:`SETTINGS` holds
-them all, and the config file, the environment, ``clientlens settings`` and
+them all, and the config file, the environment, ``--set``, ``clientlens settings`` and
 docs/settings.md all derive from it. The values in force come from, lowest priority
 first: the defaults, the workspace's ``clientlens.toml``, environment variables
 ``CLIENTLENS_<NAME>``, and explicit overrides (CLI flags or keyword arguments).
@@ -302,7 +302,8 @@ def settings_markdown() -> str:
         "Generated from the declarations (`clientlens.config.CORE_SETTINGS` and each",
         "analysis's `settings=`) by `clientlens settings --markdown`.",
         "Each setting can be put in the workspace's `clientlens.toml`, given as an environment",
-        "variable `CLIENTLENS_<NAME>`, or passed as an override; later sources win.",
+        "variable `CLIENTLENS_<NAME>`, or passed as an override (for one run of the analyses:",
+        "`clientlens analyze --set NAME=VALUE`); later sources win.",
         "",
         "## Workspace, import and report settings",
         "",
