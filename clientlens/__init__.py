@@ -6,8 +6,10 @@
 >>> cl.rfm_summary(ws.table("orders")).to_pandas()       # doctest: +SKIP
 """
 
+from typing import Any
+
 from clientlens.analytics.customers.rfm import rfm_summary
-from clientlens.config import SETTINGS, Config, load_config
+from clientlens.config import Config, Setting, load_config
 from clientlens.errors import (
     ClientLensError,
     ConfigError,
@@ -20,6 +22,20 @@ from clientlens.report import build_report
 from clientlens.workspace import Workspace
 
 __version__ = "0.1.0"
+
+SETTINGS: tuple[Setting, ...]
+"""Every setting (:data:`clientlens.config.SETTINGS`), gathered on first use."""
+
+
+def __getattr__(name: str) -> Any:
+    # SETTINGS includes every analysis's declarations: importing clientlens should not
+    # import every analysis for it
+    if name == "SETTINGS":
+        from clientlens.config import all_settings
+
+        return all_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SETTINGS",

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand
 
 from clientlens.errors import ClientLensError, ConfigError, ImportValidationError
 from clientlens.i18n import detect_language, message
@@ -220,15 +221,47 @@ def export(
     console.print(_t("exported", path=path))
 
 
-@app.command()
+_SET_HELP = (
+    "Override a setting for this run, NAME=VALUE, e.g. --set rfm_bins=4; repeatable. "
+    "Parsed as the setting declares; `clientlens settings` shows them all."
+)
+
+
+def _set_help() -> str:
+    """The --set help with the analysis settings, read from their declarations."""
+    from clientlens.config import CORE_SETTINGS, all_settings
+
+    core = {s.name for s in CORE_SETTINGS}
+    names = [s.name for s in all_settings() if s.name not in core]
+    return f"{_SET_HELP} Analysis settings: {', '.join(names)}."
+
+
+class _AnalyzeCommand(TyperCommand):
+    """`analyze`, whose --set help lists the settings the analyses declare. Gathered only
+    when the help is shown: the declarations import every analysis."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if param.name == "set_":
+                param.help = _set_help()  # type: ignore[attr-defined]
+        super().format_help(ctx, formatter)
+
+
+@app.command(cls=_AnalyzeCommand)
 def analyze(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Use only data up to this date (YYYY-MM-DD).")
     ] = None,
     only: Annotated[list[str] | None, typer.Option(help="Run only these analyses.")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help=_SET_HELP)
+    ] = None,
 ) -> None:
     """Run every analysis whose inputs exist and store the result tables."""
-    ws = _workspace()
+    from clientlens.config import parse_assignments
+
+    overrides = parse_assignments(set_ or [], option="--set")
+    ws = _workspace(**overrides)
     with _progress("analyze") as update:
         result = ws.analyze(as_of=as_of, only=only or None, progress=update)
     table = Table(header_style="bold")
@@ -352,8 +385,10 @@ def analyses(
     table = Table(header_style="bold")
     for key in ("col_analysis", "col_needs", "col_description"):
         table.add_column(_t(key), overflow="fold")
+    table.add_column("settings", overflow="fold")
     for a in all_analyses():
-        table.add_row(a.name, ", ".join(a.requires), a.description)
+        settings = ", ".join(s.name for s in a.settings)
+        table.add_row(a.name, ", ".join(a.requires), a.description, settings)
     console.print(table)
 
 
@@ -367,17 +402,18 @@ def settings(
     ] = False,
 ) -> None:
     """Show every setting, its value and where the value came from."""
-    from clientlens.config import SETTINGS, settings_markdown
+    from clientlens.config import all_settings, settings_markdown, shown, used_by
 
     if markdown:
         print(settings_markdown(), end="")
         return
     ws = _workspace()
     table = Table(header_style="bold")
-    for col in ("setting", "value", "source", "help"):
+    for col in ("setting", "value", "source", "used by", "help"):
         table.add_column(col, overflow="fold")
-    for s in SETTINGS:
-        table.add_row(s.name, repr(ws.config[s.name]), ws.config.sources[s.name], s.help)
+    for s in all_settings():
+        users = ", ".join(used_by(s.name))
+        table.add_row(s.name, shown(ws.config[s.name]), ws.config.sources[s.name], users, s.help)
     console.print(table)
 
 
@@ -460,7 +496,8 @@ def main() -> None:
     except ClientLensError as exc:
         if _state["debug"]:
             raise
-        err_console.print(f"[bold red]{_t('error')}:[/] {exc}")
+        # soft_wrap: one line, however long (a list of known names), for grep and logs
+        err_console.print(f"[bold red]{_t('error')}:[/] {exc}", soft_wrap=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -1,10 +1,14 @@
 """Settings, declared once.
 
-Every setting is declared in :data:`SETTINGS` with its type, default and help. The
-values in force come from, lowest priority first: the defaults, the workspace's
-``clientlens.toml``, environment variables ``CLIENTLENS_<NAME>``, and explicit
-overrides (CLI flags or keyword arguments). ``clientlens.toml`` may also hold a
-``[mapping.<kind>]`` table of source header → canonical column.
+Every setting is declared once, with its type, default and help: the settings of the
+workspace, imports and the report in :data:`CORE_SETTINGS`, and each analysis's own in
+its declaration (``Analysis(settings=(Setting(...), ...))``). :data:`SETTINGS` holds
+them all, and the config file, the environment, ``--set``, ``clientlens settings`` and
+docs/settings.md all derive from it. The values in force come from, lowest priority
+first: the defaults, the workspace's ``clientlens.toml``, environment variables
+``CLIENTLENS_<NAME>``, and explicit overrides (CLI flags or keyword arguments).
+``clientlens.toml`` may also hold a ``[mapping.<kind>]`` table of source header →
+canonical column.
 
 Example ``clientlens.toml``::
 
@@ -18,9 +22,11 @@ Example ``clientlens.toml``::
 
 from __future__ import annotations
 
+import difflib
+import functools
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +45,11 @@ class Setting:
     help: str
     choices: tuple[Any, ...] = ()
 
+    @property
+    def type_name(self) -> str:
+        """The type as the settings reference names it (``int``, ``str``, ``int list``)."""
+        return str(getattr(self.type, "label", self.type.__name__))
+
     def parse(self, value: Any, source: str) -> Any:
         try:
             if self.type is bool and isinstance(value, str):
@@ -49,6 +60,8 @@ class Setting:
                 parsed = bool(value)
             else:
                 parsed = self.type(value)
+        except ConfigError as exc:  # a setting type that says itself what is wrong
+            raise ConfigError(f"{source}: setting {self.name!r}: {exc}") from None
         except (TypeError, ValueError):
             raise ConfigError(
                 f"{source}: setting {self.name!r} must be of type {self.type.__name__}, got {value!r}."
@@ -61,7 +74,7 @@ class Setting:
         return parsed
 
 
-SETTINGS: tuple[Setting, ...] = (
+CORE_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "engine",
         str,
@@ -91,78 +104,6 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "The date imports treat as today when rejecting future dates "
         "(ISO date; empty = the real date).",
-    ),
-    Setting("rfm_bins", int, 5, "Number of quantile scores for R, F and M."),
-    Setting(
-        "rfm_threshold",
-        str,
-        "mean",
-        "High/low cut of the 8-segment RFM scheme.",
-        ("mean", "median"),
-    ),
-    Setting(
-        "rfm_frequency",
-        str,
-        "orders",
-        "RFM frequency counts orders or purchase days.",
-        ("orders", "days"),
-    ),
-    Setting(
-        "rfm_monetary",
-        str,
-        "total",
-        "RFM monetary is total or mean spend per customer.",
-        ("total", "mean"),
-    ),
-    Setting(
-        "churn_window_days",
-        int,
-        0,
-        "Inactivity window that defines churn, in days; 0 = "
-        "twice the median purchase cycle, at least 90 days.",
-    ),
-    Setting(
-        "lifecycle_at_risk_days",
-        int,
-        60,
-        "Days without a purchase after which an active customer is at risk.",
-    ),
-    Setting(
-        "lifecycle_dormant_days",
-        int,
-        120,
-        "Days without a purchase after which a customer is dormant.",
-    ),
-    Setting(
-        "lifecycle_churned_days",
-        int,
-        180,
-        "Days without a purchase after which a customer has churned.",
-    ),
-    Setting("abc_a_share", float, 0.7, "Cumulative revenue share that ends class A."),
-    Setting("abc_b_share", float, 0.9, "Cumulative revenue share that ends class B."),
-    Setting(
-        "profile_age_bands",
-        str,
-        "18,25,35,45,55",
-        "Age band edges of the customer profile (years): '18,25' gives <18, 18-24, 25+.",
-    ),
-    Setting(
-        "profile_income_bands",
-        str,
-        "3000,6000,10000,20000,50000",
-        "Income band edges of the customer profile (monthly income in the workspace currency).",
-    ),
-    Setting("clv_annual_discount_rate", float, 0.1, "Annual discount rate for predicted CLV."),
-    Setting(
-        "clv_margin", float, 1.0, "Profit margin applied to predicted spend in CLV (1.0 = revenue)."
-    ),
-    Setting(
-        "clv_holdout_days",
-        int,
-        0,
-        "Holdout length for choosing the CLV model, in days; "
-        "0 = a quarter of the history, at most 365 days.",
     ),
     Setting("seed", int, 0, "Seed of every random step."),
     Setting(
@@ -210,17 +151,50 @@ SETTINGS: tuple[Setting, ...] = (
         "Report: assumed response rate of a recommended campaign, used for expected impact.",
     ),
 )
+"""The settings of the workspace, imports, the report and every random step. The
+analyses declare their own (``Analysis(settings=...)``); :data:`SETTINGS` holds both."""
 
-_BY_NAME = {s.name: s for s in SETTINGS}
+SETTINGS: tuple[Setting, ...]
+"""Every setting: :data:`CORE_SETTINGS`, then the settings the registered analyses
+declare. Derived on first use (see :func:`all_settings`), because gathering the
+analyses' declarations imports every analysis, and with them Ibis."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SETTINGS":
+        return all_settings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _declared() -> Mapping[str, tuple[Setting, tuple[str, ...]]]:
+    # imported here, not at the top: the registry imports every analysis (and Ibis),
+    # and the analyses import this module for Setting
+    from clientlens.analytics.registry import all_analyses, declared_settings
+
+    return declared_settings(all_analyses(), core=CORE_SETTINGS)
+
+
+@functools.cache
+def all_settings() -> tuple[Setting, ...]:
+    """Every setting: the core ones, then those the registered analyses declare."""
+    return tuple(s for s, _ in _declared().values())
 
 
 def setting(name: str) -> Setting:
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise ConfigError(
-            f"Unknown setting {name!r}. Known settings: {', '.join(_BY_NAME)}."
-        ) from None
+    """The declaration of setting ``name``; :class:`ConfigError` for an unknown name."""
+    declared = _declared()
+    if name not in declared:
+        close = difflib.get_close_matches(name, declared, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"Unknown setting {name!r}{hint}. Known settings: {', '.join(declared)}.")
+    return declared[name][0]
+
+
+def used_by(name: str) -> tuple[str, ...]:
+    """The analyses that declare setting ``name`` (none for a core setting)."""
+    setting(name)
+    return _declared()[name][1]
 
 
 @dataclass(frozen=True)
@@ -236,8 +210,9 @@ class Config:
         return self.values[name]
 
     def __getattr__(self, name: str) -> Any:
-        if name in _BY_NAME:
-            return self.values[name]
+        values = self.__dict__.get("values", {})  # absent while copying or unpickling
+        if name in values:
+            return values[name]
         raise AttributeError(name)
 
     def mapping(self, kind: str) -> dict[str, str]:
@@ -259,8 +234,9 @@ def load_config(
 ) -> Config:
     """Merge defaults < clientlens.toml in ``directory`` < environment < ``overrides``."""
     environ = os.environ if environ is None else environ
-    values = {s.name: s.default for s in SETTINGS}
-    sources = {s.name: "default" for s in SETTINGS}
+    declared = all_settings()
+    values = {s.name: s.default for s in declared}
+    sources = {s.name: "default" for s in declared}
     mappings: dict[str, dict[str, str]] = {}
 
     file = (directory / CONFIG_FILE) if directory is not None else None
@@ -277,7 +253,7 @@ def load_config(
         for name, value in data.items():
             values[name] = setting(name).parse(value, str(file))
             sources[name] = str(file)
-    for s in SETTINGS:
+    for s in declared:
         env_name = ENV_PREFIX + s.name.upper()
         if env_name in environ:
             values[s.name] = s.parse(environ[env_name], f"environment variable {env_name}")
@@ -290,22 +266,66 @@ def load_config(
     return Config(values=values, sources=sources, mappings=mappings)
 
 
+def parse_assignments(items: Iterable[str], *, option: str = "--set") -> dict[str, Any]:
+    """``NAME=VALUE`` strings (``--set rfm_bins=4``) as values parsed by their declarations.
+
+    Raises :class:`ConfigError` naming the item for a malformed item, an unknown setting
+    or a value its declaration rejects.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ConfigError(
+                f"{option} {item!r}: write it as NAME=VALUE, e.g. {option} rfm_bins=4."
+            )
+        try:
+            declared = setting(name)
+        except ConfigError as exc:
+            raise ConfigError(f"{option} {item}: {exc}") from None
+        out[name] = declared.parse(value.strip(), f"{option} {item}")
+    return out
+
+
+def shown(value: Any) -> str:
+    """A setting value as a user writes it: ``'duckdb'``, ``5``, ``'18,25,35'``."""
+    return repr(value) if type(value) in (str, int, float, bool) else repr(str(value))
+
+
+def _markdown_row(s: Setting, *extra: str) -> str:
+    choices = f" One of: {', '.join(map(str, s.choices))}." if s.choices else ""
+    cells = [f"`{s.name}`", s.type_name, f"`{shown(s.default)}`", f"`{ENV_PREFIX}{s.name.upper()}`"]
+    return "| " + " | ".join([*cells, *extra, f"{s.help}{choices}"]) + " |"
+
+
 def settings_markdown() -> str:
     """The settings reference (docs/settings.md), derived from :data:`SETTINGS`."""
+    core = {s.name for s in CORE_SETTINGS}
     lines = [
         "# Settings",
         "",
-        "Generated from `clientlens.config.SETTINGS` by `clientlens settings --markdown`.",
+        "Generated from the declarations (`clientlens.config.CORE_SETTINGS` and each",
+        "analysis's `settings=`) by `clientlens settings --markdown`.",
         "Each setting can be put in the workspace's `clientlens.toml`, given as an environment",
-        "variable `CLIENTLENS_<NAME>`, or passed as an override; later sources win.",
+        "variable `CLIENTLENS_<NAME>`, or passed as an override (for one run of the analyses:",
+        "`clientlens analyze --set NAME=VALUE`); later sources win.",
+        "",
+        "## Workspace, import and report settings",
         "",
         "| setting | type | default | environment variable | meaning |",
         "|---|---|---|---|---|",
+        *[_markdown_row(s) for s in all_settings() if s.name in core],
+        "",
+        "## Analysis settings",
+        "",
+        "Declared by the analyses that use them (`clientlens analyses` lists each analysis's).",
+        "",
+        "| setting | type | default | environment variable | used by | meaning |",
+        "|---|---|---|---|---|---|",
     ]
-    for s in SETTINGS:
-        choices = f" One of: {', '.join(map(str, s.choices))}." if s.choices else ""
-        lines.append(
-            f"| `{s.name}` | {s.type.__name__} | `{s.default!r}` | "
-            f"`{ENV_PREFIX}{s.name.upper()}` | {s.help}{choices} |"
-        )
+    for s in all_settings():
+        if s.name not in core:
+            users = ", ".join(f"`{a}`" for a in used_by(s.name))
+            lines.append(_markdown_row(s, users))
     return "\n".join(lines) + "\n"

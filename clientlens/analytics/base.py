@@ -14,15 +14,17 @@ Inputs handed to ``build``:
 * earlier analyses' results by their result names, so one analysis can build on
   another (``requires=("orders", "rfm_scores")``).
 
-Every tunable is a keyword argument of the pure function with a default; the
-``build`` wrapper reads it from :class:`AnalysisContext.settings`.
+Every tunable is a keyword argument of the pure function, whose default is the
+declared setting's; the analysis declares the setting (``settings=(Setting(...),)``)
+and its ``build`` wrapper reads the value with ``context.setting(name)``, parsed to
+the declared type, the declared default when the workspace does not set it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import ibis
@@ -31,6 +33,8 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
+from clientlens import config
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
 
@@ -41,9 +45,37 @@ class AnalysisContext:
     observation_end: dt.date
     """Last day of data used (the ``--as-of`` date, or the last order date)."""
     settings: Mapping[str, Any] = field(default_factory=dict)
+    """Setting values in force by name (the workspace's config values)."""
+    declared: Mapping[str, Setting] | None = None
+    """The settings :meth:`setting` may be asked for; None: every declared setting.
+    :meth:`for_analysis` narrows it to one analysis's own and the core settings."""
+    analysis: str = ""
+    """The analysis this context was made for (by :meth:`for_analysis`), for messages."""
 
-    def setting(self, name: str, default: Any) -> Any:
-        return self.settings.get(name, default)
+    def for_analysis(self, analysis: Analysis) -> AnalysisContext:
+        """This context for ``analysis``: it may read its declared settings and the core ones."""
+        declared = {s.name: s for s in (*config.CORE_SETTINGS, *analysis.settings)}
+        return replace(self, declared=declared, analysis=analysis.name)
+
+    def setting(self, name: str) -> Any:
+        """The value of setting ``name``, parsed to its declared type.
+
+        The declared default when :attr:`settings` does not give it. Asking for a
+        setting the analysis does not declare is a :class:`ConfigError`: every setting
+        an analysis reads is in its declaration, so the docs and ``--set`` know it.
+        """
+        if self.declared is None:
+            declared = config.setting(name)
+        elif name in self.declared:
+            declared = self.declared[name]
+        else:
+            raise ConfigError(
+                f"Analysis {self.analysis!r} reads setting {name!r} but does not declare it: "
+                "add it to the analysis's settings=(...)."
+            )
+        if name not in self.settings:
+            return declared.default
+        return declared.parse(self.settings[name], "analysis settings")
 
 
 UNITS: Mapping[str, str] = {
@@ -147,6 +179,10 @@ class Analysis:
         analysis is skipped and the reason is reported.
     build
         ``build(inputs, context) -> ibis.Table``.
+    settings
+        The settings ``build`` reads (:class:`~clientlens.config.Setting`). Analyses
+        that read the same setting share one declaration; the settings reference
+        (docs/settings.md) and ``clientlens analyze --set`` derive from these.
     optional
         Inputs used when present (``inputs`` then contains them) and ignored otherwise.
     description
@@ -167,6 +203,7 @@ class Analysis:
     name: str
     requires: tuple[str, ...]
     build: Builder
+    settings: tuple[Setting, ...] = ()
     optional: tuple[str, ...] = ()
     description: str = ""
     columns: Mapping[str, Column] = field(default_factory=dict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clientlens.analytics.base import UNITS
 from clientlens.analytics.registry import all_analyses
+from clientlens.config import Setting, shown
 
 
 def analyses_markdown() -> str:
@@ -30,6 +31,9 @@ def analyses_markdown() -> str:
         lines.append(f"Needs: {needs}." if needs else "Needs nothing.")
         if a.optional:
             lines.append("Uses when present: " + ", ".join(f"`{r}`" for r in a.optional) + ".")
+        if a.settings:
+            listed = ", ".join(_setting(s) for s in a.settings)
+            lines.append(f"Settings ([reference](settings.md)): {listed}.")
         lines += [
             "",
             "| column | type | unit | meaning | 含义 | personal data |",
@@ -47,3 +51,7 @@ def analyses_markdown() -> str:
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _setting(s: Setting) -> str:
+    return f"`{s.name}` ({s.type_name}, default `{shown(s.default)}`)"

@@ -33,6 +33,7 @@ import ibis.expr.types as ir
 GRAINS = ("month", "week")
 """Period grains: calendar months and ISO weeks (Monday to Sunday)."""
 
+_EPOCH = dt.date(1970, 1, 1)
 _EPOCH_MONDAY = 4  # 1970-01-05, the first Monday after the epoch, is epoch day 4
 
 
@@ -84,12 +85,32 @@ def date_of_epoch_days(days: ir.IntegerValue) -> ir.DateValue:
     return ibis.date("1970-01-01") + days.as_interval("D")
 
 
+def period_start_of_index(index: ir.IntegerValue, grain: str) -> ir.DateValue:
+    """First day of the month, or the Monday of the ISO week, with this period index."""
+    if grain == "month":
+        return month_start_of_index(index)
+    return date_of_epoch_days(index * 7 + _EPOCH_MONDAY)
+
+
+def month_label(index: ir.IntegerValue) -> ir.StringValue:
+    """``YYYY-MM`` of the month with this :func:`month_index`, built from integers so
+    every engine writes it alike."""
+    year = (index // 12).cast("string")
+    month = (index % 12 + 1).cast("string").lpad(2, "0")
+    return year + "-" + month
+
+
+def python_epoch_days(day: dt.date) -> int:
+    """Days from 1970-01-01 to ``day`` (what ``epoch_days()`` gives in the engine)."""
+    return (day - _EPOCH).days
+
+
 def python_month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
 def python_week_index(day: dt.date) -> int:
-    return (day.toordinal() - dt.date(1970, 1, 5).toordinal()) // 7
+    return (python_epoch_days(day) - _EPOCH_MONDAY) // 7
 
 
 def python_period_index(day: dt.date, grain: str) -> int:

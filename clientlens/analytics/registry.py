@@ -4,13 +4,20 @@ Analyses live in domain subpackages of :mod:`clientlens.analytics` (``customers`
 ``segments``, ``value`` ...), each of which lists its own in a package-level
 ``ANALYSES``. Adding an analysis: one module in its domain and one entry in that
 domain's ``ANALYSES``. Adding a domain: its subpackage and one name in :data:`DOMAINS`.
+
+Each analysis declares the settings it reads (``Analysis(settings=...)``). Analyses
+that read the same setting share one :class:`~clientlens.config.Setting` object,
+declared once beside the logic it tunes; two different declarations of one name fail
+registration (:func:`declared_settings`).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 
 from clientlens.analytics.base import Analysis, Column
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
 DOMAINS: tuple[str, ...] = (
@@ -28,6 +35,7 @@ def all_analyses() -> list[Analysis]:
     found: list[Analysis] = []
     for domain in DOMAINS:
         found.extend(importlib.import_module(f"clientlens.analytics.{domain}").ANALYSES)
+    declared_settings(found)
     return topological(found)
 
 
@@ -45,6 +53,53 @@ def declared_columns() -> dict[str, dict[str, Column]]:
     ('int64', 'days')
     """
     return {a.name: dict(a.columns) for a in all_analyses()}
+
+
+def declared_settings(
+    analyses: Iterable[Analysis], *, core: Iterable[Setting] = ()
+) -> dict[str, tuple[Setting, tuple[str, ...]]]:
+    """Every setting by name, with the analyses that declare it: ``core`` first.
+
+    Raises :class:`ConfigError` when one name is declared twice differently (another
+    type, default, help or choices), or a declared default is not a valid value of
+    its own declaration.
+    """
+    found: dict[str, Setting] = {}
+    owner: dict[str, str] = {}
+    users: dict[str, list[str]] = {}
+
+    def add(s: Setting, who: str, analysis: str | None) -> None:
+        known = found.get(s.name)
+        if known is None:
+            if s.parse(s.default, f"{who}: default") != s.default:
+                raise ConfigError(
+                    f"{who}: the default {s.default!r} of setting {s.name!r} is not a "
+                    f"{s.type.__name__}."
+                )
+            found[s.name], owner[s.name], users[s.name] = s, who, []
+        elif known != s:
+            first, second = _describe(known), _describe(s)
+            if first == second:
+                first, second = f"help {known.help!r}", f"help {s.help!r}"
+            raise ConfigError(
+                f"Setting {s.name!r} is declared twice, differently: by {owner[s.name]} "
+                f"({first}) and by {who} ({second}). Declare it once and give every "
+                "analysis that reads it the same Setting."
+            )
+        if analysis is not None and analysis not in users[s.name]:
+            users[s.name].append(analysis)
+
+    for s in core:
+        add(s, "the core settings", None)
+    for a in analyses:
+        for s in a.settings:
+            add(s, f"analysis {a.name!r}", a.name)
+    return {name: (s, tuple(users[name])) for name, s in found.items()}
+
+
+def _describe(s: Setting) -> str:
+    choices = f", one of {', '.join(map(str, s.choices))}" if s.choices else ""
+    return f"{s.type.__name__}, default {s.default!r}{choices}"
 
 
 def topological(analyses: list[Analysis]) -> list[Analysis]:

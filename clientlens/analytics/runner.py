@@ -248,7 +248,7 @@ def _run_one(
     given = {k: inputs[k] for k in (*analysis.requires, *analysis.optional) if k in inputs}
     timer = ws.timed()
     try:
-        rows = writer.write(analysis.name, analysis.build(given, context))
+        rows = writer.write(analysis.name, analysis.build(given, context.for_analysis(analysis)))
     except Exception as exc:  # one analysis failing must not stop the others
         outcome = AnalysisOutcome(
             analysis.name, "failed", seconds=timer.seconds, reason=f"{type(exc).__name__}: {exc}"

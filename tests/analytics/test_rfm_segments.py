@@ -3,7 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.analytics.segments.rfm_segments import exact_median, rfm_scores, rfm_segment_summary
+from clientlens.analytics.common import median_value
+from clientlens.analytics.segments.rfm_segments import rfm_scores, rfm_segment_summary
 from clientlens.analytics.segments.segments_catalog import RFM8_RULES, RFM11, RFM11_GRID, rfm11_code
 from clientlens.errors import ConfigError, DataContractError
 
@@ -134,9 +135,9 @@ def test_summary_by_hand():
 
 def test_exact_median():
     t = ibis.memtable(pd.DataFrame({"v": [5.0, 1.0, 9.0, 3.0]}))
-    assert exact_median(t, "v").execute() == 4.0
+    assert median_value(t, "v").execute() == 4.0
     t = ibis.memtable(pd.DataFrame({"v": [5, 1, 9]}))
-    assert exact_median(t, "v").execute() == 5.0
+    assert median_value(t, "v").execute() == 5.0
 
 
 def test_catalog_grid_covers_every_segment():

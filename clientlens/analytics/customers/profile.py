@@ -32,12 +32,19 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table, to_date
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
+from clientlens.analytics.common import (
+    ORDER_COLUMNS,
+    UNKNOWN,
+    dated_until,
+    last_date,
+    require_columns,
+    text_or_unknown,
+)
+from clientlens.analytics.periods import month_index, month_label
+from clientlens.config import Setting
+from clientlens.errors import ConfigError
 
-UNKNOWN = "unknown"
-AGE_BANDS = (18, 25, 35, 45, 55)
-INCOME_BANDS = (3000, 6000, 10000, 20000, 50000)
 CATEGORICAL = ("gender", "occupation", "province", "city", "acquisition_channel")
 _LAST = 10**9  # sort key that puts "unknown" after every real group
 
@@ -58,6 +65,42 @@ def parse_edges(value: Any, name: str) -> tuple[int, ...]:
     return edges
 
 
+class BandEdges(tuple[int, ...]):
+    """Band edges: increasing whole numbers from ``"18,25,35"`` or a sequence of integers.
+
+    The type of the ``profile_*_bands`` settings, so that a bad value is refused where
+    it is given (clientlens.toml, the environment, ``--set``), not when the profile runs.
+    """
+
+    label = "int list"
+    """How the settings reference names the type."""
+
+    def __new__(cls, value: Any) -> BandEdges:
+        return super().__new__(cls, parse_edges(value, "band edges"))
+
+    def __str__(self) -> str:
+        return ",".join(map(str, self))
+
+    def __repr__(self) -> str:
+        return f"BandEdges({str(self)!r})"
+
+
+AGE_BANDS = BandEdges("18,25,35,45,55")
+INCOME_BANDS = BandEdges("3000,6000,10000,20000,50000")
+PROFILE_AGE_BANDS = Setting(
+    "profile_age_bands",
+    BandEdges,
+    AGE_BANDS,
+    "Age band edges of the customer profile (years): '18,25' gives <18, 18-24, 25+.",
+)
+PROFILE_INCOME_BANDS = Setting(
+    "profile_income_bands",
+    BandEdges,
+    INCOME_BANDS,
+    "Income band edges of the customer profile (monthly income in the workspace currency).",
+)
+
+
 def band_labels(edges: Sequence[int]) -> list[str]:
     """``<e0``, ``e0-(e1-1)``, ..., ``ek+``: the labels of the bands cut at ``edges``."""
     labels = [f"<{edges[0]}"]
@@ -70,19 +113,6 @@ def _band_index(value: ir.NumericValue, edges: Sequence[int]) -> ir.IntegerValue
     branches = [(value < edges[0], 0)]
     branches += [(value < hi, i + 1) for i, hi in enumerate(edges[1:])]
     return ibis.ifelse(value.isnull(), _LAST, ibis.cases(*branches, else_=len(edges)))
-
-
-def month_label(day: ir.DateValue) -> ir.StringValue:
-    """``YYYY-MM`` of a date, built from integers so every engine writes it alike."""
-    return day.year().cast("string") + "-" + day.month().cast("string").lpad(2, "0")
-
-
-def text_or_unknown(value: ir.Value) -> ir.StringValue:
-    """The value without leading and trailing spaces; missing or empty -> ``unknown``."""
-    # Not .strip(): Ibis 12 compiles it for PySpark with a character list in which "\f"
-    # becomes the letter f, turning "female" into "emale".
-    s = value.cast("string").re_replace("^ +| +$", "")
-    return ibis.ifelse(s.isnull() | (s == ""), UNKNOWN, s)
 
 
 def _age(customers: ir.Table, end: ir.DateValue) -> ir.Value | None:
@@ -110,18 +140,11 @@ def customer_base(
 ) -> tuple[ir.Table, list[str]]:
     """One row per customer with orders, revenue and the label and sort key of each dimension."""
     t = as_table(orders)
-    missing = [c for c in ("customer_id", "order_date", "amount") if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"The profile needs the orders columns {missing}; the table has {list(t.columns)}."
-        )
+    require_columns(t, ORDER_COLUMNS, who="The profile")
+    end = last_date(t, observation_end)
+    if observation_end is not None:
+        t = dated_until(t, "order_date", end)
     day = t.order_date.cast("date")
-    if observation_end is None:
-        end: Any = day.max().as_scalar()
-    else:
-        end = ibis.literal(to_date(observation_end))
-        t = t.filter(day <= end)
-        day = t.order_date.cast("date")
     per = t.group_by("customer_id").agg(
         orders=t.count(), revenue=t.amount.sum().cast("float64"), _first=day.min()
     )
@@ -178,7 +201,7 @@ def customer_base(
             second[dim] = key.cases(*enumerate(labels), else_=UNKNOWN)
         elif dim == "signup_cohort":
             s0 = b1._start
-            second[dim] = ibis.ifelse(s0.isnull(), UNKNOWN, month_label(s0))
+            second[dim] = ibis.ifelse(s0.isnull(), UNKNOWN, month_label(month_index(s0)))
             key = ibis.ifelse(s0.isnull(), _LAST, s0.year() * 100 + s0.month())
         else:
             second[dim] = b1[dim]
@@ -275,17 +298,18 @@ def profile_new_customers(
     [['2024-01', 1, 1], ['2024-03', 1, 2]]
     """
     t = as_table(orders)
-    end = None if observation_end is None else ibis.literal(to_date(observation_end))
-    if end is not None:
-        t = t.filter(t.order_date.cast("date") <= end)
+    if observation_end is not None:
+        t = dated_until(t, "order_date", observation_end)
     first = t.group_by("customer_id").agg(_first=t.order_date.cast("date").min())
-    new = first.group_by(month=month_label(first._first)).agg(new_customers=first.count())
+    new = first.group_by(month=month_label(month_index(first._first))).agg(
+        new_customers=first.count()
+    )
     c = as_table(customers) if customers is not None else None
     if c is not None and "signup_date" in c.columns:
         s = c.filter(c.signup_date.notnull())
-        if end is not None:
-            s = s.filter(s.signup_date.cast("date") <= end)
-        signups = s.group_by(month=month_label(s.signup_date.cast("date"))).agg(signups=s.count())
+        if observation_end is not None:
+            s = dated_until(s, "signup_date", observation_end)
+        signups = s.group_by(month=month_label(month_index(s.signup_date))).agg(signups=s.count())
         months = new.select("month").union(signups.select("month"), distinct=True)
         j = months.left_join(new, "month").drop("month_right")
         j = j.left_join(signups, "month").drop("month_right")
@@ -309,10 +333,8 @@ def _distribution_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) ->
         inputs["orders"],
         inputs.get("customers"),
         observation_end=ctx.observation_end,
-        age_bands=parse_edges(ctx.setting("profile_age_bands", AGE_BANDS), "profile_age_bands"),
-        income_bands=parse_edges(
-            ctx.setting("profile_income_bands", INCOME_BANDS), "profile_income_bands"
-        ),
+        age_bands=ctx.setting("profile_age_bands"),
+        income_bands=ctx.setting("profile_income_bands"),
     )
 
 
@@ -328,6 +350,7 @@ ANALYSES = [
         requires=("orders",),
         optional=("customers",),
         build=_distribution_build,
+        settings=(PROFILE_AGE_BANDS, PROFILE_INCOME_BANDS),
         description="Who the customers are: for each group of age band, gender, occupation, "
         "income band, province, city, acquisition channel and signup cohort, the customers, "
         "revenue, orders, AOV and repeat rate. Missing values form the group 'unknown'.",

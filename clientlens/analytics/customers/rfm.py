@@ -23,21 +23,19 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import as_table, to_date
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.analytics.base import as_table
+from clientlens.analytics.common import dated_until, last_date, require_columns
+from clientlens.analytics.periods import period_index
+from clientlens.errors import ConfigError
 
 FREQS = {"D": "day", "W": "week", "M": "month"}
 
 
 def _period_index(value: ir.Value, freq: str) -> ir.IntegerValue:
     """An integer that counts periods, so differences are numbers of periods."""
-    day = value.cast("date")
     if freq == "D":
-        return day.epoch_days()
-    if freq == "W":
-        # ISO weeks start on Monday; 1970-01-05 was a Monday.
-        return ((day.epoch_days() - 4) / 7).floor().cast("int64")
-    return day.year().cast("int64") * 12 + day.month().cast("int64") - 1
+        return value.cast("date").epoch_days()
+    return period_index(value, "week" if freq == "W" else "month")
 
 
 def rfm_summary(
@@ -83,18 +81,14 @@ def rfm_summary(
     if freq not in FREQS:
         raise ConfigError(f"freq must be one of {', '.join(FREQS)}; got {freq!r}.")
     t = as_table(orders)
-    missing = [c for c in (customer_id, order_date, amount) if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"rfm_summary needs the columns {missing}; the table has {list(t.columns)}. "
-            "Name yours with customer_id=..., order_date=..., amount=..."
-        )
-    ts = t[order_date]
-    if observation_end is None:
-        end = ts.max().as_scalar().cast("date")
-    else:
-        end = ibis.literal(to_date(observation_end))
-    t = t.filter(ts.notnull() & (ts.cast("date") <= end))
+    require_columns(
+        t,
+        (customer_id, order_date, amount),
+        who="rfm_summary",
+        hint="Name yours with customer_id=..., order_date=..., amount=...",
+    )
+    end = last_date(t, observation_end, order_date)
+    t = dated_until(t, order_date, end)
 
     dated = t.mutate(_period=_period_index(t[order_date], freq))
     periods = dated.group_by([customer_id, "_period"]).agg(

@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
+from clientlens.analytics.common import dated_until
 from clientlens.analytics.kpis.kpis import period_columns
 from clientlens.analytics.periods import month_index
 
@@ -65,12 +66,10 @@ def kpi_cac(
     [['all', 100.0, 2, 50.0]]
     """
     end = to_date(observation_end)
-    o = as_table(orders)
-    o = o.filter(o.order_date.notnull() & (o.order_date.cast("date") <= end))
+    o = dated_until(as_table(orders), "order_date", end)
     firsts = o.group_by("customer_id").agg(_first=o.order_date.min())
     firsts = firsts.select("customer_id", _m=month_index(firsts._first))
-    s = as_table(marketing_spend)
-    s = s.filter(s.date.notnull() & (s.date.cast("date") <= end))
+    s = dated_until(as_table(marketing_spend), "date", end)
     s = s.mutate(_m=month_index(s.date))
 
     if clv is not None:

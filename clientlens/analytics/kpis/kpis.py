@@ -36,18 +36,30 @@ import ibis.expr.types as ir
 import numpy as np
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
+from clientlens.analytics.common import dated_until, exact_median
 from clientlens.analytics.periods import (
     change,
     last_complete_month_index,
     month_index,
+    month_label,
     month_start_of_index,
+    python_epoch_days,
     python_month_index,
 )
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
 MAX_MONTHS = 1200
 """Longest history the month spine covers (100 years)."""
 MIN_CHURN_WINDOW_DAYS = 90
+CHURN_WINDOW_DAYS = Setting(
+    "churn_window_days",
+    int,
+    0,
+    "Inactivity window that defines churn, in days; 0 = "
+    f"twice the median purchase cycle, at least {MIN_CHURN_WINDOW_DAYS} days.",
+)
+"""Shared by every analysis that calls a customer churned (declare it, do not copy it)."""
 
 UNITS: dict[str, str] = {
     "active_customers": "count",
@@ -76,13 +88,6 @@ _RATES = ("repeat_rate", "retention_rate", "churn_rate", "csat")
 
 
 # -- months -------------------------------------------------------------------------
-def month_label(index: ir.IntegerValue) -> ir.StringValue:
-    """``YYYY-MM`` of the month numbered by :func:`month_index`."""
-    year = (index // 12).cast("string")
-    month = (index % 12 + 1).cast("string").lpad(2, "0")
-    return year + "-" + month
-
-
 def month_spine(last: int) -> ir.Table:
     """The :data:`MAX_MONTHS` month indices ending with ``last`` (``_m``), no gaps."""
     return ibis.memtable({"_m": np.arange(last - MAX_MONTHS + 1, last + 1, dtype="int64")})
@@ -97,25 +102,6 @@ def period_columns(t: ir.Table, observation_end: dt.date) -> dict[str, ir.Value]
     }
 
 
-# -- exact medians ------------------------------------------------------------------
-def exact_median(t: ir.Table, column: str, by: str | None = None) -> ir.Table:
-    """Median of ``column`` (per ``by`` when given) by ranking, identical on every engine.
-
-    Returns a table with ``by`` (if given) and ``median``. Spark's percentile is
-    approximate, so the middle value(s) are picked by row number instead.
-    """
-    group = [by] if by else []
-    ranked = t.mutate(
-        _rn=ibis.row_number().over(ibis.window(group_by=group, order_by=t[column])) + 1,
-        _n=t[column].count().over(ibis.window(group_by=group)),
-    )
-    middle = ranked.filter(
-        (ranked._rn == (ranked._n + 1) // 2) | (ranked._rn == ranked._n // 2 + 1)
-    )
-    median = middle[column].cast("float64").mean()
-    return middle.group_by(group).agg(median=median) if by else middle.agg(median=median)
-
-
 def median_purchase_cycle_table(orders: ir.Table) -> ir.Table:
     """:func:`median_purchase_cycle_days` as a one-row table (``median``)."""
     days = orders.select("customer_id", _day=orders.order_date.cast("date").epoch_days())
@@ -124,7 +110,6 @@ def median_purchase_cycle_table(orders: ir.Table) -> ir.Table:
         _gap=days._day
         - days._day.lag().over(ibis.window(group_by="customer_id", order_by=days._day))
     )
-    gaps = gaps.filter(gaps._gap.notnull())
     per_customer = exact_median(gaps, "_gap", by="customer_id")
     return exact_median(per_customer, "median")
 
@@ -138,7 +123,9 @@ def median_purchase_cycle_days(orders: ir.Table) -> ir.FloatingScalar:
     return median_purchase_cycle_table(orders)["median"].as_scalar()
 
 
-def churn_window_days(orders: ir.Table, setting_days: int = 0) -> ir.FloatingValue:
+def churn_window_days(
+    orders: ir.Table, setting_days: int = CHURN_WINDOW_DAYS.default
+) -> ir.FloatingValue:
     """The inactivity window: ``setting_days`` if > 0, else 2 × median cycle, ≥ 90 days."""
     return _churn_window_table(orders, setting_days)._window.as_scalar()
 
@@ -156,8 +143,7 @@ def _churn_window_table(
     if setting_days > 0:
         return ibis.memtable({"_window": [float(setting_days)]})
     if purchase_cycle is not None:
-        known = purchase_cycle.filter(purchase_cycle.purchase_cycle_days.notnull())
-        cycle = exact_median(known, "purchase_cycle_days")
+        cycle = exact_median(purchase_cycle, "purchase_cycle_days")
     else:
         cycle = median_purchase_cycle_table(orders)
     doubled = (cycle["median"] * 2).fill_null(0.0)
@@ -169,9 +155,7 @@ def customer_months(orders: ir.Table, observation_end: dt.date) -> ir.Table:
     """One row per customer and active month: orders, revenue, first and last purchase
     day (epoch days), the customer's first month, the previous active month and the
     first purchase day of the next active month."""
-    o = orders.filter(
-        orders.order_date.notnull() & (orders.order_date.cast("date") <= observation_end)
-    )
+    o = dated_until(orders, "order_date", observation_end)
     o = o.select(
         "customer_id",
         "amount",
@@ -201,7 +185,7 @@ def kpis(
     feedback: Any = None,
     clv: Any = None,
     purchase_cycle: Any = None,
-    churn_window_days_setting: int = 0,
+    churn_window_days_setting: int = CHURN_WINDOW_DAYS.default,
 ) -> ir.Table:
     """The monthly KPI pack as a long table (one row per month and KPI).
 
@@ -242,9 +226,9 @@ def kpis(
     """
     end = to_date(observation_end)
     end_m = python_month_index(end)
-    end_day = (end - dt.date(1970, 1, 1)).days
+    end_day = python_epoch_days(end)
     orders = as_table(orders)
-    cut = orders.filter(orders.order_date.cast("date") <= end)
+    cut = dated_until(orders, "order_date", end)
     cycles = as_table(purchase_cycle) if purchase_cycle is not None else None
     window = _churn_window_table(cut, churn_window_days_setting, cycles)
 
@@ -330,15 +314,14 @@ def kpis(
 
 
 def _monthly_spend(spend: ir.Table, end: dt.date) -> ir.Table:
-    s = spend.filter(spend.date.notnull() & (spend.date.cast("date") <= end))
+    s = dated_until(spend, "date", end)
     s = s.mutate(_m=month_index(s.date))
     return s.group_by("_m").agg(_spend=s.spend.sum().cast("float64"))
 
 
 def _monthly_feedback(feedback: ir.Table, end: dt.date) -> ir.Table:
-    f = feedback.filter(
-        feedback.score.notnull() & feedback.date.notnull() & (feedback.date.cast("date") <= end)
-    )
+    f = dated_until(feedback, "date", end)
+    f = f.filter(f.score.notnull())
     f = f.mutate(_kind=f.kind.lower().strip(), _m=month_index(f.date))
     nps = f._kind == "nps"
     csat = f._kind == "csat"
@@ -397,7 +380,7 @@ def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
         feedback=inputs.get("feedback"),
         clv=inputs.get("clv") if spend is not None else None,
         purchase_cycle=inputs.get("purchase_cycle"),
-        churn_window_days_setting=int(ctx.setting("churn_window_days", 0)),
+        churn_window_days_setting=ctx.setting("churn_window_days"),
     )
 
 
@@ -407,6 +390,7 @@ ANALYSES = [
         requires=("orders",),
         optional=("marketing_spend", "feedback", "clv", "purchase_cycle"),
         build=_build,
+        settings=(CHURN_WINDOW_DAYS,),
         description="Monthly KPI pack: customers, revenue, orders, AOV, frequency, repeat, "
         "retention and churn rates, historical CLV, CAC, CLV:CAC, NPS and CSAT, with "
         "month-on-month and year-on-year changes.",

@@ -24,36 +24,16 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
+from clientlens.analytics.common import completed_orders
 from clientlens.analytics.periods import (
     GRAINS,
-    date_of_epoch_days,
     last_complete_period_index,
-    month_start_of_index,
     period_index,
+    period_start_of_index,
     python_period_index,
 )
-from clientlens.errors import ConfigError, DataContractError
-
-REQUIRED = ("customer_id", "order_date", "amount")
-
-
-def _start_of(index: ir.IntegerValue, grain: str) -> ir.DateValue:
-    if grain == "month":
-        return month_start_of_index(index)
-    return date_of_epoch_days(index * 7 + 4)  # week 0 starts on Monday 1970-01-05
-
-
-def completed_orders(orders: Any, observation_end: Any, *, who: str) -> ir.Table:
-    """``orders`` with the required columns checked, cut to ``observation_end`` (inclusive)."""
-    t = as_table(orders)
-    missing = [c for c in REQUIRED if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"{who} needs the orders columns {missing}; the table has {list(t.columns)}."
-        )
-    end = ibis.literal(to_date(observation_end))
-    return t.filter(t.order_date.notnull() & (t.order_date.cast("date") <= end))
+from clientlens.errors import ConfigError
 
 
 def cohort_retention(
@@ -135,9 +115,9 @@ def _one_grain(indexed: ir.Table, firsts: ir.Table, grain: str, end: Any) -> ir.
     size = g.cohort_size.cast("float64")
     return g.select(
         grain=ibis.literal(grain),
-        cohort=_start_of(g._cohort, grain),
+        cohort=period_start_of_index(g._cohort, grain),
         period_index=g._k.cast("int64"),
-        period_start=_start_of(g._cohort + g._k, grain),
+        period_start=period_start_of_index(g._cohort + g._k, grain),
         period_complete=(g._cohort + g._k) <= last_complete_period_index(end, grain),
         cohort_size=g.cohort_size.cast("int64"),
         active_customers=g.active_customers.cast("int64"),

@@ -14,9 +14,13 @@ import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
 from clientlens.analytics.lifecycle.lifecycle_rules import (
+    AT_RISK_DAYS,
+    CHURNED_DAYS,
     CODE,
+    DORMANT_DAYS,
     NONE,
     STAGES,
+    WINDOWS,
     lifecycle_movements,
     lifecycle_stages,
 )
@@ -45,9 +49,9 @@ def lifecycle_transitions(
     orders: Any,
     *,
     observation_end: Any,
-    at_risk_days: int = 60,
-    dormant_days: int = 120,
-    churned_days: int = 180,
+    at_risk_days: int = AT_RISK_DAYS.default,
+    dormant_days: int = DORMANT_DAYS.default,
+    churned_days: int = CHURNED_DAYS.default,
 ) -> ir.Table:
     """From-stage → to-stage counts between consecutive month ends, with row shares.
 
@@ -116,9 +120,9 @@ def lifecycle_summary(transitions: ir.Table) -> ir.Table:
 def _windows(ctx: AnalysisContext) -> dict[str, Any]:
     return {
         "observation_end": ctx.observation_end,
-        "at_risk_days": int(ctx.setting("lifecycle_at_risk_days", 60)),
-        "dormant_days": int(ctx.setting("lifecycle_dormant_days", 120)),
-        "churned_days": int(ctx.setting("lifecycle_churned_days", 180)),
+        "at_risk_days": ctx.setting("lifecycle_at_risk_days"),
+        "dormant_days": ctx.setting("lifecycle_dormant_days"),
+        "churned_days": ctx.setting("lifecycle_churned_days"),
     }
 
 
@@ -144,7 +148,8 @@ _RULE = (
     "first order; reactivated when they bought in the month after having gone at least "
     "lifecycle_dormant_days without a purchase at the previous month end; otherwise "
     "active below lifecycle_at_risk_days, at risk below lifecycle_dormant_days, dormant "
-    "below lifecycle_churned_days, churned from then on (defaults 60 / 120 / 180 days)."
+    "below lifecycle_churned_days, churned from then on (defaults "
+    f"{' / '.join(str(w.default) for w in WINDOWS)} days)."
 )
 
 ANALYSES = [
@@ -152,6 +157,7 @@ ANALYSES = [
         name="lifecycle_stages",
         requires=("orders",),
         build=_build_stages,
+        settings=WINDOWS,
         description="Each customer's lifecycle stage (新客 new, 活跃 active, 预警 at risk, "
         "沉睡 dormant, 流失 churned, 回流 reactivated) at the observation end, and at the "
         "month end before it. " + _RULE + " One row per customer (the latest month); "
@@ -192,6 +198,7 @@ ANALYSES = [
         name="lifecycle_transitions",
         requires=("orders",),
         build=_build_transitions,
+        settings=WINDOWS,
         description="Month-over-month lifecycle stage transitions: how many customers moved "
         "from each stage at the previous month end to each stage at this month end, for "
         "every month (the latest month flagged). " + _RULE,

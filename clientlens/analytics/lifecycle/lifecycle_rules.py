@@ -32,12 +32,14 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import to_date
-from clientlens.analytics.lifecycle.cohorts import completed_orders
+from clientlens.analytics.common import completed_orders
 from clientlens.analytics.periods import (
     month_index,
     month_start_epoch_days,
+    python_epoch_days,
     python_month_index,
 )
+from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
 STAGES: tuple[tuple[str, str, str], ...] = (
@@ -49,6 +51,27 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("reactivated", "回流", "Reactivated"),
 )
 """Stage code, Chinese and English name, in display order."""
+
+AT_RISK_DAYS = Setting(
+    "lifecycle_at_risk_days",
+    int,
+    60,
+    "Days without a purchase after which an active customer is at risk.",
+)
+DORMANT_DAYS = Setting(
+    "lifecycle_dormant_days",
+    int,
+    120,
+    "Days without a purchase after which a customer is dormant.",
+)
+CHURNED_DAYS = Setting(
+    "lifecycle_churned_days",
+    int,
+    180,
+    "Days without a purchase after which a customer has churned.",
+)
+WINDOWS = (AT_RISK_DAYS, DORMANT_DAYS, CHURNED_DAYS)
+"""The stage windows, declared once for every lifecycle analysis that reads them."""
 
 STAGE_CODES = tuple(s[0] for s in STAGES)
 NONE = ("none", "无（首月）", "none (first month)")
@@ -93,7 +116,7 @@ def _calendar(source: ir.Table, month: str, end: dt.date) -> ir.Table:
     join so the date arithmetic runs on a few dozen rows: inlined into every reference
     it made the SQL 90 kB and cost seconds per million rows.
     """
-    end_days = (end - dt.date(1970, 1, 1)).days
+    end_days = python_epoch_days(end)
     span = source.agg(_lo=source[month].min())
     cal = span.select(_cm=ibis.range(span._lo - 1, python_month_index(end) + 2).unnest())
     judged = ibis.least(month_start_epoch_days(cal._cm + 1) - 1, end_days)
@@ -198,9 +221,9 @@ def lifecycle_stages(
     orders: Any,
     *,
     observation_end: Any,
-    at_risk_days: int = 60,
-    dormant_days: int = 120,
-    churned_days: int = 180,
+    at_risk_days: int = AT_RISK_DAYS.default,
+    dormant_days: int = DORMANT_DAYS.default,
+    churned_days: int = CHURNED_DAYS.default,
 ) -> ir.Table:
     """Every customer's lifecycle stage at the observation end (rule in the module docstring).
 
@@ -236,7 +259,7 @@ def lifecycle_stages(
     windows = (at_risk_days, dormant_days, churned_days)
     _check_windows(*windows)
     end = to_date(observation_end)
-    end_days = (end - dt.date(1970, 1, 1)).days
+    end_days = python_epoch_days(end)
     end_month = python_month_index(end)
     # Only the last purchase month matters, and the purchases before it only when it is
     # one of the last two months (reactivated in it, or at the previous month end); so
@@ -258,7 +281,7 @@ def lifecycle_stages(
     j = _attach(_attach(j, "_m", cal, "_m"), "_pm", cal, "_pm").drop("_pm_judged")
     last = _with_flags(j, dormant_days)
     here = _in_purchase_month(last, windows)
-    end_start = (month_start(end) - dt.date(1970, 1, 1)).days
+    end_start = python_epoch_days(month_start(end))
     later = _after_purchase_month(
         ibis.literal(end_month),
         ibis.literal(end_start),
@@ -284,9 +307,9 @@ def lifecycle_movements(
     orders: Any,
     *,
     observation_end: Any,
-    at_risk_days: int = 60,
-    dormant_days: int = 120,
-    churned_days: int = 180,
+    at_risk_days: int = AT_RISK_DAYS.default,
+    dormant_days: int = DORMANT_DAYS.default,
+    churned_days: int = CHURNED_DAYS.default,
 ) -> ir.Table:
     """Customers by month, stage at the previous month end and stage at this month end.
 

@@ -23,7 +23,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column
-from clientlens.analytics.lifecycle.cohorts import completed_orders
+from clientlens.analytics.common import completed_orders, ratio
 
 ORDER_COUNT_CAP = 10
 """Customers with this many orders or more share the last row (``10+``)."""
@@ -86,13 +86,33 @@ def purchase_days(orders: Any, observation_end: Any) -> ir.Table:
     return t.group_by(["customer_id", "_day"]).agg(orders=t.count(), revenue=t.amount.sum())
 
 
+def _gaps(orders: Any, observation_end: Any) -> ir.Table:
+    """``customer_id, gap``: one row per purchase day, ``gap`` the days since the
+    customer's previous purchase day (null on the first)."""
+    d = purchase_days(orders, observation_end)
+    previous = d._day.lag().over(ibis.window(group_by=d.customer_id, order_by=d._day))
+    return d.select("customer_id", gap=(d._day - previous).cast("int64"))
+
+
 def interpurchase_days(orders: Any, observation_end: Any) -> ir.Table:
     """``customer_id, gap`` — days since the customer's previous purchase day (one row per
     purchase day after the first)."""
-    d = purchase_days(orders, observation_end)
-    previous = d._day.lag().over(ibis.window(group_by=d.customer_id, order_by=d._day))
-    d = d.select("customer_id", gap=(d._day - previous).cast("int64"))
+    d = _gaps(orders, observation_end)
     return d.filter(d.gap.notnull())
+
+
+def counts_by_bin(t: ir.Table, days: str, name: str) -> ir.Table:
+    """Rows of ``t`` counted by the day bin of ``t[days]``: the :func:`bins_table` columns
+    and the count ``name``, every bin present (0 when empty)."""
+    counts = t.group_by(_bin=bin_order_of(t[days])).agg(_count=t.count())
+    bins = bins_table()
+    return bins.left_join(counts, bins.bin_order == counts._bin).select(
+        bins.bin_order,
+        bins.days_bin,
+        bins.min_days,
+        bins.max_days,
+        **{name: counts._count.fill_null(0).cast("int64")},
+    )
 
 
 def purchase_order_counts(orders: Any, *, observation_end: Any) -> ir.Table:
@@ -132,31 +152,18 @@ def purchase_order_counts(orders: Any, *, observation_end: Any) -> ir.Table:
     all_revenue = g.revenue.sum().over()
     return g.mutate(
         customer_share=g.customers.cast("float64") / all_customers.cast("float64"),
-        revenue_share=ibis.ifelse(all_revenue != 0, g.revenue / all_revenue, ibis.null("float64")),
+        revenue_share=ratio(g.revenue, all_revenue),
     )
 
 
 def purchase_intervals(orders: Any, *, observation_end: Any) -> ir.Table:
     """Inter-purchase days of all customers in bins (1-7, 8-14, …, 366+), every bin present."""
-    gaps = interpurchase_days(orders, observation_end)
-    gaps = gaps.mutate(bin_order=bin_order_of(gaps.gap))
-    counts = gaps.group_by("bin_order").agg(intervals=gaps.count())
-    bins = bins_table()
-    g = bins.left_join(counts, bins.bin_order == counts.bin_order).select(
-        bins.bin_order,
-        bins.days_bin,
-        bins.min_days,
-        bins.max_days,
-        intervals=counts.intervals.fill_null(0).cast("int64"),
-    )
-    total = g.intervals.sum().over().cast("float64")
-    share = g.intervals.cast("float64") / total
+    g = counts_by_bin(interpurchase_days(orders, observation_end), "gap", "intervals")
+    total = g.intervals.sum().over()
     cumulative = g.intervals.sum().over(ibis.cumulative_window(order_by=g.bin_order))
     return g.mutate(
-        interval_share=ibis.ifelse(total > 0, share, ibis.null("float64")),
-        cumulative_share=ibis.ifelse(
-            total > 0, cumulative.cast("float64") / total, ibis.null("float64")
-        ),
+        interval_share=ratio(g.intervals, total),
+        cumulative_share=ratio(cumulative, total),
     )
 
 
@@ -176,9 +183,7 @@ def purchase_cycle(orders: Any, *, observation_end: Any) -> ir.Table:
     >>> r[["purchase_days", "purchase_cycle_days", "mean_interpurchase_days"]].values.tolist()
     [[4.0, 2.0, 4.333333333333333], [1.0, nan, nan]]
     """
-    d = purchase_days(orders, observation_end)
-    previous = d._day.lag().over(ibis.window(group_by=d.customer_id, order_by=d._day))
-    d = d.select("customer_id", gap=(d._day - previous).cast("int64"))
+    d = _gaps(orders, observation_end)
     # one pass: the first purchase day (no gap) ranks 0 and gaps rank 1..n; ordering by
     # coalesce() avoids NULLS FIRST/LAST, which DuckDB and Spark default differently
     w = ibis.window(group_by=d.customer_id, order_by=d.gap.fill_null(-1), rows=(None, None))

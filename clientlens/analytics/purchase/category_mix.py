@@ -15,8 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
-from clientlens.analytics.lifecycle.cohorts import completed_orders
-from clientlens.errors import DataContractError
+from clientlens.analytics.common import completed_orders, ratio, require_columns
 
 UNKNOWN = ("unknown", "未知", "Unknown")
 ALL = ("all", "全部客户", "All customers")
@@ -27,15 +26,10 @@ def _lines(orders: Any, order_items: Any, products: Any, observation_end: Any) -
     o = completed_orders(orders, observation_end, who="category_mix")
     items = as_table(order_items)
     prods = as_table(products)
-    for name, table, cols in (
-        ("order_items", items, ("order_id", "product_id", "quantity")),
-        ("products", prods, ("product_id",)),
-    ):
-        missing = [c for c in cols if c not in table.columns]
-        if missing:
-            raise DataContractError(
-                f"category_mix needs the {name} columns {missing}; it has {list(table.columns)}."
-            )
+    require_columns(
+        items, ("order_id", "product_id", "quantity"), who="category_mix", what="order_items"
+    )
+    require_columns(prods, ("product_id",), who="category_mix", what="products")
     category = prods.category if "category" in prods.columns else ibis.null("string")
     price = prods.price.cast("float64") if "price" in prods.columns else ibis.null("float64")
     p = prods.select("product_id", _category=category, _price=price)
@@ -90,12 +84,8 @@ def _shares(mix: ir.Table) -> ir.Table:
         )
     )
     return mix.mutate(
-        revenue_share=ibis.ifelse(
-            total_revenue != 0, mix.revenue / total_revenue, ibis.null("float64")
-        ),
-        quantity_share=ibis.ifelse(
-            total_quantity != 0, mix.quantity / total_quantity, ibis.null("float64")
-        ),
+        revenue_share=ratio(mix.revenue, total_revenue),
+        quantity_share=ratio(mix.quantity, total_quantity),
         category_rank=as_int64(rank + 1),
     )
 

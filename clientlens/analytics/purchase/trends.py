@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
-from clientlens.analytics.lifecycle.cohorts import completed_orders
+from clientlens.analytics.common import completed_orders, exact_median, ratio
 from clientlens.analytics.periods import (
     last_complete_month_index,
     month_index,
@@ -29,7 +29,7 @@ from clientlens.analytics.periods import (
     python_month_index,
     with_changes,
 )
-from clientlens.analytics.purchase.behaviour import bin_order_of, bins_table, purchase_days
+from clientlens.analytics.purchase.behaviour import counts_by_bin, purchase_days
 
 METRICS: tuple[tuple[str, str, str], ...] = (
     ("revenue", "销售额", "Revenue"),
@@ -41,10 +41,6 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     ("repeat_rate", "复购率", "Repeat-purchase rate"),
 )
 """Metric code, Chinese and English name, in display order."""
-
-
-def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
-    return ibis.ifelse(den != 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
 
 
 def purchase_trend(orders: Any, *, observation_end: Any) -> ir.Table:
@@ -99,9 +95,9 @@ def purchase_trend(orders: Any, *, observation_end: Any) -> ir.Table:
         "orders": g.orders,
         "active_customers": g.active_customers,
         "new_customers": g.new_customers,
-        "aov": _ratio(g.revenue, g.orders),
-        "purchase_frequency": _ratio(g.orders, g.active_customers),
-        "repeat_rate": _ratio(g._repeaters, g.active_customers),
+        "aov": ratio(g.revenue, g.orders),
+        "purchase_frequency": ratio(g.orders, g.active_customers),
+        "repeat_rate": ratio(g._repeaters, g.active_customers),
     }
     long = None
     for i, (code, zh, en) in enumerate(METRICS, start=1):
@@ -164,30 +160,18 @@ def repeat_purchase(orders: Any, *, observation_end: Any) -> ir.Table:
     later = j.filter(j._day > j._first)
     second = later.group_by("customer_id").agg(_gap=(later._day - later._first).min())
     second = second.mutate(_gap=second._gap.cast("int64"))
-    rank = ibis.row_number().over(ibis.window(order_by=[second._gap, second.customer_id]))
-    ranked = second.mutate(_rank=rank, _n=second.count().over())
-    middle = ranked.filter(
-        (ranked._rank == (ranked._n - 1) // 2) | (ranked._rank == ranked._n // 2)
-    )
-    median = middle.agg(median_days_to_second_purchase=middle._gap.cast("float64").mean())
+    median = exact_median(second, "_gap")
+    median = median.select(median_days_to_second_purchase=median["median"])
     overall = per.agg(
         total_customers=per.count().cast("int64"),
         repeat_customers=(per._orders >= 2).sum().cast("int64"),
     )
-    counts = second.group_by(_bin=bin_order_of(second._gap)).agg(_c=second.count())
-    bins = bins_table()
-    g = bins.left_join(counts, bins.bin_order == counts._bin).select(
-        bins.bin_order,
-        bins.days_bin,
-        bins.min_days,
-        bins.max_days,
-        customers=counts._c.fill_null(0).cast("int64"),
-    )
+    g = counts_by_bin(second, "_gap", "customers")
     seconds = g.customers.sum().over().cast("float64")
     cumulative = g.customers.sum().over(ibis.cumulative_window(order_by=g.bin_order))
     g = g.mutate(
-        share_of_second_purchases=_ratio(g.customers, seconds),
-        cumulative_share=_ratio(cumulative, seconds),
+        share_of_second_purchases=ratio(g.customers, seconds),
+        cumulative_share=ratio(cumulative, seconds),
         second_purchase_customers=seconds.cast("int64"),
     )
     g = g.cross_join(overall).cross_join(median)
@@ -201,7 +185,7 @@ def repeat_purchase(orders: Any, *, observation_end: Any) -> ir.Table:
         "cumulative_share",
         "total_customers",
         "repeat_customers",
-        repeat_rate=_ratio(g.repeat_customers, g.total_customers),
+        repeat_rate=ratio(g.repeat_customers, g.total_customers),
         second_purchase_customers=g.second_purchase_customers,
         median_days_to_second_purchase=g.median_days_to_second_purchase,
     )

@@ -37,7 +37,6 @@ it; the median is the exact middle value (mean of the two middle values for even
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +45,14 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
+from clientlens.analytics.common import (
+    ORDER_COLUMNS,
+    dated_until,
+    last_date,
+    median_value,
+    require_columns,
+)
+from clientlens.analytics.periods import python_epoch_days
 from clientlens.analytics.segments.segments_catalog import (
     RFM8,
     RFM8_RULES,
@@ -54,11 +61,31 @@ from clientlens.analytics.segments.segments_catalog import (
     SCHEMES,
     rfm11_rules_text,
 )
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.config import Setting
+from clientlens.errors import ConfigError
 
 FREQUENCY_KINDS = ("orders", "days")
 MONETARY_KINDS = ("total", "mean")
 THRESHOLDS = ("mean", "median")
+
+RFM_BINS = Setting("rfm_bins", int, 5, "Number of quantile scores for R, F and M.")
+RFM_THRESHOLD = Setting(
+    "rfm_threshold", str, "mean", "High/low cut of the 8-segment RFM scheme.", THRESHOLDS
+)
+RFM_FREQUENCY = Setting(
+    "rfm_frequency",
+    str,
+    "orders",
+    "RFM frequency counts orders or purchase days.",
+    FREQUENCY_KINDS,
+)
+RFM_MONETARY = Setting(
+    "rfm_monetary",
+    str,
+    "total",
+    "RFM monetary is total or mean spend per customer.",
+    MONETARY_KINDS,
+)
 
 
 def _score(worse: ir.IntegerValue, n: ir.IntegerValue, bins: int) -> ir.IntegerValue:
@@ -73,27 +100,14 @@ def _level(score: ir.IntegerValue, bins: int) -> ir.IntegerValue:
     return (((score - 1) * 4) / (bins - 1) + 0.5).floor().cast("int64") + 1
 
 
-def exact_median(t: ir.Table, column: str) -> ir.FloatingScalar:
-    """The exact median of ``t[column]`` as a scalar (no engine's approximate percentile)."""
-    ranked = t.select(
-        _v=t[column].cast("float64"),
-        _rn=ibis.row_number().over(order_by=[t[column]]),
-        _n=t.count().over(),
-    )
-    lower = ((ranked._n - 1) / 2).floor().cast("int64")
-    upper = (ranked._n / 2).floor().cast("int64")
-    middle = ranked.filter((ranked._rn == lower) | (ranked._rn == upper))
-    return middle._v.mean().as_scalar()
-
-
 def rfm_scores(
     orders: Any,
     *,
     observation_end: Any = None,
-    bins: int = 5,
-    frequency: str = "orders",
-    monetary: str = "total",
-    threshold: str = "mean",
+    bins: int = RFM_BINS.default,
+    frequency: str = RFM_FREQUENCY.default,
+    monetary: str = RFM_MONETARY.default,
+    threshold: str = RFM_THRESHOLD.default,
 ) -> ir.Table:
     """Score every customer with orders on R, F and M and place them in both segment schemes.
 
@@ -139,16 +153,8 @@ def rfm_scores(
         if value not in allowed:
             raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {value!r}.")
     t = as_table(orders)
-    missing = [c for c in ("customer_id", "order_date", "amount") if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"rfm_scores needs the orders columns {missing}; the table has {list(t.columns)}."
-        )
-    day = t.order_date.cast("date")
-    end: Any = (
-        day.max().as_scalar() if observation_end is None else ibis.literal(to_date(observation_end))
-    )
-    t = t.filter(t.order_date.notnull() & (day <= end))
+    require_columns(t, ORDER_COLUMNS, who="rfm_scores")
+    t = dated_until(t, "order_date", last_date(t, observation_end))
     day = t.order_date.cast("date")
     metrics: dict[str, Any] = {
         "orders": t.count(),
@@ -159,7 +165,9 @@ def rfm_scores(
         metrics["purchase_days"] = day.epoch_days().nunique()
     per = t.group_by("customer_id").agg(**metrics)
     end_days = (
-        per._last_day.max().as_scalar() if observation_end is None else _epoch(observation_end)
+        per._last_day.max().as_scalar()
+        if observation_end is None
+        else python_epoch_days(to_date(observation_end))
     )
     freq = per.orders if frequency == "orders" else per.purchase_days
     mon = per.revenue if monetary == "total" else per.revenue / per.orders
@@ -175,7 +183,7 @@ def rfm_scores(
     if threshold == "mean":
         cuts: dict[str, Any] = {c: per[c].mean().as_scalar() for c in raw}
     else:
-        cuts = {c: exact_median(per, c) for c in raw}
+        cuts = {c: median_value(per, c) for c in raw}
     per = per.mutate(
         r_score=_score(ibis.rank().over(order_by=[per.recency_days.desc()]), n, bins),
         f_score=_score(ibis.rank().over(order_by=[per.frequency]), n, bins),
@@ -227,10 +235,6 @@ def rfm_scores(
         segment8_zh=per.segment8.cases(*[(s.code, s.zh) for s in RFM8]),
         segment8_en=per.segment8.cases(*[(s.code, s.en) for s in RFM8]),
     )
-
-
-def _epoch(value: Any) -> int:
-    return (to_date(value) - dt.date(1970, 1, 1)).days
 
 
 def catalog_frame() -> pd.DataFrame:
@@ -325,10 +329,10 @@ def _scores_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Ta
     return rfm_scores(
         inputs["orders"],
         observation_end=ctx.observation_end,
-        bins=int(ctx.setting("rfm_bins", 5)),
-        frequency=str(ctx.setting("rfm_frequency", "orders")),
-        monetary=str(ctx.setting("rfm_monetary", "total")),
-        threshold=str(ctx.setting("rfm_threshold", "mean")),
+        bins=ctx.setting("rfm_bins"),
+        frequency=ctx.setting("rfm_frequency"),
+        monetary=ctx.setting("rfm_monetary"),
+        threshold=ctx.setting("rfm_threshold"),
     )
 
 
@@ -341,6 +345,7 @@ ANALYSES = [
         name="rfm_scores",
         requires=("orders",),
         build=_scores_build,
+        settings=(RFM_BINS, RFM_FREQUENCY, RFM_MONETARY, RFM_THRESHOLD),
         description="Per customer with orders: recency, frequency and monetary value, their "
         "1–5 quantile scores, and the customer's segment in the 11-segment (Champions … Lost) "
         "and the 8-segment (重要价值 … 一般挽留客户) schemes.",

@@ -48,6 +48,7 @@ from clientlens.analytics.value.clv_selection import (
     model_row,
     select_purchase_model,
 )
+from clientlens.config import Setting
 from clientlens.errors import DataContractError, ModelError
 
 SEGMENTS = {
@@ -59,6 +60,20 @@ HIGH_SHARE = 0.2
 MEDIUM_SHARE = 0.3
 DAYS_PER_MONTH = 365.25 / 12
 HORIZONS_DAYS = (30, 90, 365)
+
+CLV_HOLDOUT_DAYS = Setting(
+    "clv_holdout_days",
+    int,
+    0,
+    "Holdout length for choosing the CLV model, in days; "
+    "0 = a quarter of the history, at most 365 days.",
+)
+CLV_ANNUAL_DISCOUNT_RATE = Setting(
+    "clv_annual_discount_rate", float, 0.1, "Annual discount rate for predicted CLV."
+)
+CLV_MARGIN = Setting(
+    "clv_margin", float, 1.0, "Profit margin applied to predicted spend in CLV (1.0 = revenue)."
+)
 
 
 def _summary_frame(customer_summary: ir.Table) -> pd.DataFrame:
@@ -83,7 +98,7 @@ def clv_models(
     customer_summary: Any,
     *,
     observation_end: Any,
-    holdout_days: int = 0,
+    holdout_days: int = CLV_HOLDOUT_DAYS.default,
 ) -> pd.DataFrame:
     """Choose the purchase model on a holdout, refit it and fit the spend model.
 
@@ -186,8 +201,8 @@ def clv_table(
     customer_summary: Any,
     models: pd.DataFrame,
     *,
-    annual_discount_rate: float = 0.1,
-    margin: float = 1.0,
+    annual_discount_rate: float = CLV_ANNUAL_DISCOUNT_RATE.default,
+    margin: float = CLV_MARGIN.default,
 ) -> pd.DataFrame:
     """Per-customer predictions from the final models in ``models`` (see :func:`clv_models`).
 
@@ -260,7 +275,7 @@ def _build_models(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.Da
         inputs["orders"],
         inputs["customer_summary"],
         observation_end=ctx.observation_end,
-        holdout_days=int(ctx.setting("clv_holdout_days", 0)),
+        holdout_days=ctx.setting("clv_holdout_days"),
     )
 
 
@@ -269,8 +284,8 @@ def _build_clv(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.DataF
     return clv_table(
         inputs["customer_summary"],
         models,
-        annual_discount_rate=float(ctx.setting("clv_annual_discount_rate", 0.1)),
-        margin=float(ctx.setting("clv_margin", 1.0)),
+        annual_discount_rate=ctx.setting("clv_annual_discount_rate"),
+        margin=ctx.setting("clv_margin"),
     )
 
 
@@ -279,6 +294,7 @@ ANALYSES = [
         name="clv_models",
         requires=("orders", "customer_summary"),
         build=_build_models,
+        settings=(CLV_HOLDOUT_DAYS,),
         description="CLV model validation: BG/NBD, Pareto/NBD and MBG/NBD scored on a "
         "holdout, the chosen model refitted on all data, and the spend model.",
         columns={
@@ -384,6 +400,7 @@ ANALYSES = [
         name="clv",
         requires=("customer_summary", "clv_models"),
         build=_build_clv,
+        settings=(CLV_ANNUAL_DISCOUNT_RATE, CLV_MARGIN),
         description="Per customer: probability alive, expected purchases in 30/90/365 "
         "days, expected spend, discounted 12-month CLV and CLV segment.",
         columns={

@@ -27,8 +27,13 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
+from clientlens.analytics.common import require_columns
 from clientlens.analytics.value.value_summary import value_summary
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.config import Setting
+from clientlens.errors import ConfigError
+
+ABC_A_SHARE = Setting("abc_a_share", float, 0.7, "Cumulative revenue share that ends class A.")
+ABC_B_SHARE = Setting("abc_b_share", float, 0.9, "Cumulative revenue share that ends class B.")
 
 ABC_NAMES = {
     "A": ("A类客户（核心）", "Class A (core)"),
@@ -58,8 +63,8 @@ def customer_value(
     *,
     order_items: Any = None,
     products: Any = None,
-    a_share: float = 0.7,
-    b_share: float = 0.9,
+    a_share: float = ABC_A_SHARE.default,
+    b_share: float = ABC_B_SHARE.default,
 ) -> ir.Table:
     """Revenue, cost, margin, rank, cumulative revenue share and ABC class per customer.
 
@@ -93,11 +98,7 @@ def customer_value(
             f"got abc_a_share={a_share}, abc_b_share={b_share}."
         )
     t = as_table(orders)
-    missing = [c for c in ("order_id", "customer_id", "amount") if c not in t.columns]
-    if missing:
-        raise DataContractError(
-            f"customer_value needs the orders columns {missing}; the table has {list(t.columns)}."
-        )
+    require_columns(t, ("order_id", "customer_id", "amount"), who="customer_value")
     if "cost" in t.columns:
         t = t.mutate(_cost=t.cost.cast("float64"))
     elif (
@@ -214,8 +215,8 @@ def _value_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Tab
         inputs["orders"],
         order_items=inputs.get("order_items"),
         products=inputs.get("products"),
-        a_share=float(ctx.setting("abc_a_share", 0.7)),
-        b_share=float(ctx.setting("abc_b_share", 0.9)),
+        a_share=ctx.setting("abc_a_share"),
+        b_share=ctx.setting("abc_b_share"),
     )
 
 
@@ -237,6 +238,7 @@ ANALYSES = [
         requires=("orders",),
         optional=("order_items", "products"),
         build=_value_build,
+        settings=(ABC_A_SHARE, ABC_B_SHARE),
         description="Per customer with orders: revenue, cost and margin, rank by revenue, "
         "share and cumulative share of revenue, and ABC class.",
         columns={

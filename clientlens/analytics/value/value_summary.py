@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.customers.profile import UNKNOWN, text_or_unknown
+from clientlens.analytics.common import UNKNOWN, text_or_unknown
 from clientlens.analytics.segments.segments_catalog import RFM8, RFM11
 
 TOP_PERCENTS = (1, 5, 10, 20)
