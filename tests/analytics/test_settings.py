@@ -10,7 +10,7 @@ import pytest
 import clientlens.analytics.kpis as kpis_domain
 from clientlens import Workspace
 from clientlens.analytics import registry
-from clientlens.analytics.base import Analysis, AnalysisContext
+from clientlens.analytics.base import Analysis, AnalysisContext, Column
 from clientlens.analytics.runner import run_analyses
 from clientlens.analytics.segments.rfm_segments import ANALYSES as RFM_ANALYSES
 from clientlens.analytics.segments.rfm_segments import RFM_BINS
@@ -26,7 +26,13 @@ def _analysis(name: str, *settings: Setting, build=None) -> Analysis:
     def nothing(inputs, ctx):
         return pd.DataFrame({"x": [1]})
 
-    return Analysis(name=name, requires=("orders",), build=build or nothing, settings=settings)
+    return Analysis(
+        name=name,
+        requires=("orders",),
+        build=build or nothing,
+        settings=settings,
+        columns={"x": Column("int64", "A number.", "一个数。")},
+    )
 
 
 def test_a_shared_declaration_lists_every_user():
