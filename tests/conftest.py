@@ -1,4 +1,4 @@
-"""Shared test helpers: optional features, the public data, small workspaces.
+"""Shared test helpers: optional features, a clean environment, the public data, workspaces.
 
 Optional features
 -----------------
@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 REQUIRE_ENV = "CLIENTLENS_REQUIRE"
+SETTINGS_PREFIX = "CLIENTLENS_"
 
 # --- optional features ---------------------------------------------------------------
 
@@ -200,6 +201,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     ):
         report.when = "call"
     return report
+
+
+# --- a clean environment -------------------------------------------------------------
+
+
+def developer_settings() -> list[str]:
+    """The CLIENTLENS_* variables a developer's shell may set, which tests must not see."""
+    return [n for n in os.environ if n.startswith(SETTINGS_PREFIX) and n != REQUIRE_ENV]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_developer_settings() -> Iterator[None]:
+    """Session-wide, so that module- and session-scoped fixtures do not see them either."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in developer_settings():
+            mp.delenv(name)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(no_developer_settings: None) -> Iterator[None]:
+    """Every test starts from the same os.environ, whatever the tests before it changed."""
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 # --- the public data and small workspaces --------------------------------------------

@@ -1,4 +1,4 @@
-"""The test harness itself: a required feature fails instead of skipping.
+"""The test harness itself: a required feature fails instead of skipping; a clean environment.
 
 The pytester tests run pytest in-process on a small test file whose conftest takes the
 hooks and fixtures of tests/conftest.py.
@@ -6,6 +6,7 @@ hooks and fixtures of tests/conftest.py.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 
@@ -18,6 +19,8 @@ NO_JAVA = "Java 17 or later (no java on PATH): install it with scripts/system-de
 
 HARNESS_CONFTEST = """
 from tests.conftest import (
+    isolated_environment,
+    no_developer_settings,
     pytest_configure,
     pytest_runtest_makereport,
     pytest_runtest_setup,
@@ -139,6 +142,42 @@ def test_an_unknown_feature_name_is_a_usage_error(pytester, monkeypatch):
             "*CLIENTLENS_REQUIRE='spark,sprak' names no feature sprak; the features are spark, pdf, charts."
         ]
     )
+
+
+ENVIRONMENT = """
+import os
+import pytest
+
+@pytest.fixture(scope="module")
+def seen_by_a_module_fixture():
+    return os.environ.get("CLIENTLENS_CURRENCY")
+
+def test_starts_without_the_shell_settings(seen_by_a_module_fixture):
+    assert seen_by_a_module_fixture is None
+    assert "CLIENTLENS_CURRENCY" not in os.environ
+    assert os.environ["CLIENTLENS_REQUIRE"] == "charts"
+    os.environ["CLIENTLENS_LANGUAGE"] = "en"
+    os.environ["HARNESS_MARK"] = "changed"
+    del os.environ["HARNESS_KEPT"]
+
+def test_starts_without_the_changes_of_the_test_before():
+    assert "CLIENTLENS_LANGUAGE" not in os.environ
+    assert "HARNESS_MARK" not in os.environ
+    assert os.environ["HARNESS_KEPT"] == "yes"
+"""
+
+
+def test_every_test_starts_from_a_clean_environment(pytester, monkeypatch):
+    monkeypatch.setenv("CLIENTLENS_CURRENCY", "EUR")
+    monkeypatch.setenv(REQUIRE_ENV, "charts")
+    monkeypatch.setenv("HARNESS_KEPT", "yes")
+    monkeypatch.delenv("HARNESS_MARK", raising=False)
+    pytester.makeconftest(HARNESS_CONFTEST)
+    pytester.makepyfile(test_environment=ENVIRONMENT)
+    result = _run(pytester)
+    result.assert_outcomes(passed=2)
+    # The shell's settings are back once the session is over.
+    assert os.environ["CLIENTLENS_CURRENCY"] == "EUR"
 
 
 def _fake_java(tmp_path, version: str):
