@@ -31,7 +31,6 @@ __all__ = [
     "Problem",
     "Workspace",
     "WorkspaceError",
-    "__version__",
     "build_report",
     "load_config",
     "rfm_summary",
