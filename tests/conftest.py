@@ -34,6 +34,11 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 REQUIRE_ENV = "CLIENTLENS_REQUIRE"
 SETTINGS_PREFIX = "CLIENTLENS_"
 
+# The reference makers there import lifetimes, which is kept out of the project
+# environment (see their docstrings); they are scripts, not tests or doctests.
+collect_ignore = ["expected"]
+
+
 # --- optional features ---------------------------------------------------------------
 
 
