@@ -44,8 +44,8 @@ docs: venv
 	$(BIN)/clientlens contract --markdown > docs/data.md
 
 lint: venv
-	$(BIN)/ruff format --check clientlens tests bench
-	$(BIN)/ruff check clientlens tests bench
+	$(BIN)/ruff format --check clientlens tests bench conftest.py
+	$(BIN)/ruff check clientlens tests bench conftest.py
 	$(BIN)/mypy clientlens
 
 # Peer libraries for the benchmarks' comparisons, kept out of the project environment.

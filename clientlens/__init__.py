@@ -1,9 +1,12 @@
 """ClientLens: customer analytics and customer operations on DuckDB or Spark.
 
 >>> import clientlens as cl
->>> ws = cl.Workspace.init("shop")                       # doctest: +SKIP
->>> ws.import_table("orders", "orders.csv")              # doctest: +SKIP
->>> cl.rfm_summary(ws.table("orders")).to_pandas()       # doctest: +SKIP
+>>> ws = cl.Workspace.init("shop")
+>>> ws.import_table("orders", "orders.csv").rows_loaded
+6
+>>> s = cl.rfm_summary(ws.table("orders")).order_by("customer_id").to_pandas()
+>>> s[["customer_id", "frequency", "recency", "T", "monetary_value"]].values.tolist()
+[['a', 2.0, 148.0, 148.0, 100.0], ['b', 1.0, 109.0, 121.0, 20.0], ['c', 0.0, 0.0, 183.0, 0.0]]
 """
 
 from typing import Any
@@ -47,7 +50,6 @@ __all__ = [
     "Problem",
     "Workspace",
     "WorkspaceError",
-    "__version__",
     "build_report",
     "load_config",
     "rfm_summary",

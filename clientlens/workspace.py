@@ -5,9 +5,11 @@ default engine, ``clientlens.duckdb`` (the data). Nothing else in ClientLens ope
 database connection.
 
 >>> import clientlens as cl
->>> ws = cl.Workspace.init("my_shop")            # doctest: +SKIP
->>> ws.import_table("orders", "orders.csv")      # doctest: +SKIP
->>> ws.table("orders").count().execute()         # doctest: +SKIP
+>>> ws = cl.Workspace.init("my_shop")
+>>> ws.import_table("orders", "orders.csv").status
+'loaded'
+>>> ws.table("orders").count().execute()
+6
 """
 
 from __future__ import annotations

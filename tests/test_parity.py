@@ -31,7 +31,6 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def both_engines(tmp_path_factory):
-    pytest.importorskip("pyspark")
     root = tmp_path_factory.mktemp("parity")
     duck = Workspace.init(root / "duck", settings={"today": "2026-11-24"})
     spark = Workspace.init(root / "spark", settings={"engine": "pyspark", "today": "2026-11-24"})

@@ -58,9 +58,9 @@ class BetaGeoBetaBinom(BaseModel):
     --------
     >>> import pandas as pd
     >>> from clientlens.models import BetaGeoBetaBinom
-    >>> d = pd.read_csv("../shared/data/donations.csv").rename(columns={"periods": "T"})  # doctest: +SKIP
-    >>> m = BetaGeoBetaBinom().fit(d, weights="weights")                                    # doctest: +SKIP
-    >>> {k: round(v, 3) for k, v in m.params.items()}                                       # doctest: +SKIP
+    >>> d = pd.read_csv("../shared/data/donations.csv").rename(columns={"periods": "T"})
+    >>> m = BetaGeoBetaBinom().fit(d, weights="weights")
+    >>> {k: round(v, 3) for k, v in m.params.items()}
     {'alpha': 1.204, 'beta': 0.75, 'gamma': 0.657, 'delta': 2.783}
     """
 

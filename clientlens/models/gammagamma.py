@@ -35,12 +35,14 @@ class GammaGamma(BaseModel):
     --------
     >>> import pandas as pd
     >>> from clientlens.models import BetaGeo, GammaGamma
-    >>> df = pd.read_csv("../shared/data/clv_quickstart.csv")          # doctest: +SKIP
-    >>> gg = GammaGamma().fit(df)                                       # doctest: +SKIP
-    >>> {k: round(v, 2) for k, v in gg.params.items()}                  # doctest: +SKIP
-    {'p': 6.25, 'q': 3.74, 'gamma': 15.44}
-    >>> bg = BetaGeo().fit(df, time_unit_days=7)                        # doctest: +SKIP
-    >>> gg.clv(bg, df, horizon_months=12, annual_discount_rate=0.1)     # doctest: +SKIP
+    >>> df = pd.read_csv("../shared/data/clv_quickstart.csv")
+    >>> gg = GammaGamma().fit(df)
+    >>> {k: round(v, 2) for k, v in gg.params.items()}
+    {'p': 6.25, 'q': 3.74, 'gamma': 15.45}
+    >>> bg = BetaGeo().fit(df, time_unit_days=7)
+    >>> clv = gg.clv(bg, df, horizon_months=12, annual_discount_rate=0.1)
+    >>> clv.clv.round(2).head(3).tolist(), round(float(clv.clv.sum()))
+    ([36.74, 4.7, 8.45], 72405)
     """
 
     name = "GammaGamma"

@@ -30,9 +30,9 @@ class ModifiedBetaGeo(TwoTermModel):
     --------
     >>> import pandas as pd
     >>> from clientlens.models import ModifiedBetaGeo
-    >>> df = pd.read_csv("../shared/data/cdnow_customers_summary.csv")  # doctest: +SKIP
-    >>> m = ModifiedBetaGeo().fit(df, time_unit_days=7)                 # doctest: +SKIP
-    >>> round(m.params["r"], 3), round(m.params["b"], 3)                # doctest: +SKIP
+    >>> df = pd.read_csv("../shared/data/cdnow_customers_summary.csv")
+    >>> m = ModifiedBetaGeo().fit(df, time_unit_days=7)
+    >>> round(m.params["r"], 3), round(m.params["b"], 3)
     (0.525, 1.614)
     """
 

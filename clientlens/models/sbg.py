@@ -40,11 +40,12 @@ class ShiftedBetaGeo(BaseModel):
     --------
     >>> import pandas as pd
     >>> from clientlens.models import ShiftedBetaGeo
-    >>> d = pd.read_csv("../shared/data/sbg_cohorts.csv")                    # doctest: +SKIP
-    >>> m = ShiftedBetaGeo().fit(d[d.cohort == "regular"])                   # doctest: +SKIP
-    >>> {k: round(v, 3) for k, v in m.params.items()}                        # doctest: +SKIP
+    >>> d = pd.read_csv("../shared/data/sbg_cohorts.csv")
+    >>> m = ShiftedBetaGeo().fit(d[d.cohort == "regular"])
+    >>> {k: round(v, 3) for k, v in m.params.items()}
     {'alpha': 0.704, 'beta': 1.182}
-    >>> m.retention_rate([1, 2, 3])                                          # doctest: +SKIP
+    >>> m.retention_rate([1, 2, 3]).round(3).tolist()
+    [0.627, 0.756, 0.819]
     """
 
     name = "ShiftedBetaGeo"

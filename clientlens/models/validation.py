@@ -203,8 +203,16 @@ def evaluate_holdout(
 
     Examples
     --------
-    >>> ev = evaluate_holdout(model, holdout_table, horizon_days=273)  # doctest: +SKIP
-    >>> ev.mae, ev.aggregate_error_pct                                  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> raw = pd.read_csv("../shared/data/cdnow_transactions.csv")
+    >>> orders = pd.DataFrame({"customer_id": raw.id, "amount": raw.spent,
+    ...     "order_date": pd.to_datetime(raw.date.astype(str), format="%Y%m%d")})
+    >>> from clientlens.models import BetaGeo
+    >>> split = calibration_and_holdout(orders, calibration_end="1997-09-30",
+    ...                                 observation_end="1998-06-30")
+    >>> ev = evaluate_holdout(BetaGeo().fit(split), split)
+    >>> ev.actual_total, round(ev.predicted_total, 1), round(ev.aggregate_error_pct, 1)
+    (1882.0, 1653.4, -12.1)
     """
     frame = data.to_pandas() if isinstance(data, ir.Table) else pd.DataFrame(data)
     need = ["customer_id", "frequency", "recency", "T", "frequency_holdout"]
@@ -377,8 +385,16 @@ def cumulative_tracking(
 
     Examples
     --------
-    >>> track = cumulative_tracking(pareto, cdnow_orders, end="1997-06-24")  # doctest: +SKIP
-    >>> track[["period", "actual", "predicted"]].tail(1)                        # doctest: +SKIP
+    >>> import pandas as pd
+    >>> raw = pd.read_csv("../shared/data/cdnow_transactions.csv")
+    >>> orders = pd.DataFrame({"customer_id": raw.id, "amount": raw.spent,
+    ...     "order_date": pd.to_datetime(raw.date.astype(str), format="%Y%m%d")})
+    >>> from clientlens.models import ParetoNBD
+    >>> weeks = pd.read_csv("../shared/data/cdnow_customers_summary.csv")
+    >>> pareto = ParetoNBD().fit(weeks, time_unit_days=7)
+    >>> track = cumulative_tracking(pareto, orders, end="1997-06-24")
+    >>> track[["period", "actual", "predicted"]].round(1).values.tolist()[-1]
+    [25.0, 1672.0, 1674.3]
     """
     if period_days < 1:
         raise ConfigError(f"period_days must be a positive number of days; got {period_days}.")

@@ -1,10 +1,11 @@
 """The customer analysis report (客户经营情况分析报告) from the result tables of ``analyze``.
 
 >>> import clientlens as cl
->>> ws = cl.Workspace("shop")                                          # doctest: +SKIP
->>> cl.build_report(ws, lang="zh", period="2024-06", formats=("html", "pdf", "xlsx"),
-...                 out_dir="out")                                     # doctest: +SKIP
-{'html': PosixPath('out/report_2024-06_zh.html'), ...}
+>>> ws = cl.Workspace("shop")                    # an analysed workspace  # doctest: +SKIP
+>>> paths = cl.build_report(ws, lang="zh", period="2024-06", formats=("html", "pdf", "xlsx"),
+...                         out_dir="out")                                # doctest: +SKIP
+>>> paths["html"], paths["pdf"]                                           # doctest: +SKIP
+(PosixPath('out/report_2024-06_zh.html'), PosixPath('out/report_2024-06_zh.pdf'))
 
 Layout: :mod:`~clientlens.report.context` (tables, period, locale), ``sections/`` (one
 module per section), :mod:`~clientlens.report.insights` (facts and change rules),

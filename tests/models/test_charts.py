@@ -14,7 +14,7 @@ from clientlens.models.charts import (
     repeat_purchase_distribution,
 )
 
-pytest.importorskip("altair")
+pytestmark = pytest.mark.charts
 
 
 class _RecencyShare:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -11,17 +10,16 @@ import pytest
 from clientlens.report import build_report
 from tests.report.conftest import BASE_KPIS, set_kpis
 
+pytestmark = [pytest.mark.slow, pytest.mark.pdf]
+
 
 def _pages(path) -> list[str]:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler's pdftotext is not installed")
     out = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     return out.split("\f")[:-1]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("lang", "header", "footer", "contents"),
     [
@@ -49,7 +47,6 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.mark.slow
 def test_the_build_needs_no_network(report_ws, tmp_path, monkeypatch):
     import socket
 

@@ -125,9 +125,13 @@ def clv_models(
     --------
     >>> import ibis, pandas as pd
     >>> from clientlens.analytics.customers.rfm import rfm_summary
-    >>> orders = ibis.memtable(cdnow_orders)                  # doctest: +SKIP
-    >>> models = clv_models(orders, rfm_summary(orders), observation_end="1998-06-30")  # doctest: +SKIP
-    >>> models.query("stage == 'final'")[["model", "params"]]  # doctest: +SKIP
+    >>> raw = pd.read_csv("../shared/data/cdnow_transactions.csv")
+    >>> orders = ibis.memtable(pd.DataFrame({"customer_id": raw.id, "amount": raw.spent,
+    ...     "order_date": pd.to_datetime(raw.date.astype(str), format="%Y%m%d")}))
+    >>> end = "1998-06-30"
+    >>> models = clv_models(orders, rfm_summary(orders, observation_end=end), observation_end=end)
+    >>> models.query("stage == 'final'")[["model", "role"]].values.tolist()
+    [['ModifiedBetaGeo', 'purchases'], ['GammaGamma', 'spend']]
     """
     if holdout_days < 0:
         raise DataContractError(f"clv_holdout_days must be >= 0; got {holdout_days}.")
