@@ -9,10 +9,11 @@
 [['a', 2.0, 148.0, 148.0, 100.0], ['b', 1.0, 109.0, 121.0, 20.0], ['c', 0.0, 0.0, 183.0, 0.0]]
 """
 
-from typing import Any
+from typing import Any as _Any
 
 from clientlens.analytics.customers.rfm import rfm_summary
-from clientlens.config import Config, Setting, load_config
+from clientlens.config import Config, load_config
+from clientlens.config import Setting as _Setting
 from clientlens.errors import (
     ClientLensError,
     ConfigError,
@@ -26,11 +27,11 @@ from clientlens.workspace import Workspace
 
 __version__ = "0.1.0"
 
-SETTINGS: tuple[Setting, ...]
+SETTINGS: tuple[_Setting, ...]
 """Every setting (:data:`clientlens.config.SETTINGS`), gathered on first use."""
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     # SETTINGS includes every analysis's declarations: importing clientlens should not
     # import every analysis for it
     if name == "SETTINGS":
