@@ -21,7 +21,7 @@ from clientlens.analytics.base import to_date
 from clientlens.errors import ConfigError, WorkspaceError
 from clientlens.report.fmt import Formatter
 from clientlens.report.insights import DEFAULT_RULES
-from clientlens.report.locales import text
+from clientlens.text import text
 
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
@@ -154,4 +154,4 @@ class ReportContext:
         values = {
             k: self.fmt.value(v[0], v[1]) if isinstance(v, tuple) else v for k, v in params.items()
         }
-        return text(self.lang, key).format(**values)
+        return text(self.lang, key, **values)
