@@ -16,7 +16,7 @@ from clientlens.analytics.base import Analysis, AnalysisContext, to_date
 from clientlens.analytics.lifecycle.lifecycle_rules import (
     CODE,
     NONE,
-    STAGES,
+    STAGE_CODES,
     lifecycle_movements,
     lifecycle_stages,
 )
@@ -30,14 +30,9 @@ __all__ = ["lifecycle_stages", "lifecycle_summary", "lifecycle_transitions"]
 
 
 def _stage_labels(prefix: str = "", *, with_none: bool = False) -> ir.Table:
-    rows = ([NONE] if with_none else []) + list(STAGES)
+    codes = ([NONE] if with_none else []) + list(STAGE_CODES)
     return ibis.memtable(
-        {
-            f"{prefix}stage": [r[0] for r in rows],
-            f"{prefix}stage_zh": [r[1] for r in rows],
-            f"{prefix}stage_en": [r[2] for r in rows],
-            f"{prefix}stage_order": [CODE[r[0]] for r in rows],
-        }
+        {f"{prefix}stage": codes, f"{prefix}stage_order": [CODE[c] for c in codes]}
     )
 
 
@@ -75,11 +70,7 @@ def lifecycle_transitions(
         month_complete=j._month <= last_complete_month_index(end),
         is_latest_month=j._month == python_month_index(end),
         from_stage=j.from_stage,
-        from_stage_zh=j.from_stage_zh,
-        from_stage_en=j.from_stage_en,
         to_stage=j.to_stage,
-        to_stage_zh=j.to_stage_zh,
-        to_stage_en=j.to_stage_en,
         customers=j.customers,
         share=j.share,
     )
@@ -101,8 +92,6 @@ def lifecycle_summary(transitions: ir.Table) -> ir.Table:
         grid.month,
         grid.month_complete,
         grid.stage,
-        grid.stage_zh,
-        grid.stage_en,
         grid.stage_order,
         customers=counts.customers.fill_null(0).cast("int64"),
     )
@@ -178,11 +167,7 @@ ANALYSES = [
             "is_latest_month": "True for the month of the observation end (the latest matrix).",
             "from_stage": f"Stage code at the end of the previous month: {_STAGE_WORDS}, "
             "or none in a customer's first month (then to_stage is new).",
-            "from_stage_zh": "From-stage name in Chinese.",
-            "from_stage_en": "From-stage name in English.",
             "to_stage": f"Stage code at the end of this month: {_STAGE_WORDS}.",
-            "to_stage_zh": "To-stage name in Chinese.",
-            "to_stage_en": "To-stage name in English.",
             "customers": "Customers who made this move (pairs nobody made are left out).",
             "share": "customers / all customers in from_stage at the previous month end "
             "(row share; each from-stage's shares add up to 1 in a month).",
@@ -199,8 +184,6 @@ ANALYSES = [
             "observation end for its own month).",
             "month_complete": "True when the month ended on or before the observation end.",
             "stage": f"Lifecycle stage code: {_STAGE_WORDS}.",
-            "stage_zh": "Stage name in Chinese (新客/活跃/预警/沉睡/流失/回流).",
-            "stage_en": "Stage name in English.",
             "stage_order": "Display order of the stage (1 = new … 6 = reactivated).",
             "customers": "Customers in the stage at the month end (0 when none).",
             "customer_share": "customers / all customers acquired by that month end.",

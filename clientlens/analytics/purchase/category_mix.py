@@ -18,8 +18,8 @@ from clientlens.analytics.base import Analysis, AnalysisContext, as_table
 from clientlens.analytics.lifecycle.cohorts import completed_orders
 from clientlens.errors import DataContractError
 
-UNKNOWN = ("unknown", "未知", "Unknown")
-ALL = ("all", "全部客户", "All customers")
+UNKNOWN = "unknown"
+ALL = "all"
 
 
 def _lines(orders: Any, order_items: Any, products: Any, observation_end: Any) -> ir.Table:
@@ -46,7 +46,7 @@ def _lines(orders: Any, order_items: Any, products: Any, observation_end: Any) -
     return j.select(
         "customer_id",
         "order_id",
-        category=j._category.fill_null(UNKNOWN[0]),
+        category=j._category.fill_null(UNKNOWN),
         quantity=j.quantity.cast("float64"),
         revenue=(j.quantity.cast("float64") * unit.fill_null(j._price)).fill_null(0.0),
     )
@@ -67,9 +67,9 @@ def _per_customer(lines: ir.Table) -> ir.Table:
     )
 
 
-def _mix(base: ir.Table, level: str, code: Any, zh: Any, en: Any) -> ir.Table:
-    t = base.mutate(group_code=code, group_zh=zh, group_en=en)
-    g = t.group_by(["group_code", "group_zh", "group_en", "category"]).agg(
+def _mix(base: ir.Table, level: str, code: Any) -> ir.Table:
+    t = base.mutate(group_code=code)
+    g = t.group_by(["group_code", "category"]).agg(
         customers=t.count().cast("int64"),
         orders=t.orders.sum().cast("int64"),
         quantity=t.quantity.sum(),
@@ -119,8 +119,8 @@ def category_mix(
     products
         ``product_id``; ``category`` and ``price`` used when present.
     rfm_scores
-        Optional per-customer ``customer_id, segment, segment_zh, segment_en`` (the
-        ``rfm_scores`` result); without it there are no segment rows.
+        Optional per-customer ``customer_id, segment`` (the ``rfm_scores`` result);
+        without it there are no segment rows.
 
     Returns
     -------
@@ -141,29 +141,15 @@ def category_mix(
     [['books', 0.75]]
     """
     base = _per_customer(_lines(orders, order_items, products, observation_end))
-    groups = [
-        _mix(base, "overall", ibis.literal(ALL[0]), ibis.literal(ALL[1]), ibis.literal(ALL[2]))
-    ]
+    groups = [_mix(base, "overall", ibis.literal(ALL))]
     if rfm_scores is not None:
-        s = as_table(rfm_scores).select(
-            "customer_id", _seg="segment", _seg_zh="segment_zh", _seg_en="segment_en"
-        )
+        s = as_table(rfm_scores).select("customer_id", _seg="segment")
         bs = base.left_join(s, "customer_id")
-        groups.append(
-            _mix(
-                bs,
-                "segment",
-                bs._seg.fill_null(UNKNOWN[0]),
-                bs._seg_zh.fill_null(UNKNOWN[1]),
-                bs._seg_en.fill_null(UNKNOWN[2]),
-            )
-        )
+        groups.append(_mix(bs, "segment", bs._seg.fill_null(UNKNOWN)))
     # a customer's rows are the per-customer table itself (one customer each); only the
     # top category is kept, so only those rows go through the per-customer window
     customers = base.mutate(
         group_code=base.customer_id,
-        group_zh=base.customer_id,
-        group_en=base.customer_id,
         customers=ibis.literal(1, "int64"),
         level=ibis.literal("customer"),
     )
@@ -175,8 +161,6 @@ def category_mix(
     columns = [
         "level",
         "group_code",
-        "group_zh",
-        "group_en",
         "category",
         "category_rank",
         "customers",
@@ -212,8 +196,6 @@ ANALYSES = [
             "level": "overall (all customers), segment (an RFM segment) or customer (one "
             "customer's top category only).",
             "group_code": "all, the RFM segment code, or the customer_id.",
-            "group_zh": "Group name in Chinese (全部客户, the segment name, or the customer_id).",
-            "group_en": "Group name in English.",
             "category": "Product category; unknown for lines without a known category.",
             "category_rank": "Rank of the category in the group by revenue (1 = top), then "
             "quantity, then name.",

@@ -47,9 +47,7 @@ import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext, as_table, to_date
 from clientlens.analytics.segments.segments_catalog import (
-    RFM8,
     RFM8_RULES,
-    RFM11,
     RFM11_GRID,
     SCHEMES,
     rfm11_rules_text,
@@ -218,14 +216,10 @@ def rfm_scores(
         "m_score",
         "fm_score",
         "segment",
-        segment_zh=per.segment.cases(*[(s.code, s.zh) for s in RFM11]),
-        segment_en=per.segment.cases(*[(s.code, s.en) for s in RFM11]),
-        r_high="r_high",
-        f_high="f_high",
-        m_high="m_high",
-        segment8="segment8",
-        segment8_zh=per.segment8.cases(*[(s.code, s.zh) for s in RFM8]),
-        segment8_en=per.segment8.cases(*[(s.code, s.en) for s in RFM8]),
+        "r_high",
+        "f_high",
+        "m_high",
+        "segment8",
     )
 
 
@@ -234,17 +228,9 @@ def _epoch(value: Any) -> int:
 
 
 def catalog_frame() -> pd.DataFrame:
-    """Every segment of both schemes with its names, action and display order."""
+    """Every segment of both schemes with its display order (names and actions: the catalog)."""
     rows = [
-        {
-            "scheme": scheme,
-            "segment": s.code,
-            "segment_zh": s.zh,
-            "segment_en": s.en,
-            "display_order": i + 1,
-            "action_zh": s.action_zh,
-            "action_en": s.action_en,
-        }
+        {"scheme": scheme, "segment": s.code, "display_order": i + 1}
         for scheme, segments in SCHEMES.items()
         for i, s in enumerate(segments)
     ]
@@ -252,7 +238,7 @@ def catalog_frame() -> pd.DataFrame:
 
 
 def rfm_segment_summary(scores: ir.Table, clv: ir.Table | None = None) -> ir.Table:
-    """Size, value and recommended action of every segment of both schemes.
+    """Size and value of every segment of both schemes (names and actions: the text catalog).
 
     Parameters
     ----------
@@ -303,8 +289,6 @@ def rfm_segment_summary(scores: ir.Table, clv: ir.Table | None = None) -> ir.Tab
     out = j.select(
         "scheme",
         "segment",
-        "segment_zh",
-        "segment_en",
         "display_order",
         customers=customers,
         customer_share=(customers / total_customers).cast("float64"),
@@ -315,8 +299,6 @@ def rfm_segment_summary(scores: ir.Table, clv: ir.Table | None = None) -> ir.Tab
         avg_monetary=j.avg_monetary.cast("float64"),
         avg_historical_clv=(revenue / customers.nullif(0)).cast("float64"),
         avg_clv_12m=j.avg_clv_12m.cast("float64"),
-        action_zh="action_zh",
-        action_en="action_en",
     )
     return out.order_by(["scheme", "display_order"])
 
@@ -363,8 +345,6 @@ ANALYSES = [
             "score and the FM score (with other than 5 bins, both first spread onto 1–5): "
             + rfm11_rules_text()
             + ".",
-            "segment_zh": "Segment name in Chinese.",
-            "segment_en": "Segment name in English.",
             "r_high": "Recent: days since the last order below the mean (or median, setting "
             "rfm_threshold) of all scored customers.",
             "f_high": "Frequency above the mean or median of all customers.",
@@ -374,8 +354,6 @@ ANALYSES = [
             "重要保持 (F M high, R low), important_winback 重要挽留 (only M high), general_value "
             "一般价值 (R F high, M low), general_develop 一般发展 (only R high), general_retain "
             "一般保持 (only F high), general_winback 一般挽留 (none high).",
-            "segment8_zh": "8-segment name in Chinese (重要价值客户 …).",
-            "segment8_en": "8-segment name in English.",
         },
     ),
     Analysis(
@@ -384,12 +362,11 @@ ANALYSES = [
         optional=("clv",),
         build=_segments_build,
         description="Every RFM segment of both schemes: its size, revenue and share of "
-        "revenue, average R/F/M, average historical and predicted CLV, and a recommended action.",
+        "revenue, average R/F/M, and average historical and predicted CLV. Segment names and "
+        "recommended actions are in the text catalog (keys segment.* and segment_action.*).",
         columns={
             "scheme": "rfm11 (Champions … Lost) or rfm8 (重要价值 … 一般挽留客户).",
             "segment": "Stable segment code (as in rfm_scores.segment / segment8).",
-            "segment_zh": "Segment name in Chinese.",
-            "segment_en": "Segment name in English.",
             "display_order": "Position of the segment when listed (1 = best first).",
             "customers": "Customers in the segment (0 when empty).",
             "customer_share": "Share of all scored customers (0–1).",
@@ -401,8 +378,6 @@ ANALYSES = [
             "avg_historical_clv": "Mean revenue to date per customer (historical CLV).",
             "avg_clv_12m": "Mean predicted 12-month CLV from the clv result; empty when the "
             "CLV model has not run.",
-            "action_zh": "Recommended action in Chinese.",
-            "action_en": "Recommended action in English.",
         },
     ),
 ]

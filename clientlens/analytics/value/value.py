@@ -30,12 +30,6 @@ from clientlens.analytics.base import Analysis, AnalysisContext, as_table
 from clientlens.analytics.value.value_summary import value_summary
 from clientlens.errors import ConfigError, DataContractError
 
-ABC_NAMES = {
-    "A": ("A类客户（核心）", "Class A (core)"),
-    "B": ("B类客户（重要）", "Class B (important)"),
-    "C": ("C类客户（一般）", "Class C (general)"),
-}
-
 
 def _item_costs(orders: ir.Table, order_items: ir.Table, products: ir.Table) -> ir.Table:
     """Orders with a ``_cost`` column from items × product cost (null if any item lacks it)."""
@@ -144,8 +138,6 @@ def customer_value(
         revenue_share="revenue_share",
         cumulative_revenue_share="cumulative_revenue_share",
         abc_class="abc_class",
-        abc_class_zh=per.abc_class.cases(*[(k, v[0]) for k, v in ABC_NAMES.items()]),
-        abc_class_en=per.abc_class.cases(*[(k, v[1]) for k, v in ABC_NAMES.items()]),
     )
 
 
@@ -255,8 +247,6 @@ ANALYSES = [
             "ranked above them (0–1).",
             "abc_class": "A: the customers who bring the first abc_a_share (70%) of revenue; "
             "B: the next ones up to abc_b_share (90%); C: the rest.",
-            "abc_class_zh": "ABC class name in Chinese.",
-            "abc_class_en": "ABC class name in English.",
         },
     ),
     Analysis(
@@ -286,8 +276,6 @@ ANALYSES = [
             "segments) or acquisition_channel.",
             "group": "Stable code within the section: all; top_1pct …; revenue; A/B/C; a "
             "segment code; a channel (unknown when missing).",
-            "group_zh": "Group name in Chinese.",
-            "group_en": "Group name in English.",
             "customers": "Customers in the group.",
             "customer_share": "Share of all customers with orders (0–1).",
             "revenue": "Revenue of the group.",
