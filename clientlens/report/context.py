@@ -21,7 +21,7 @@ from clientlens.analytics.base import to_date
 from clientlens.errors import ConfigError, WorkspaceError
 from clientlens.report.fmt import Formatter
 from clientlens.report.insights import DEFAULT_RULES
-from clientlens.text import catalog, text
+from clientlens.text import catalog, text, value_text
 
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
@@ -160,3 +160,8 @@ class ReportContext:
     def name(self, area: str, code: Any) -> str:
         """The words for a code a result table carries (``name("stage", "at_risk")``)."""
         return catalog(self.lang).name(area, code)
+
+    def data_value(self, value: Any, kind: str | None = None) -> Any:
+        """A data value (province, channel, category ...) as this report's reader sees it:
+        English for known Chinese values in an English report, else unchanged."""
+        return value_text(self.lang, value, kind=kind)

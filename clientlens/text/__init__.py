@@ -24,5 +24,6 @@ holds the English of the common Chinese ones.
 """
 
 from clientlens.text.catalog import LANGUAGES, Catalog, catalog, detect_language, text
+from clientlens.text.values import value_text
 
-__all__ = ["LANGUAGES", "Catalog", "catalog", "detect_language", "text"]
+__all__ = ["LANGUAGES", "Catalog", "catalog", "detect_language", "text", "value_text"]

@@ -232,7 +232,7 @@ def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
             result.paragraphs.append(
                 ctx.t(
                     "purchase.top_category",
-                    category=first["category"],
+                    category=ctx.data_value(first["category"], kind="category"),
                     share=(float(first["revenue_share"]), "rate"),
                 )
             )
@@ -241,7 +241,9 @@ def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
                     "category_mix",
                     ctx.t("purchase.chart.categories"),
                     charts.bar(
-                        top[["category", "revenue_share"]],
+                        top[["category", "revenue_share"]].assign(
+                            category=[ctx.data_value(c, kind="category") for c in top["category"]]
+                        ),
                         "category",
                         "revenue_share",
                         "",
