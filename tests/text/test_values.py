@@ -53,6 +53,7 @@ def test_kind_picks_the_column_meaning():
 
 def test_segment_names_follow_the_catalog():
     assert value_text("en", "冠军客户") == "Champions"
+    assert value_text("en", "重要价值客户") == "High-value loyal"
     assert value_text("en", "不能失去的客户") == "Can't Lose Them"
 
 
