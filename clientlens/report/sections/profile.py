@@ -129,7 +129,7 @@ def _chart(ctx: ReportContext, frame: pd.DataFrame, dimension: str) -> Chart | N
             ctx.t("value.customer_share"),
             lang=ctx.lang,
             kind="rate",
-            horizontal=dimension in {"province", "occupation", "city"},
+            horizontal=dimension in {"province", "occupation", "city", "acquisition_channel"},
         ),
     )
 
