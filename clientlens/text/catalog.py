@@ -2,16 +2,15 @@
 
 The texts are data, not code: ``zh.toml`` and ``en.toml`` beside this module, one
 ``"key" = "text"`` line per message, grouped by area under a comment. A translator edits
-one file without touching Python, a new language is one more file, and grepping the code's
-key (``"cli.import_done"``) finds its text. TOML because it is read by the standard library
-(``tomllib``), allows comments, and has no implicit typing (every value must be a string;
-the loader checks).
+one file without touching Python, a new language is one more file (and its code in
+:data:`LANGUAGES`), and grepping the code's key (``"cli.import_done"``) finds its text.
+TOML because the standard library reads it (``tomllib``), it allows comments, and it has
+no implicit typing (the loader checks that every value is a string).
 """
 
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -59,10 +58,6 @@ class Catalog(Mapping[str, str]):
         the catalog does not know (a hand-made table's) is shown as it is."""
         key = f"{area}.{code}"
         return self.template(key) if key in self._messages else str(code)
-
-    def fields(self, key: str) -> set[str]:
-        """The ``{name}`` fields of ``key``'s template."""
-        return {f for _, f, _, _ in string.Formatter().parse(self.template(key)) if f}
 
 
 @cache
