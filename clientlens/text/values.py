@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TypeVar, cast
 
+from clientlens.text.catalog import catalog
+
 T = TypeVar("T")
 
 PROVINCES: tuple[tuple[str, str, str], ...] = (
@@ -168,8 +170,6 @@ def _with_city_suffix(cities: Mapping[str, str]) -> dict[str, str]:
 
 def _segment_names() -> dict[str, str]:
     """Chinese RFM segment names → the English ones, both from the catalog."""
-    from clientlens.text.catalog import catalog
-
     zh, en = catalog("zh"), catalog("en")
     return {zh.template(k): en.template(k) for k in zh if k.startswith("segment.rfm")}
 
