@@ -16,7 +16,7 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from clientlens.errors import ClientLensError, ConfigError, ImportValidationError
-from clientlens.i18n import detect_language, message
+from clientlens.text import detect_language, text
 
 app = typer.Typer(
     name="clientlens",
@@ -32,7 +32,8 @@ MAX_PROBLEMS_SHOWN = 50
 
 
 def _t(key: str, **values: object) -> str:
-    return message(key, _state["lang"] or detect_language(), **values)
+    """The command-line message ``cli.<key>`` in the language of messages."""
+    return text(_state["lang"] or detect_language(), f"cli.{key}", **values)
 
 
 @app.callback()

@@ -13,7 +13,8 @@ as static SVG, the PDF report:
 * :func:`repeat_purchase_distribution`: customers by number of repeat purchases,
   actual vs expected (:func:`clientlens.models.validation.repeat_purchase_counts`).
 
-Titles and axis labels are in Chinese or English (``lang``). Altair is in the
+Titles and axis labels are in Chinese or English (``lang``), from the ``chart.*`` texts of
+:mod:`clientlens.text`. Altair is in the
 ``report`` extra and imported only when a chart is built.
 
 >>> import pandas as pd
@@ -33,47 +34,7 @@ import numpy as np
 import pandas as pd
 
 from clientlens.errors import ConfigError, DataContractError, require
-
-TEXT: dict[str, dict[str, str]] = {
-    "p_alive_title": {
-        "en": "Probability alive by purchase history (customers {age:g} days old)",
-        "zh": "不同购买历史客户的存活概率（客户年龄 {age:g} 天）",
-    },
-    "recency": {
-        "en": "Days from first to last purchase (recency)",
-        "zh": "首次到最近一次购买的天数（recency）",
-    },
-    "frequency": {"en": "Repeat purchases (frequency)", "zh": "复购次数（frequency）"},
-    "p_alive": {"en": "P(alive)", "zh": "存活概率"},
-    "holdout_title": {
-        "en": "Holdout purchases per customer, actual vs predicted",
-        "zh": "验证期人均购买次数：实际与预测",
-    },
-    "calibration_frequency": {
-        "en": "Repeat purchases in the calibration period",
-        "zh": "校准期复购次数",
-    },
-    "holdout_purchases": {
-        "en": "Mean purchases in the holdout period",
-        "zh": "验证期人均购买次数",
-    },
-    "tracking_title": {
-        "en": "Cumulative repeat purchases, actual vs predicted",
-        "zh": "累计复购次数：实际与预测",
-    },
-    "date": {"en": "Date", "zh": "日期"},
-    "cumulative": {"en": "Cumulative repeat purchases", "zh": "累计复购次数"},
-    "distribution_title": {
-        "en": "Customers by number of repeat purchases, actual vs expected",
-        "zh": "按复购次数的客户分布：实际与模型预期",
-    },
-    "customers": {"en": "Customers", "zh": "客户数"},
-    "series": {"en": "Series", "zh": "口径"},
-    "actual": {"en": "Actual", "zh": "实际"},
-    "predicted": {"en": "Predicted", "zh": "预测"},
-    "expected": {"en": "Expected", "zh": "预期"},
-    "calibration_end": {"en": "End of calibration", "zh": "校准期结束"},
-}
+from clientlens.text import text
 
 
 def _alt() -> Any:
@@ -81,9 +42,8 @@ def _alt() -> Any:
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
-    if lang not in ("zh", "en"):
-        raise ConfigError(f"lang must be 'zh' or 'en'; got {lang!r}.")
-    return TEXT[key][lang].format(**values)
+    """The chart text ``chart.<key>`` of the catalog; an unsupported ``lang`` is a ConfigError."""
+    return text(lang, f"chart.{key}", **values)
 
 
 def _values(frame: pd.DataFrame) -> list[dict[str, Any]]:

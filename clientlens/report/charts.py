@@ -15,6 +15,7 @@ registered, so Chinese labels render as glyphs, not boxes.
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from clientlens.errors import require
+from clientlens.report.fmt import UNITS
 
 FONT = "Noto Sans CJK SC"
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
@@ -40,18 +42,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def money_label_expr(lang: str, symbol: str = "") -> str:
     """Axis labels in 万/亿 (zh) or K/M/B (en) — d3's SI prefixes are wrong for money."""
-    if lang == "zh":
-        return (
-            f"abs(datum.value) >= 1e8 ? '{symbol}' + format(datum.value / 1e8, ',.4~r') + '亿' : "
-            f"abs(datum.value) >= 1e4 ? '{symbol}' + format(datum.value / 1e4, ',.4~r') + '万' : "
-            f"'{symbol}' + format(datum.value, ',')"
+    steps = []
+    for size, unit in UNITS[lang]:
+        power = f"1e{round(math.log10(size))}"
+        steps.append(
+            f"abs(datum.value) >= {power} ? '{symbol}' + format(datum.value / {power}, "
+            f"',.4~r') + '{unit}' : "
         )
-    return (
-        f"abs(datum.value) >= 1e9 ? '{symbol}' + format(datum.value / 1e9, ',.4~r') + 'B' : "
-        f"abs(datum.value) >= 1e6 ? '{symbol}' + format(datum.value / 1e6, ',.4~r') + 'M' : "
-        f"abs(datum.value) >= 1e3 ? '{symbol}' + format(datum.value / 1e3, ',.4~r') + 'K' : "
-        f"'{symbol}' + format(datum.value, ',')"
-    )
+    return "".join(steps) + f"'{symbol}' + format(datum.value, ',')"
 
 
 def _axis(kind: str, title: str, lang: str, symbol: str = "") -> Any:

@@ -21,7 +21,7 @@ from clientlens.analytics.base import to_date
 from clientlens.errors import ConfigError, WorkspaceError
 from clientlens.report.fmt import Formatter
 from clientlens.report.insights import DEFAULT_RULES
-from clientlens.report.locales import text
+from clientlens.text import catalog, text, value_text
 
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
@@ -148,8 +148,18 @@ class ReportContext:
         return self._history_years
 
     def t(self, key: str, **params: Any) -> str:
-        """Localised text; ``(value, kind)`` parameters are formatted per locale."""
+        """Localised text from the catalog (:mod:`clientlens.text`); ``(value, kind)``
+        parameters are formatted per locale."""
         values = {
             k: self.fmt.value(v[0], v[1]) if isinstance(v, tuple) else v for k, v in params.items()
         }
-        return text(self.lang, key).format(**values)
+        return text(self.lang, key, **values)
+
+    def name(self, area: str, code: Any) -> str:
+        """The words for a code a result table carries (``name("stage", "at_risk")``)."""
+        return catalog(self.lang).name(area, code)
+
+    def data_value(self, value: Any, kind: str | None = None) -> Any:
+        """A data value (province, channel, category ...) as this report's reader sees it:
+        English for known Chinese values in an English report, else unchanged."""
+        return value_text(self.lang, value, kind=kind)

@@ -22,10 +22,15 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from clientlens.text import text
+
 SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 
-_ZH_UNITS = ((1e8, "亿"), (1e4, "万"))
-_EN_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+UNITS: dict[str, tuple[tuple[float, str], ...]] = {
+    "zh": ((1e8, "亿"), (1e4, "万")),
+    "en": ((1e9, "B"), (1e6, "M"), (1e3, "K")),
+}
+"""How each language groups digits of large numbers: 万/亿 (10⁴, 10⁸) or K/M/B."""
 
 
 def _sig(value: float, digits: int = 3) -> str:
@@ -63,7 +68,7 @@ class Formatter:
         """Plain with separators below ``small_limit``, else in 万/亿 or K/M/B."""
         if abs(value) < small_limit:
             return f"{value:,.0f}" if abs(value) >= 100 else _sig(value)
-        for size, unit in _ZH_UNITS if self.lang == "zh" else _EN_UNITS:
+        for size, unit in UNITS[self.lang]:
             if abs(value) >= size:
                 return _sig(value / size) + unit
         return f"{value:,.0f}"
@@ -102,11 +107,10 @@ class Formatter:
 
     def pp(self, delta: float) -> str:
         """A difference of two shares in percentage points (always positive; words say the sign)."""
-        points = f"{abs(delta) * 100:.1f}"
-        return f"{points}个百分点" if self.lang == "zh" else f"{points} pp"
+        return text(self.lang, "format.pp", points=f"{abs(delta) * 100:.1f}")
 
     def days(self, value: float) -> str:
-        return f"{value:,.0f}天" if self.lang == "zh" else f"{value:,.0f} days"
+        return text(self.lang, "format.days", days=f"{value:,.0f}")
 
     def score(self, value: float) -> str:
         """A score such as NPS (−100..100), to one decimal."""
@@ -115,14 +119,14 @@ class Formatter:
     def month(self, period: str) -> str:
         """``"2024-06"`` → ``2024年6月`` / ``June 2024``."""
         year, month = (int(x) for x in period.split("-")[:2])
-        if self.lang == "zh":
-            return f"{year}年{month}月"
-        return dt.date(year, month, 1).strftime("%B %Y")
+        return text(self.lang, "format.month", year=year, month_name=self._month_name(month))
 
     def date(self, day: dt.date) -> str:
-        if self.lang == "zh":
-            return f"{day.year}年{day.month}月{day.day}日"
-        return f"{day.day} {day.strftime('%B %Y')}"
+        name = self._month_name(day.month)
+        return text(self.lang, "format.date", year=day.year, month_name=name, day=day.day)
+
+    def _month_name(self, month: int) -> str:
+        return text(self.lang, f"month.{month}")
 
     def value(self, value: float, kind: str) -> str:
         """Format by the kind of a fact: money, count, rate, score, days or number."""

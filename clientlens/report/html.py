@@ -17,7 +17,7 @@ from clientlens.errors import require
 from clientlens.report import charts
 from clientlens.report.assemble import Report
 from clientlens.report.fmt import Formatter
-from clientlens.report.locales import text
+from clientlens.text import text
 
 
 @cache
@@ -56,7 +56,7 @@ def render_html(
     lang = report.lang
 
     def t(key: str, **values: Any) -> str:
-        return text(lang, key).format(**values)
+        return text(lang, key, **values)
 
     all_charts = [c for s in report.sections for c in s.charts]
     specs: dict[str, str] = {}

@@ -18,7 +18,7 @@ import pandas as pd
 from clientlens.errors import require
 from clientlens.report.assemble import Report
 from clientlens.report.fmt import Formatter
-from clientlens.report.locales import text
+from clientlens.text import text
 
 MAX_ROWS = 50_000
 
@@ -71,7 +71,7 @@ def write_xlsx(report: Report, path: Path, *, currency: str = "CNY") -> Path:
     fmt = Formatter(lang, currency)
 
     def t(key: str, **values: Any) -> str:
-        return text(lang, key).format(**values)
+        return text(lang, key, **values)
 
     bold = Font(bold=True)
     wb = openpyxl.Workbook(write_only=True)

@@ -12,7 +12,7 @@ import pytest
 
 from clientlens.analytics.customers.rfm import rfm_summary
 from clientlens.analytics.value.clv import _segments, clv_models, clv_table
-from clientlens.analytics.value.clv_selection import default_holdout_days
+from clientlens.analytics.value.clv_selection import default_holdout_days, note_text
 from clientlens.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
 from clientlens.models._continuous import ContinuousTransactionModel
 
@@ -77,8 +77,10 @@ def test_the_chosen_model_follows_the_stated_rule(fitted):
     assert final.loc["purchases", "model"] == expected
     assert final.loc["spend", "model"] == "GammaGamma"
     assert final["chosen"].all()
-    assert "lowest holdout MAE" in final.loc["purchases", "note_en"]
-    assert "平均绝对误差" in final.loc["purchases", "note_zh"]
+    note = final.loc["purchases", ["note", "note_params"]].tolist()
+    assert note[0] == "chosen"
+    assert "lowest holdout MAE" in note_text("en", *note)
+    assert "平均绝对误差" in note_text("zh", *note)
     assert set(json.loads(final.loc["spend", "params"])) == {"p", "q", "gamma"}
 
 
@@ -108,8 +110,6 @@ def test_clv_table_is_consistent(fitted):
         "expected_spend",
         "clv_12m",
         "clv_segment",
-        "clv_segment_zh",
-        "clv_segment_en",
         "model",
     ]
     assert table.customer_id.tolist() == summary.customer_id.tolist()
@@ -154,11 +154,6 @@ def test_segment_sizes_follow_the_rule(fitted):
     assert sizes["low"] == n - math.ceil(0.5 * n)
     by = table.groupby("clv_segment").clv_12m
     assert by.min()["high"] >= by.max()["medium"] >= by.min()["medium"] >= by.max()["low"]
-    names = table.drop_duplicates("clv_segment").set_index("clv_segment")
-    assert names.loc["high", ["clv_segment_zh", "clv_segment_en"]].tolist() == [
-        "高价值客户",
-        "High value",
-    ]
 
 
 def test_segments_by_hand_with_ties():
@@ -247,8 +242,10 @@ def test_short_history_fits_without_selection():
     assert models.stage.tolist() == ["final", "final"]
     purchases = models.set_index("role").loc["purchases"]
     assert purchases["model"] == "BetaGeo"
-    assert "without model selection" in purchases["note_en"]
-    assert "未做模型选择" in purchases["note_zh"]
+    assert purchases["note"].split()[0] == "short_history"
+    note = purchases[["note", "note_params"]].tolist()
+    assert "without model selection" in note_text("en", *note)
+    assert "未做模型选择" in note_text("zh", *note)
 
 
 def test_no_repeat_buyers_spend_is_the_mean_order_value():
@@ -269,7 +266,8 @@ def test_no_repeat_buyers_spend_is_the_mean_order_value():
     # 5 orders worth 80 -> 16 per order.
     assert spend["model"] == "MeanOrderValue"
     assert json.loads(spend["params"]) == {"mean_order_value": 16.0}
-    assert "mean order value (16.00)" in spend["note_en"]
+    assert spend["note"] == "no_repeat_buyers"
+    assert "mean order value (16.00)" in note_text("en", spend["note"], spend["note_params"])
     table = clv_table(summary, models)
     assert table.expected_spend.tolist() == [16.0] * 4
     assert table.clv_segment.value_counts().to_dict() == {"low": 2, "high": 1, "medium": 1}
@@ -290,7 +288,9 @@ def test_cdnow_master_selection_and_365_day_forecast(cdnow_master):
     assert chosen == [cal[cal.holdout_mae <= best * 1.01].aggregate_error_pct.abs().idxmin()]
     # 23,570 customers: compared on one in every 5.
     assert cal["n_customers"].unique().tolist() == [4714]
-    assert "one in every 5 by id" in models.set_index("stage").loc["final"].iloc[0]["note_en"]
+    final = models.set_index("stage").loc["final"].iloc[0]
+    assert final["note"] == "chosen sampled"
+    assert "one in every 5 by id" in note_text("en", final["note"], final["note_params"])
     # All three fit the first 4.5 months well: under 10% aggregate error on the holdout.
     assert (cal["aggregate_error_pct"].abs() < 10).all()
     table = clv_table(summary, models)

@@ -7,7 +7,9 @@ import string
 import pytest
 
 from clientlens.report.fmt import Formatter
-from clientlens.report.locales import CATALOGS
+from clientlens.text import LANGUAGES, catalog
+
+CATALOGS = {lang: catalog(lang) for lang in LANGUAGES}
 
 
 @pytest.mark.parametrize(

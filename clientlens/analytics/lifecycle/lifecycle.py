@@ -19,7 +19,7 @@ from clientlens.analytics.lifecycle.lifecycle_rules import (
     CODE,
     DORMANT_DAYS,
     NONE,
-    STAGES,
+    STAGE_CODES,
     WINDOWS,
     lifecycle_movements,
     lifecycle_stages,
@@ -34,14 +34,9 @@ __all__ = ["lifecycle_stages", "lifecycle_summary", "lifecycle_transitions"]
 
 
 def _stage_labels(prefix: str = "", *, with_none: bool = False) -> ir.Table:
-    rows = ([NONE] if with_none else []) + list(STAGES)
+    codes = ([NONE] if with_none else []) + list(STAGE_CODES)
     return ibis.memtable(
-        {
-            f"{prefix}stage": [r[0] for r in rows],
-            f"{prefix}stage_zh": [r[1] for r in rows],
-            f"{prefix}stage_en": [r[2] for r in rows],
-            f"{prefix}stage_order": [CODE[r[0]] for r in rows],
-        }
+        {f"{prefix}stage": codes, f"{prefix}stage_order": [CODE[c] for c in codes]}
     )
 
 
@@ -79,11 +74,7 @@ def lifecycle_transitions(
         month_complete=j._month <= last_complete_month_index(end),
         is_latest_month=j._month == python_month_index(end),
         from_stage=j.from_stage,
-        from_stage_zh=j.from_stage_zh,
-        from_stage_en=j.from_stage_en,
         to_stage=j.to_stage,
-        to_stage_zh=j.to_stage_zh,
-        to_stage_en=j.to_stage_en,
         customers=j.customers,
         share=j.share,
     )
@@ -105,8 +96,6 @@ def lifecycle_summary(transitions: ir.Table) -> ir.Table:
         grid.month,
         grid.month_complete,
         grid.stage,
-        grid.stage_zh,
-        grid.stage_en,
         grid.stage_order,
         customers=counts.customers.fill_null(0).cast("int64"),
     )
@@ -225,19 +214,11 @@ ANALYSES = [
                 f"上月末的阶段代码：{_STAGE_WORDS_ZH}；客户的第一个月为 none"
                 "（此时 to_stage 为 new）。",
             ),
-            "from_stage_zh": Column(
-                "string", "From-stage name in Chinese.", "转出阶段的中文名称。"
-            ),
-            "from_stage_en": Column(
-                "string", "From-stage name in English.", "转出阶段的英文名称。"
-            ),
             "to_stage": Column(
                 "string",
                 f"Stage code at the end of this month: {_STAGE_WORDS}.",
                 f"本月末的阶段代码：{_STAGE_WORDS_ZH}。",
             ),
-            "to_stage_zh": Column("string", "To-stage name in Chinese.", "转入阶段的中文名称。"),
-            "to_stage_en": Column("string", "To-stage name in English.", "转入阶段的英文名称。"),
             "customers": Column(
                 "int64",
                 "Customers who made this move (pairs nobody made are left out).",
@@ -277,12 +258,6 @@ ANALYSES = [
                 f"Lifecycle stage code: {_STAGE_WORDS}.",
                 f"生命周期阶段代码：{_STAGE_WORDS_ZH}。",
             ),
-            "stage_zh": Column(
-                "string",
-                "Stage name in Chinese (新客/活跃/预警/沉睡/流失/回流).",
-                "阶段的中文名称（新客/活跃/预警/沉睡/流失/回流）。",
-            ),
-            "stage_en": Column("string", "Stage name in English.", "阶段的英文名称。"),
             "stage_order": Column(
                 "int64",
                 "Display order of the stage (1 = new … 6 = reactivated).",

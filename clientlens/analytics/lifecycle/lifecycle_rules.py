@@ -42,16 +42,6 @@ from clientlens.analytics.periods import (
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
-STAGES: tuple[tuple[str, str, str], ...] = (
-    ("new", "新客", "New"),
-    ("active", "活跃", "Active"),
-    ("at_risk", "预警", "At risk"),
-    ("dormant", "沉睡", "Dormant"),
-    ("churned", "流失", "Churned"),
-    ("reactivated", "回流", "Reactivated"),
-)
-"""Stage code, Chinese and English name, in display order."""
-
 AT_RISK_DAYS = Setting(
     "lifecycle_at_risk_days",
     int,
@@ -73,8 +63,9 @@ CHURNED_DAYS = Setting(
 WINDOWS = (AT_RISK_DAYS, DORMANT_DAYS, CHURNED_DAYS)
 """The stage windows, declared once for every lifecycle analysis that reads them."""
 
-STAGE_CODES = tuple(s[0] for s in STAGES)
-NONE = ("none", "无（首月）", "none (first month)")
+STAGE_CODES = ("new", "active", "at_risk", "dormant", "churned", "reactivated")
+"""Stage codes in display order; their names are the catalog's ``stage.<code>``."""
+NONE = "none"
 """The from-stage of a customer's first month in the transitions."""
 
 

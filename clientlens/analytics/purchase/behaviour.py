@@ -40,16 +40,6 @@ INTERVAL_BINS: tuple[tuple[int, int | None], ...] = (
 )
 """Day ranges (inclusive; ``None`` = open) for inter-purchase and time-to-second-purchase days."""
 
-WEEKDAYS = (
-    ("周一", "Monday"),
-    ("周二", "Tuesday"),
-    ("周三", "Wednesday"),
-    ("周四", "Thursday"),
-    ("周五", "Friday"),
-    ("周六", "Saturday"),
-    ("周日", "Sunday"),
-)
-
 
 def bins_table(bins: tuple[tuple[int, int | None], ...] = INTERVAL_BINS) -> ir.Table:
     """The day bins as a small table: bin_order, days_bin label, min_days, max_days."""
@@ -208,22 +198,13 @@ def purchase_heatmap(orders: Any, *, observation_end: Any) -> ir.Table:
         hour=t.order_date.cast("timestamp").hour().cast("int64"),
     )
     counts = t.group_by(["day_of_week", "hour"]).agg(orders=t.count(), revenue=t.amount.sum())
-    days = ibis.memtable(
-        {
-            "day_of_week": list(range(7)),
-            "day_of_week_zh": [d[0] for d in WEEKDAYS],
-            "day_of_week_en": [d[1] for d in WEEKDAYS],
-        },
-        schema={"day_of_week": "int64", "day_of_week_zh": "string", "day_of_week_en": "string"},
-    )
+    days = ibis.memtable({"day_of_week": list(range(7))}, schema={"day_of_week": "int64"})
     hours = ibis.memtable({"hour": list(range(24))}, schema={"hour": "int64"})
     grid = days.cross_join(hours)
     g = grid.left_join(
         counts, [grid.day_of_week == counts.day_of_week, grid.hour == counts.hour]
     ).select(
         grid.day_of_week,
-        grid.day_of_week_zh,
-        grid.day_of_week_en,
         grid.hour,
         orders=counts.orders.fill_null(0).cast("int64"),
         revenue=counts.revenue.fill_null(0.0).cast("float64"),
@@ -378,10 +359,6 @@ ANALYSES = [
                 "Day of week, 0 = Monday … 6 = Sunday.",
                 "星期几，0 = 周一 … 6 = 周日。",
             ),
-            "day_of_week_zh": Column(
-                "string", "Day name in Chinese (周一 … 周日).", "星期的中文名称（周一 … 周日）。"
-            ),
-            "day_of_week_en": Column("string", "Day name in English.", "星期的英文名称。"),
             "hour": Column(
                 "int64", "Hour of day of the order time, 0–23.", "下单时间所在的小时，0–23。"
             ),

@@ -17,8 +17,8 @@ import ibis.expr.types as ir
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 from clientlens.analytics.common import completed_orders, ratio, require_columns
 
-UNKNOWN = ("unknown", "未知", "Unknown")
-ALL = ("all", "全部客户", "All customers")
+UNKNOWN = "unknown"
+ALL = "all"
 
 
 def _lines(orders: Any, order_items: Any, products: Any, observation_end: Any) -> ir.Table:
@@ -40,7 +40,7 @@ def _lines(orders: Any, order_items: Any, products: Any, observation_end: Any) -
     return j.select(
         "customer_id",
         "order_id",
-        category=j._category.fill_null(UNKNOWN[0]),
+        category=j._category.fill_null(UNKNOWN),
         quantity=j.quantity.cast("float64"),
         revenue=(j.quantity.cast("float64") * unit.fill_null(j._price)).fill_null(0.0),
     )
@@ -61,9 +61,9 @@ def _per_customer(lines: ir.Table) -> ir.Table:
     )
 
 
-def _mix(base: ir.Table, level: str, code: Any, zh: Any, en: Any) -> ir.Table:
-    t = base.mutate(group_code=code, group_zh=zh, group_en=en)
-    g = t.group_by(["group_code", "group_zh", "group_en", "category"]).agg(
+def _mix(base: ir.Table, level: str, code: Any) -> ir.Table:
+    t = base.mutate(group_code=code)
+    g = t.group_by(["group_code", "category"]).agg(
         customers=t.count().cast("int64"),
         orders=t.orders.sum().cast("int64"),
         quantity=t.quantity.sum(),
@@ -109,8 +109,8 @@ def category_mix(
     products
         ``product_id``; ``category`` and ``price`` used when present.
     rfm_scores
-        Optional per-customer ``customer_id, segment, segment_zh, segment_en`` (the
-        ``rfm_scores`` result); without it there are no segment rows.
+        Optional per-customer ``customer_id, segment`` (the ``rfm_scores`` result);
+        without it there are no segment rows.
 
     Returns
     -------
@@ -131,29 +131,15 @@ def category_mix(
     [['books', 0.75]]
     """
     base = _per_customer(_lines(orders, order_items, products, observation_end))
-    groups = [
-        _mix(base, "overall", ibis.literal(ALL[0]), ibis.literal(ALL[1]), ibis.literal(ALL[2]))
-    ]
+    groups = [_mix(base, "overall", ibis.literal(ALL))]
     if rfm_scores is not None:
-        s = as_table(rfm_scores).select(
-            "customer_id", _seg="segment", _seg_zh="segment_zh", _seg_en="segment_en"
-        )
+        s = as_table(rfm_scores).select("customer_id", _seg="segment")
         bs = base.left_join(s, "customer_id")
-        groups.append(
-            _mix(
-                bs,
-                "segment",
-                bs._seg.fill_null(UNKNOWN[0]),
-                bs._seg_zh.fill_null(UNKNOWN[1]),
-                bs._seg_en.fill_null(UNKNOWN[2]),
-            )
-        )
+        groups.append(_mix(bs, "segment", bs._seg.fill_null(UNKNOWN)))
     # a customer's rows are the per-customer table itself (one customer each); only the
     # top category is kept, so only those rows go through the per-customer window
     customers = base.mutate(
         group_code=base.customer_id,
-        group_zh=base.customer_id,
-        group_en=base.customer_id,
         customers=ibis.literal(1, "int64"),
         level=ibis.literal("customer"),
     )
@@ -165,8 +151,6 @@ def category_mix(
     columns = [
         "level",
         "group_code",
-        "group_zh",
-        "group_en",
         "category",
         "category_rank",
         "customers",
@@ -210,12 +194,6 @@ ANALYSES = [
                 "all, the RFM segment code, or the customer_id.",
                 "all、RFM 分群代码或 customer_id。",
             ),
-            "group_zh": Column(
-                "string",
-                "Group name in Chinese (全部客户, the segment name, or the customer_id).",
-                "分组的中文名称（全部客户、分群名称或 customer_id）。",
-            ),
-            "group_en": Column("string", "Group name in English.", "分组的英文名称。"),
             "category": Column(
                 "string",
                 "Product category; unknown for lines without a known category.",

@@ -31,16 +31,16 @@ from clientlens.analytics.periods import (
 )
 from clientlens.analytics.purchase.behaviour import counts_by_bin, purchase_days
 
-METRICS: tuple[tuple[str, str, str], ...] = (
-    ("revenue", "销售额", "Revenue"),
-    ("orders", "订单数", "Orders"),
-    ("active_customers", "活跃客户数", "Active customers"),
-    ("new_customers", "新客户数", "New customers"),
-    ("aov", "客单价", "Average order value"),
-    ("purchase_frequency", "购买频次", "Purchase frequency"),
-    ("repeat_rate", "复购率", "Repeat-purchase rate"),
+METRICS: tuple[str, ...] = (
+    "revenue",
+    "orders",
+    "active_customers",
+    "new_customers",
+    "aov",
+    "purchase_frequency",
+    "repeat_rate",
 )
-"""Metric code, Chinese and English name, in display order."""
+"""Metric codes in display order; their names are the catalog's ``kpi.<code>``."""
 
 
 def purchase_trend(orders: Any, *, observation_end: Any) -> ir.Table:
@@ -100,12 +100,10 @@ def purchase_trend(orders: Any, *, observation_end: Any) -> ir.Table:
         "repeat_rate": ratio(g._repeaters, g.active_customers),
     }
     long = None
-    for i, (code, zh, en) in enumerate(METRICS, start=1):
+    for i, code in enumerate(METRICS, start=1):
         part = g.select(
             month_index=g._m,
             metric=ibis.literal(code),
-            metric_zh=ibis.literal(zh),
-            metric_en=ibis.literal(en),
             metric_order=ibis.literal(i).cast("int64"),
             value=values[code],
         )
@@ -123,8 +121,6 @@ def purchase_trend(orders: Any, *, observation_end: Any) -> ir.Table:
         month=month_start_of_index(out.month_index),
         month_complete=out.month_index <= last_complete,
         metric=out.metric,
-        metric_zh=out.metric_zh,
-        metric_en=out.metric_en,
         metric_order=out.metric_order,
         value=out.value,
         previous_value=out.previous_value,
@@ -223,12 +219,6 @@ ANALYSES = [
                 "new_customers（新客户数）、aov（客单价）、purchase_frequency（购买频次）、"
                 "repeat_rate（复购率）（定义见术语表）。",
             ),
-            "metric_zh": Column(
-                "string",
-                "Metric name in Chinese (销售额, 订单数, 活跃客户数, …).",
-                "指标的中文名称（销售额、订单数、活跃客户数 …）。",
-            ),
-            "metric_en": Column("string", "Metric name in English.", "指标的英文名称。"),
             "metric_order": Column("int64", "Display order of the metric.", "指标的列示顺序。"),
             "value": Column(
                 "float64",

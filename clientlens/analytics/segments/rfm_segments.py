@@ -54,9 +54,7 @@ from clientlens.analytics.common import (
 )
 from clientlens.analytics.periods import python_epoch_days
 from clientlens.analytics.segments.segments_catalog import (
-    RFM8,
     RFM8_RULES,
-    RFM11,
     RFM11_GRID,
     SCHEMES,
     rfm11_rules_text,
@@ -226,29 +224,17 @@ def rfm_scores(
         "m_score",
         "fm_score",
         "segment",
-        segment_zh=per.segment.cases(*[(s.code, s.zh) for s in RFM11]),
-        segment_en=per.segment.cases(*[(s.code, s.en) for s in RFM11]),
-        r_high="r_high",
-        f_high="f_high",
-        m_high="m_high",
-        segment8="segment8",
-        segment8_zh=per.segment8.cases(*[(s.code, s.zh) for s in RFM8]),
-        segment8_en=per.segment8.cases(*[(s.code, s.en) for s in RFM8]),
+        "r_high",
+        "f_high",
+        "m_high",
+        "segment8",
     )
 
 
 def catalog_frame() -> pd.DataFrame:
-    """Every segment of both schemes with its names, action and display order."""
+    """Every segment of both schemes with its display order (names and actions: the catalog)."""
     rows = [
-        {
-            "scheme": scheme,
-            "segment": s.code,
-            "segment_zh": s.zh,
-            "segment_en": s.en,
-            "display_order": i + 1,
-            "action_zh": s.action_zh,
-            "action_en": s.action_en,
-        }
+        {"scheme": scheme, "segment": s.code, "display_order": i + 1}
         for scheme, segments in SCHEMES.items()
         for i, s in enumerate(segments)
     ]
@@ -256,7 +242,7 @@ def catalog_frame() -> pd.DataFrame:
 
 
 def rfm_segment_summary(scores: ir.Table, clv: ir.Table | None = None) -> ir.Table:
-    """Size, value and recommended action of every segment of both schemes.
+    """Size and value of every segment of both schemes (names and actions: the text catalog).
 
     Parameters
     ----------
@@ -307,8 +293,6 @@ def rfm_segment_summary(scores: ir.Table, clv: ir.Table | None = None) -> ir.Tab
     out = j.select(
         "scheme",
         "segment",
-        "segment_zh",
-        "segment_en",
         "display_order",
         customers=customers,
         customer_share=(customers / total_customers).cast("float64"),
@@ -319,8 +303,6 @@ def rfm_segment_summary(scores: ir.Table, clv: ir.Table | None = None) -> ir.Tab
         avg_monetary=j.avg_monetary.cast("float64"),
         avg_historical_clv=(revenue / customers.nullif(0)).cast("float64"),
         avg_clv_12m=j.avg_clv_12m.cast("float64"),
-        action_zh="action_zh",
-        action_en="action_en",
     )
     return out.order_by(["scheme", "display_order"])
 
@@ -416,8 +398,6 @@ ANALYSES = [
                 "need_attention、about_to_sleep、at_risk、cant_lose、hibernating、lost），"
                 "按 R 评分和 FM 评分在 11 分群网格中查得（分档数不是 5 时，两者先映射到 1–5）。",
             ),
-            "segment_zh": Column("string", "Segment name in Chinese.", "分群的中文名称。"),
-            "segment_en": Column("string", "Segment name in English.", "分群的英文名称。"),
             "r_high": Column(
                 "boolean",
                 "Recent: days since the last order below the mean (or median, setting "
@@ -447,12 +427,6 @@ ANALYSES = [
                 "（R F 高，M 低）、general_develop 一般发展（仅 R 高）、general_retain 一般保持"
                 "（仅 F 高）、general_winback 一般挽留（均不高）。",
             ),
-            "segment8_zh": Column(
-                "string",
-                "8-segment name in Chinese (重要价值客户 …).",
-                "8 分群的中文名称（重要价值客户 …）。",
-            ),
-            "segment8_en": Column("string", "8-segment name in English.", "8 分群的英文名称。"),
         },
     ),
     Analysis(
@@ -461,7 +435,8 @@ ANALYSES = [
         optional=("clv",),
         build=_segments_build,
         description="Every RFM segment of both schemes: its size, revenue and share of "
-        "revenue, average R/F/M, average historical and predicted CLV, and a recommended action.",
+        "revenue, average R/F/M, and average historical and predicted CLV. Segment names and "
+        "recommended actions are in the text catalog (keys segment.* and segment_action.*).",
         columns={
             "scheme": Column(
                 "string",
@@ -473,8 +448,6 @@ ANALYSES = [
                 "Stable segment code (as in rfm_scores.segment / segment8).",
                 "稳定的分群代码（同 rfm_scores.segment / segment8）。",
             ),
-            "segment_zh": Column("string", "Segment name in Chinese.", "分群的中文名称。"),
-            "segment_en": Column("string", "Segment name in English.", "分群的英文名称。"),
             "display_order": Column(
                 "int64",
                 "Position of the segment when listed (1 = best first).",
@@ -534,12 +507,6 @@ ANALYSES = [
                 "CLV model has not run.",
                 "来自 clv 结果的平均预测 12 个月 CLV；CLV 模型未运行时为空。",
                 unit="currency",
-            ),
-            "action_zh": Column(
-                "string", "Recommended action in Chinese.", "建议的经营动作（中文）。"
-            ),
-            "action_en": Column(
-                "string", "Recommended action in English.", "建议的经营动作（英文）。"
             ),
         },
     ),

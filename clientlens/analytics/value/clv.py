@@ -46,16 +46,14 @@ from clientlens.analytics.value.clv_selection import (
     fit_model,
     model_class,
     model_row,
+    note_fields,
     select_purchase_model,
 )
 from clientlens.config import Setting
 from clientlens.errors import DataContractError, ModelError
 
-SEGMENTS = {
-    "high": ("高价值客户", "High value"),
-    "medium": ("中价值客户", "Medium value"),
-    "low": ("低价值客户", "Low value"),
-}
+SEGMENT_CODES = ("high", "medium", "low")
+"""CLV tiers, best first; named by the catalog's ``clv_segment.<code>``."""
 HIGH_SHARE = 0.2
 MEDIUM_SHARE = 0.3
 DAYS_PER_MONTH = 365.25 / 12
@@ -138,20 +136,21 @@ def clv_models(
     summary = _summary_frame(customer_summary)
     if summary.empty:
         raise DataContractError("The CLV models need at least one customer with an order.")
-    chosen, rows, note_en, note_zh, start = select_purchase_model(
+    chosen, rows, notes, start = select_purchase_model(
         orders, summary, observation_end, holdout_days
     )
-    final, problem = fit_model(chosen, summary, start)
+    final, problem, detail = fit_model(chosen, summary, start)
     if final is None:
-        raise ModelError(f"{LABELS[chosen][0]} could not be fitted on all customers: {problem}")
+        raise ModelError(f"{LABELS[chosen]} could not be fitted on all customers: {detail}")
+    if problem:
+        notes.append(("final_not_converged", {"detail": detail}))
     rows.append(
         model_row(
             chosen,
             final,
             stage="final",
             chosen=True,
-            note_en=note_en + (f" Final fit: {problem}." if problem else ""),
-            note_zh=note_zh + ("最终拟合未收敛。" if problem else ""),
+            **note_fields(*notes),
         )
     )
     rows.append(_spend_row(summary))
@@ -175,8 +174,7 @@ def _spend_row(summary: pd.DataFrame) -> dict[str, Any]:
             "MeanOrderValue",
             None,
             **fallback,
-            note_en=f"No repeat buyers: expected spend is the mean order value ({mean_order:.2f}).",
-            note_zh=f"没有复购客户：预期客单价取全部订单的平均客单价（{mean_order:.2f}）。",
+            **note_fields(("no_repeat_buyers", {"mean_order": mean_order})),
         )
     gg = model_class("GammaGamma")()
     try:
@@ -186,9 +184,7 @@ def _spend_row(summary: pd.DataFrame) -> dict[str, Any]:
             "MeanOrderValue",
             None,
             **fallback,
-            note_en=f"Gamma-Gamma could not be fitted ({exc}); expected spend is the mean "
-            f"order value ({mean_order:.2f}).",
-            note_zh=f"Gamma-Gamma 模型拟合失败；预期客单价取平均客单价（{mean_order:.2f}）。",
+            **note_fields(("gamma_gamma_failed", {"detail": str(exc), "mean_order": mean_order})),
         )
     return model_row(
         "GammaGamma",
@@ -196,8 +192,7 @@ def _spend_row(summary: pd.DataFrame) -> dict[str, Any]:
         role="spend",
         stage="final",
         chosen=True,
-        note_en=f"Fitted on {len(repeat):,} repeat buyers' mean repeat spend.",
-        note_zh=f"基于 {len(repeat):,} 位复购客户的平均复购金额拟合。",
+        **note_fields(("gamma_gamma", {"repeat_buyers": len(repeat)})),
     )
 
 
@@ -269,8 +264,6 @@ def _segments(out: pd.DataFrame) -> pd.DataFrame:
     codes[rank[n_high:n_top]] = "medium"
     codes[rank[n_top:]] = "low"
     out["clv_segment"] = codes
-    out["clv_segment_zh"] = [SEGMENTS[c][0] for c in codes]
-    out["clv_segment_en"] = [SEGMENTS[c][1] for c in codes]
     return out
 
 
@@ -388,16 +381,6 @@ ANALYSES = [
                 "验证期长度（天；最终拟合为 0）。",
                 unit="days",
             ),
-            "note_en": Column(
-                "string",
-                "Why the model was chosen, left out, or how it was fitted (English).",
-                "模型被选中或被排除的原因，或拟合方式（英文）。",
-            ),
-            "note_zh": Column(
-                "string",
-                "Why the model was chosen, left out, or how it was fitted (Chinese).",
-                "模型被选中或被排除的原因，或拟合方式（中文）。",
-            ),
         },
     ),
     Analysis(
@@ -451,12 +434,6 @@ ANALYSES = [
                 "string",
                 "high (top 20% by clv_12m), medium (next 30%) or low (the rest).",
                 "high（clv_12m 前 20%）、medium（其后 30%）或 low（其余）。",
-            ),
-            "clv_segment_zh": Column(
-                "string", "CLV segment name in Chinese.", "CLV 分群的中文名称。"
-            ),
-            "clv_segment_en": Column(
-                "string", "CLV segment name in English.", "CLV 分群的英文名称。"
             ),
             "model": Column(
                 "string",

@@ -17,14 +17,11 @@ import pandas as pd
 
 from clientlens.analytics.base import to_date
 from clientlens.errors import ModelError
+from clientlens.text import text
 
 CANDIDATES = ("BetaGeo", "ParetoNBD", "ModifiedBetaGeo")
 """Purchase models compared, in tie-break order."""
-LABELS = {
-    "BetaGeo": ("BG/NBD", "BG/NBD 模型"),
-    "ParetoNBD": ("Pareto/NBD", "Pareto/NBD 模型"),
-    "ModifiedBetaGeo": ("MBG/NBD", "MBG/NBD 模型"),
-}
+LABELS = {"BetaGeo": "BG/NBD", "ParetoNBD": "Pareto/NBD", "ModifiedBetaGeo": "MBG/NBD"}
 MAE_TIE = 0.01
 MIN_HOLDOUT_DAYS = 28
 MAX_SELECTION_CUSTOMERS = 5_000
@@ -47,16 +44,41 @@ def default_holdout_days(history_days: int) -> int:
 
 def fit_model(
     name: str, data: pd.DataFrame, start: dict[str, float] | None = None
-) -> tuple[Any, str]:
-    """Fit one model; returns (model or None, reason it cannot be used)."""
+) -> tuple[Any, str, str]:
+    """Fit one model; returns (model or None, why it cannot be used, the optimiser's detail).
+
+    The reason is a note code: ``fit_failed``, ``not_converged`` or ``""``.
+    """
     try:
         model = model_class(name)().fit(data, time_unit_days=1.0, initial_params=start)
     except (ModelError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
         # One candidate failing numerically must not stop the others; it is reported.
-        return None, f"fit failed: {exc}"
+        return None, "fit_failed", str(exc)
     if not model.convergence.converged:
-        return model, f"did not converge ({model.convergence.message})"
-    return model, ""
+        return model, "not_converged", str(model.convergence.message)
+    return model, "", ""
+
+
+Note = tuple[str, dict[str, Any]]
+"""A note on a ``clv_models`` row: its code (``clv_note.<code>`` in the text catalog) and
+the values the text names."""
+
+
+def note_fields(*notes: Note) -> dict[str, str]:
+    """The ``note`` (codes, space-separated) and ``note_params`` (JSON) columns of a row."""
+    params = {k: v for _, values in notes for k, v in values.items()}
+    return {"note": " ".join(code for code, _ in notes), "note_params": json.dumps(params)}
+
+
+def note_text(lang: str, note: str, note_params: str) -> str:
+    """A ``clv_models`` row's note in words (``lang`` zh or en).
+
+    >>> note_text("en", "no_repeat_buyers", '{"mean_order": 16}')
+    'No repeat buyers: expected spend is the mean order value (16.00).'
+    """
+    values = json.loads(note_params or "{}")
+    parts = [text(lang, f"clv_note.{code}", **values) for code in note.split()]
+    return text(lang, "clv_note.join").join(parts)
 
 
 def model_row(model_name: str, model: Any, **fields: Any) -> dict[str, Any]:
@@ -77,8 +99,8 @@ def model_row(model_name: str, model: Any, **fields: Any) -> dict[str, Any]:
         "holdout_predicted_purchases": np.nan,
         "calibration_end": "",
         "holdout_days": 0,
-        "note_en": "",
-        "note_zh": "",
+        "note": "",
+        "note_params": "{}",
     }
     if model is not None and model.convergence is not None:
         row.update(
@@ -93,10 +115,10 @@ def model_row(model_name: str, model: Any, **fields: Any) -> dict[str, Any]:
 
 def select_purchase_model(
     orders: ir.Table, summary: pd.DataFrame, observation_end: Any, holdout_days: int
-) -> tuple[str, list[dict[str, Any]], str, str, dict[str, float] | None]:
+) -> tuple[str, list[dict[str, Any]], list[Note], dict[str, float] | None]:
     """Fit the candidates on the calibration period.
 
-    Returns the chosen model's name, the candidates' rows, the note (en, zh) and the
+    Returns the chosen model's name, the candidates' rows, the notes on the choice and the
     chosen model's calibration parameters (a warm start for the final fit).
     """
     from clientlens.models.validation import calibration_and_holdout, evaluate_holdout
@@ -126,31 +148,18 @@ def select_purchase_model(
         )
         short = not (data["frequency"] > 0).any()
     if short:
-        return (
-            "BetaGeo",
-            [],
-            f"{history_days} days of history are too few for a {holdout}-day holdout; "
-            "BG/NBD was fitted without model selection.",
-            f"历史数据仅 {history_days} 天，不足以留出 {holdout} 天验证期；未做模型选择，直接使用 BG/NBD 模型。",
-            None,
-        )
+        short_note = {"history_days": history_days, "holdout_days": holdout}
+        return "BetaGeo", [], [("short_history", short_note)], None
 
     rows: list[dict[str, Any]] = []
     scored: list[tuple[str, float, float]] = []
     fitted: dict[str, dict[str, float]] = {}
     common = {"calibration_end": calibration_end.isoformat(), "holdout_days": holdout}
     for name in CANDIDATES:
-        model, problem = fit_model(name, data)
+        model, problem, detail = fit_model(name, data)
         if problem:
-            rows.append(
-                model_row(
-                    name,
-                    model,
-                    **common,
-                    note_en=f"Left out of the selection: {problem}.",
-                    note_zh=f"未参与模型选择：{'拟合失败' if model is None else '未收敛'}。",
-                )
-            )
+            left_out = note_fields((problem, {"detail": detail}))
+            rows.append(model_row(name, model, **common, **left_out))
             continue
         ev = evaluate_holdout(model, data, horizon_days=holdout)
         rows.append(
@@ -169,33 +178,22 @@ def select_purchase_model(
         agg = abs(ev.aggregate_error_pct) if np.isfinite(ev.aggregate_error_pct) else np.inf
         scored.append((name, ev.mae, agg))
     if not scored:
-        return (
-            "BetaGeo",
-            rows,
-            "No candidate model could be fitted on the calibration period; BG/NBD was "
-            "fitted on all data without model selection.",
-            "校准期内没有可用的候选模型；未做模型选择，直接用全部数据拟合 BG/NBD 模型。",
-            None,
-        )
+        return "BetaGeo", rows, [("none_fitted", {})], None
     best_mae = min(mae for _, mae, _ in scored)
     tied = [s for s in scored if s[1] <= best_mae * (1 + MAE_TIE) + 1e-12]
     chosen = min(tied, key=lambda s: (s[2], CANDIDATES.index(s[0])))[0]
     for row in rows:
         row["chosen"] = row["model"] == chosen
-    en, zh = LABELS[chosen]
-    sample_en = sample_zh = ""
-    if step > 1:
-        sample_en = f" Compared on {len(data):,} of {n_calibration:,} customers (one in every {step} by id)."
-        sample_zh = (
-            f"比较基于 {n_calibration:,} 位客户中按编号每 {step} 位抽取的 {len(data):,} 位。"
+    notes: list[Note] = [
+        (
+            "chosen",
+            {
+                "model": LABELS[chosen],
+                "holdout_days": holdout,
+                "calibration_end": calibration_end.isoformat(),
+            },
         )
-    return (
-        chosen,
-        rows,
-        f"{en} chosen: lowest holdout MAE per customer over {holdout} days after "
-        f"{calibration_end.isoformat()} (models within 1% of the best MAE: smallest "
-        "aggregate error)." + sample_en,
-        f"选择 {zh}：在 {calibration_end.isoformat()} 之后 {holdout} 天的验证期内，"
-        "单客户平均绝对误差（MAE）最低（MAE 相差 1% 以内时取总量误差最小者）。" + sample_zh,
-        fitted[chosen],
-    )
+    ]
+    if step > 1:
+        notes.append(("sampled", {"sample": len(data), "customers": n_calibration, "step": step}))
+    return chosen, rows, notes, fitted[chosen]

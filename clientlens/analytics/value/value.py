@@ -35,12 +35,6 @@ from clientlens.errors import ConfigError
 ABC_A_SHARE = Setting("abc_a_share", float, 0.7, "Cumulative revenue share that ends class A.")
 ABC_B_SHARE = Setting("abc_b_share", float, 0.9, "Cumulative revenue share that ends class B.")
 
-ABC_NAMES = {
-    "A": ("A类客户（核心）", "Class A (core)"),
-    "B": ("B类客户（重要）", "Class B (important)"),
-    "C": ("C类客户（一般）", "Class C (general)"),
-}
-
 
 def _item_costs(orders: ir.Table, order_items: ir.Table, products: ir.Table) -> ir.Table:
     """Orders with a ``_cost`` column from items × product cost (null if any item lacks it)."""
@@ -145,8 +139,6 @@ def customer_value(
         revenue_share="revenue_share",
         cumulative_revenue_share="cumulative_revenue_share",
         abc_class="abc_class",
-        abc_class_zh=per.abc_class.cases(*[(k, v[0]) for k, v in ABC_NAMES.items()]),
-        abc_class_en=per.abc_class.cases(*[(k, v[1]) for k, v in ABC_NAMES.items()]),
     )
 
 
@@ -297,8 +289,6 @@ ANALYSES = [
                 "ABC 分类。A：贡献前 abc_a_share（70%）销售额的客户；B：其后直到 abc_b_share"
                 "（90%）的客户；C：其余客户。",
             ),
-            "abc_class_zh": Column("string", "ABC class name in Chinese.", "ABC 分类的中文名称。"),
-            "abc_class_en": Column("string", "ABC class name in English.", "ABC 分类的英文名称。"),
         },
     ),
     Analysis(
@@ -362,8 +352,6 @@ ANALYSES = [
                 "分区内稳定的分组代码：all；top_1pct …；revenue；A/B/C；分群代码；"
                 "渠道（缺失时为 unknown）。",
             ),
-            "group_zh": Column("string", "Group name in Chinese.", "分组的中文名称。"),
-            "group_en": Column("string", "Group name in English.", "分组的英文名称。"),
             "customers": Column(
                 "int64", "Customers in the group.", "分组内的客户数。", unit="count"
             ),

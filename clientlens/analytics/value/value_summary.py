@@ -13,15 +13,10 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.common import UNKNOWN, text_or_unknown
-from clientlens.analytics.segments.segments_catalog import RFM8, RFM11
+from clientlens.analytics.common import text_or_unknown
 
 TOP_PERCENTS = (1, 5, 10, 20)
-_ABC = {
-    "A": ("A类客户（核心）", "Class A (core)"),
-    "B": ("B类客户（重要）", "Class B (important)"),
-    "C": ("C类客户（一般）", "Class C (general)"),
-}
+ABC_CLASSES = ("A", "B", "C")
 
 
 def _metrics(t: ir.Table, where: Any = None) -> dict[str, Any]:
@@ -33,9 +28,7 @@ def _metrics(t: ir.Table, where: Any = None) -> dict[str, Any]:
     }
 
 
-def _finish(
-    agg: ir.Table, totals: dict[str, Any], section: str, zh: Any, en: Any, value: Any = None
-) -> ir.Table:
+def _finish(agg: ir.Table, totals: dict[str, Any], section: str, value: Any = None) -> ir.Table:
     customers = agg.customers.cast("int64")
     revenue = agg._revenue.fill_null(0.0).cast("float64")
     margin = ibis.ifelse(
@@ -46,8 +39,6 @@ def _finish(
     return agg.select(
         section=ibis.literal(section, "string"),
         group=agg._group.cast("string"),
-        group_zh=zh if isinstance(zh, ir.Value) else ibis.literal(zh, "string"),
-        group_en=en if isinstance(en, ir.Value) else ibis.literal(en, "string"),
         customers=customers,
         customer_share=(customers / totals["customers"]).cast("float64"),
         revenue=revenue,
@@ -61,22 +52,10 @@ def _finish(
     )
 
 
-def _grouped(
-    t: ir.Table,
-    totals: dict[str, Any],
-    section: str,
-    key: ir.Value,
-    names: dict[str, tuple[str, str]],
-) -> ir.Table:
+def _grouped(t: ir.Table, totals: dict[str, Any], section: str, key: ir.Value) -> ir.Table:
     t = t.mutate(_group=key)
     agg = t.group_by("_group").agg(**_metrics(t))
-    if names:
-        zh = agg._group.cases(*[(k, v[0]) for k, v in names.items()], else_=agg._group)
-        en = agg._group.cases(*[(k, v[1]) for k, v in names.items()], else_=agg._group)
-    else:
-        zh = ibis.ifelse(agg._group == UNKNOWN, "未知", agg._group)
-        en = agg._group
-    return _finish(agg, totals, section, zh, en)
+    return _finish(agg, totals, section)
 
 
 def value_summary(
@@ -114,21 +93,11 @@ def value_summary(
         "margin": margin_total.as_scalar(),
     }
     top = n.as_scalar()
-    rows: list[tuple[str, str, str, str, Any]] = [
-        ("total", "all", "全部客户", "All customers", None)
-    ]
+    rows: list[tuple[str, str, Any]] = [("total", "all", None)]
     for pct in TOP_PERCENTS:
         # the top ceil(n * pct / 100) customers: rank - 1 < n * pct / 100, in integers
-        rows.append(
-            (
-                "top_share",
-                f"top_{pct}pct",
-                f"前{pct}%客户",
-                f"Top {pct}% of customers",
-                (value.revenue_rank - 1) * 100 < top * pct,
-            )
-        )
-    rows += [("abc", k, zh, en, value.abc_class == k) for k, (zh, en) in _ABC.items()]
+        rows.append(("top_share", f"top_{pct}pct", (value.revenue_rank - 1) * 100 < top * pct))
+    rows += [("abc", k, value.abc_class == k) for k in ABC_CLASSES]
     # Gini from ascending positions i = n + 1 - rank: 2 Σ i·x / (n Σ x) - (n + 1) / n
     weighted = ((n + 1) * revenue_sum - (value.revenue * value.revenue_rank).sum()).cast("float64")
     # One pass over the customers computes every fixed row's figures; each row then
@@ -138,34 +107,23 @@ def value_summary(
         metrics.update({f"{k}{i}": v for k, v in _metrics(value, where).items()})
     agg = value.aggregate(**metrics)
     parts = []
-    for i, (section, group, zh, en, _) in enumerate(rows):
+    for i, (section, group, _) in enumerate(rows):
         row = agg.select(_group=ibis.literal(group), **{k: agg[f"{k}{i}"] for k in _metrics(value)})
-        parts.append(_finish(row, totals, section, zh, en))
+        parts.append(_finish(row, totals, section))
         if section == "total":
             gini = agg.select(
                 _group=ibis.literal("revenue"),
                 _gini=agg._gini,
                 **{k: agg[f"{k}{i}"] for k in _metrics(value)},
             )
-            parts.append(
-                _finish(
-                    gini,
-                    totals,
-                    "gini",
-                    "销售额基尼系数",
-                    "Gini coefficient of revenue",
-                    gini._gini,
-                )
-            )
+            parts.append(_finish(gini, totals, "gini", gini._gini))
     if rfm_scores is not None:
         j = value.join(rfm_scores.select("customer_id", "segment", "segment8"), "customer_id")
-        names11 = {s.code: (s.zh, s.en) for s in RFM11}
-        names8 = {s.code: (s.zh, s.en) for s in RFM8}
-        parts.append(_grouped(j, totals, "rfm11", j.segment, names11))
-        parts.append(_grouped(j, totals, "rfm8", j.segment8, names8))
+        parts.append(_grouped(j, totals, "rfm11", j.segment))
+        parts.append(_grouped(j, totals, "rfm8", j.segment8))
     if customers is not None and "acquisition_channel" in customers.columns:
         c = customers.select("customer_id", _channel=customers.acquisition_channel)
         j = value.left_join(c, "customer_id").drop("customer_id_right")
         key = text_or_unknown(j._channel)
-        parts.append(_grouped(j, totals, "acquisition_channel", key, {}))
+        parts.append(_grouped(j, totals, "acquisition_channel", key))
     return ibis.union(*parts)

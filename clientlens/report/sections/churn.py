@@ -238,20 +238,21 @@ def build(ctx: ReportContext) -> SectionResult | None:
 
 def _with_segments(ctx: ReportContext, targets: ibis.Table) -> pd.DataFrame:
     """The target list with each customer's RFM segment and lifecycle stage, when known."""
-    zh = ctx.lang == "zh"
-    if ctx.has("rfm_scores", "customer_id", "segment_zh", "segment_en"):
-        rfm = ctx.query("rfm_scores")
-        rfm = rfm.select("customer_id", rfm_segment=rfm["segment_zh" if zh else "segment_en"])
+    has_segment = ctx.has("rfm_scores", "customer_id", "segment")
+    if has_segment:
+        rfm = ctx.query("rfm_scores").select("customer_id", rfm_segment="segment")
         targets = targets.left_join(rfm, "customer_id").drop("customer_id_right")
     has_stage = ctx.has("lifecycle_stages", "customer_id", "stage")
     if has_stage:
         stages = ctx.query("lifecycle_stages").select("customer_id", lifecycle_stage="stage")
         targets = targets.left_join(stages, "customer_id").drop("customer_id_right")
     frame: pd.DataFrame = targets.order_by(ibis.desc("revenue"), "customer_id").to_pandas()
-    if has_stage and ctx.has("lifecycle_summary", "stage", "stage_zh", "stage_en"):
-        names = ctx.frame("lifecycle_summary", ("stage", "stage_zh", "stage_en"))
-        mapping = dict(zip(names["stage"], names["stage_zh" if zh else "stage_en"], strict=False))
-        frame["lifecycle_stage"] = frame["lifecycle_stage"].map(lambda s: mapping.get(s, s))
+    if has_segment:
+        segment = frame["rfm_segment"]
+        frame["rfm_segment"] = segment.map(lambda c: ctx.name("segment.rfm11", c), "ignore")
+    if has_stage:
+        stage = frame["lifecycle_stage"]
+        frame["lifecycle_stage"] = stage.map(lambda s: ctx.name("stage", s), "ignore")
     return frame
 
 

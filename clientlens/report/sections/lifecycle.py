@@ -3,8 +3,8 @@ customers stand in their lifecycle.
 
 Reads ``cohort_retention`` (``grain``, ``cohort``, ``period_index``, ``period_complete``,
 ``cohort_size``, ``active_customers``, ``retention_rate``) and, when present,
-``lifecycle_summary`` (``month``, ``month_complete``, ``stage``, ``stage_zh``,
-``stage_en``, ``stage_order``, ``customers``, ``customer_share``).
+``lifecycle_summary`` (``month``, ``month_complete``, ``stage``, ``stage_order``,
+``customers``, ``customer_share``; stage names from the text catalog).
 
 The finding compares the second-month retention (period 1) of the latest cohort whose
 second month is complete with the pooled rate of the six cohorts before it, by a
@@ -37,8 +37,6 @@ STAGE_COLUMNS = (
     "month",
     "month_complete",
     "stage",
-    "stage_zh",
-    "stage_en",
     "stage_order",
     "customers",
     "customer_share",
@@ -152,7 +150,8 @@ def _stages(ctx: ReportContext, result: SectionResult) -> None:
         return
     months = sorted(pd.to_datetime(frame["month"]).unique())[-12:]
     recent = frame[pd.to_datetime(frame["month"]).isin(months)].copy()
-    name = "stage_zh" if ctx.lang == "zh" else "stage_en"
+    name = "stage_name"
+    recent[name] = [ctx.name("stage", s) for s in recent["stage"]]
     recent["label"] = pd.to_datetime(recent["month"]).dt.strftime("%Y-%m")
     order = list(recent.sort_values("stage_order")[name].drop_duplicates())
     result.charts.append(
@@ -160,7 +159,7 @@ def _stages(ctx: ReportContext, result: SectionResult) -> None:
             "lifecycle_stages",
             ctx.t("lifecycle.chart.stages"),
             charts.stacked_bar(
-                recent.rename(columns={name: "stage_name"}),
+                recent,
                 "label",
                 "customers",
                 "stage_name",

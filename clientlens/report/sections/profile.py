@@ -50,10 +50,13 @@ TOP_GROUPS = 10
 UNKNOWN = "unknown"
 
 
-def _group_name(ctx: ReportContext, group: str) -> str:
-    """Gender codes and 'unknown' in the report's language; other groups as in the data."""
+def _group_name(ctx: ReportContext, dimension: str, group: str) -> str:
+    """Gender codes and 'unknown' in the report's language; other groups are data values
+    (English for known Chinese ones in an English report)."""
     key = f"group.{group}"
-    return ctx.t(key) if group in {"female", "male", UNKNOWN} else str(group)
+    if group in {"female", "male", UNKNOWN}:
+        return ctx.t(key)
+    return str(ctx.data_value(group, kind=dimension))
 
 
 def _standout(ctx: ReportContext, frame: pd.DataFrame) -> Finding | None:
@@ -90,7 +93,7 @@ def _standout(ctx: ReportContext, frame: pd.DataFrame) -> Finding | None:
         facts,
         {
             "dimension": ctx.t(f"dimension.{best['dimension']}"),
-            "group": _group_name(ctx, str(best["group"])),
+            "group": _group_name(ctx, str(best["dimension"]), str(best["group"])),
             "customer_share": (float(best["customer_share"]), "rate"),
             "revenue_share": (float(best["revenue_share"]), "rate"),
             "index": ctx.fmt.number(float(best["index"]), 2),
@@ -111,7 +114,7 @@ def _chart(ctx: ReportContext, frame: pd.DataFrame, dimension: str) -> Chart | N
         rows = rows.sort_values("group_order")
     shown = pd.DataFrame(
         {
-            "group": [_group_name(ctx, g) for g in rows["group"]],
+            "group": [_group_name(ctx, dimension, g) for g in rows["group"]],
             "customer_share": rows["customer_share"].to_numpy(),
         }
     )
@@ -126,7 +129,7 @@ def _chart(ctx: ReportContext, frame: pd.DataFrame, dimension: str) -> Chart | N
             ctx.t("value.customer_share"),
             lang=ctx.lang,
             kind="rate",
-            horizontal=dimension in {"province", "occupation", "city"},
+            horizontal=dimension in {"province", "occupation", "city", "acquisition_channel"},
         ),
     )
 

@@ -48,8 +48,6 @@ REPEAT_COLUMNS = ("median_days_to_second_purchase",)
 HEATMAP = "purchase_heatmap"
 HEATMAP_COLUMNS = (
     "day_of_week",
-    "day_of_week_zh",
-    "day_of_week_en",
     "hour",
     "orders",
     "order_share",
@@ -206,7 +204,8 @@ def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
     if ctx.has(HEATMAP, *HEATMAP_COLUMNS):
         cells = ctx.frame(HEATMAP, HEATMAP_COLUMNS)
         if cells["orders"].sum() > 0:
-            day = "day_of_week_zh" if ctx.lang == "zh" else "day_of_week_en"
+            day = "day_of_week_name"
+            cells = cells.assign(**{day: [ctx.name("weekday", d) for d in cells["day_of_week"]]})
             order = list(cells.sort_values("day_of_week")[day].drop_duplicates())
             result.charts.append(
                 Chart(
@@ -233,7 +232,7 @@ def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
             result.paragraphs.append(
                 ctx.t(
                     "purchase.top_category",
-                    category=first["category"],
+                    category=ctx.data_value(first["category"], kind="category"),
                     share=(float(first["revenue_share"]), "rate"),
                 )
             )
@@ -242,7 +241,9 @@ def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
                     "category_mix",
                     ctx.t("purchase.chart.categories"),
                     charts.bar(
-                        top[["category", "revenue_share"]],
+                        top[["category", "revenue_share"]].assign(
+                            category=[ctx.data_value(c, kind="category") for c in top["category"]]
+                        ),
                         "category",
                         "revenue_share",
                         "",

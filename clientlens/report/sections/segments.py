@@ -20,23 +20,17 @@ NEEDS = {
     SEGMENTS: (
         "scheme",
         "segment",
-        "segment_zh",
-        "segment_en",
         "display_order",
         "customers",
         "customer_share",
         "revenue",
         "revenue_share",
-        "action_zh",
-        "action_en",
     )
 }
 VALUE = "value_summary"
 VALUE_COLUMNS = (
     "section",
     "group",
-    "group_zh",
-    "group_en",
     "customers",
     "customer_share",
     "revenue_share",
@@ -51,8 +45,11 @@ def build(ctx: ReportContext) -> SectionResult | None:
     )
     if rfm8.empty:
         return None
-    zh = ctx.lang == "zh"
-    name, action = ("segment_zh", "action_zh") if zh else ("segment_en", "action_en")
+    name, action = "name", "action"
+    rfm8 = rfm8.assign(
+        name=[ctx.name("segment.rfm8", c) for c in rfm8["segment"]],
+        action=[ctx.name("segment_action.rfm8", c) for c in rfm8["segment"]],
+    )
     result = SectionResult("segments", ctx.t("section.segments"))
     result.paragraphs.append(ctx.t("segments.intro"))
     top = rfm8.iloc[0]
@@ -131,7 +128,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     ctx.t("segments.table.abc"),
                     pd.DataFrame(
                         {
-                            ctx.t("col.segment"): abc["group_zh" if zh else "group_en"],
+                            ctx.t("col.segment"): [ctx.name("abc", g) for g in abc["group"]],
                             ctx.t("col.customers"): [ctx.fmt.count(v) for v in abc["customers"]],
                             ctx.t("value.customer_share"): [
                                 ctx.fmt.pct(v) for v in abc["customer_share"]

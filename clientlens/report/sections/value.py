@@ -2,8 +2,8 @@
 
 Reads ``rfm_segments`` (per scheme and segment: ``customers``, ``customer_share``,
 ``revenue``, ``revenue_share``, ``avg_recency_days``, ``avg_historical_clv``,
-``avg_clv_12m``, names and actions in zh/en) and, for the target lists, ``rfm_scores``
-(per customer: ``segment``, ``recency_days``, ``orders``, ``revenue``).
+``avg_clv_12m``; names and actions from the text catalog) and, for the target lists,
+``rfm_scores`` (per customer: ``segment``, ``recency_days``, ``orders``, ``revenue``).
 
 Two recommendations, each with its customer list:
 
@@ -38,8 +38,6 @@ NEEDS = {
     SEGMENTS: (
         "scheme",
         "segment",
-        "segment_zh",
-        "segment_en",
         "display_order",
         "customers",
         "customer_share",
@@ -48,8 +46,6 @@ NEEDS = {
         "avg_recency_days",
         "avg_historical_clv",
         "avg_clv_12m",
-        "action_zh",
-        "action_en",
     ),
     SCORES: ("customer_id", "segment", "recency_days", "orders", "revenue"),
 }
@@ -73,12 +69,11 @@ def _group_fact(seg: pd.DataFrame, codes: tuple[str, ...], column: str, key: str
 
 def _target_list(ctx: ReportContext, codes: tuple[str, ...]) -> pd.DataFrame:
     t = ctx.query(SCORES)
-    name = "segment_zh" if ctx.lang == "zh" else "segment_en"
     picked = t.filter(t.segment.isin(codes))
     cols = ["customer_id", "segment", "recency_days", "orders", "revenue"]
-    if name in t.columns:
-        cols.insert(2, name)
-    return picked.select(*cols).order_by(ibis.desc("revenue"), "customer_id").to_pandas()
+    frame = picked.select(*cols).order_by(ibis.desc("revenue"), "customer_id").to_pandas()
+    frame.insert(2, "segment_name", [ctx.name("segment.rfm11", c) for c in frame["segment"]])
+    return frame
 
 
 def _recommendation(
@@ -120,8 +115,11 @@ def build(ctx: ReportContext) -> SectionResult | None:
     seg = all_segments[all_segments["scheme"] == "rfm11"].sort_values("display_order")
     if seg.empty or seg["customers"].sum() == 0:
         return None
-    name_col = "segment_zh" if ctx.lang == "zh" else "segment_en"
-    action_col = "action_zh" if ctx.lang == "zh" else "action_en"
+    name_col, action_col = "segment_name", "action"
+    seg = seg.assign(
+        segment_name=[ctx.name("segment.rfm11", c) for c in seg["segment"]],
+        action=[ctx.name("segment_action.rfm11", c) for c in seg["segment"]],
+    )
     names = dict(zip(seg["segment"], seg[name_col], strict=True))
     result = SectionResult("value", ctx.t("section.value"))
 
@@ -201,7 +199,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
         table[ctx.t("col.avg_clv_12m")] = [ctx.fmt.money(v) for v in seg["avg_clv_12m"]]
     table[ctx.t("col.action")] = list(seg[action_col])
     result.tables.append(TableBlock(ctx.t("value.table"), table[seg["customers"].to_numpy() > 0]))
-    result.sheets[ctx.t("sheet.rfm")] = all_segments
+    result.sheets[ctx.t("sheet.rfm")] = _named_segments(ctx, all_segments)
 
     if ctx.has(SUMMARY, *SUMMARY_COLUMNS) and ctx.has(CURVE, *CURVE_COLUMNS):
         _concentration(ctx, result)
@@ -267,6 +265,21 @@ def _concentration(ctx: ReportContext, result: SectionResult) -> None:
         )
     )
     result.sheets[ctx.t("sheet.value")] = summary
+
+
+def _named_segments(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``rfm_segments`` sheet with each segment's name and action beside its code."""
+    names = [
+        ctx.name(f"segment.{s}", c) for s, c in zip(frame["scheme"], frame["segment"], strict=True)
+    ]
+    actions = [
+        ctx.name(f"segment_action.{s}", c)
+        for s, c in zip(frame["scheme"], frame["segment"], strict=True)
+    ]
+    out = frame.copy()
+    out.insert(2, "segment_name", names)
+    out["action"] = actions
+    return out
 
 
 SECTION = Section("value", NEEDS, build)
