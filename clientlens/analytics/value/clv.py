@@ -381,6 +381,17 @@ ANALYSES = [
                 "验证期长度（天；最终拟合为 0）。",
                 unit="days",
             ),
+            "note": Column(
+                "string",
+                "Why the model was chosen, left out, or how it was fitted, as note codes "
+                "(space-separated; words in the text catalog under clv_note.*).",
+                "模型被选中、被排除或拟合情况的说明代码（文字见文本目录 clv_note.<代码>）。",
+            ),
+            "note_params": Column(
+                "string",
+                "The values the note's words name, as JSON (holdout_days, model, …).",
+                "说明文字中引用的数值，JSON 格式（holdout_days、model 等）。",
+            ),
         },
     ),
     Analysis(
