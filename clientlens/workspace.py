@@ -16,18 +16,22 @@ import datetime as dt
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.config import CONFIG_FILE, Config, load_config
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
 from clientlens.schema import TABLE_NAMES
+
+if TYPE_CHECKING:
+    from clientlens.upsert import Upserted
 
 DB_FILE = "clientlens.duckdb"
 ENV_WORKSPACE = "CLIENTLENS_WORKSPACE"
@@ -263,9 +267,9 @@ class Workspace:
     def rejects(self) -> pd.DataFrame:
         return self.con.table(REJECTS).order_by(["run_id", "row"]).execute()
 
-    def record_run(self, writer: Any, **fields: Any) -> int:
+    def record_run(self, writer: Any, *, run_id: int | None = None, **fields: Any) -> int:
         """Append one row to the run metadata (inside the caller's transaction)."""
-        run_id = self._next_run_id()
+        run_id = self.next_run_id() if run_id is None else run_id
         row: dict[str, Any] = dict.fromkeys(RUNS_SCHEMA.names)
         row.update(fields, run_id=run_id)
         if isinstance(row.get("details"), dict):
@@ -274,7 +278,7 @@ class Workspace:
         self.append(writer, RUNS, frame, RUNS_SCHEMA)
         return run_id
 
-    def _next_run_id(self) -> int:
+    def next_run_id(self) -> int:
         last = self.con.table(RUNS).run_id.max().execute()
         return 1 if last is None or pd.isna(last) else int(last) + 1
 
@@ -292,6 +296,31 @@ class Workspace:
         else:
             table = ibis.memtable(frame, schema=schema) if schema is not None else frame
             self.con.insert(name, table)
+
+    def upsert(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        key: Sequence[str],
+        schema: sch.Schema,
+        run_record: Mapping[str, Any],
+        rejects: pd.DataFrame | None = None,
+        columns_filled: Iterable[str] = (),
+    ) -> Upserted:
+        """The whole write of an import, all or nothing; see :mod:`clientlens.upsert`."""
+        from clientlens.upsert import upsert
+
+        return upsert(
+            self,
+            table,
+            frame,
+            key=key,
+            schema=schema,
+            run_record=run_record,
+            rejects=rejects,
+            columns_filled=columns_filled,
+        )
 
     def materialise(self, name: str, expr: ir.Table) -> int:
         """Store ``expr`` as table ``name`` (replacing it) and return its row count."""
