@@ -80,12 +80,13 @@ def find_workspace(path: str | os.PathLike[str] | None = None) -> Path:
     """Where the workspace is: ``path``, else $CLIENTLENS_WORKSPACE, else the current directory.
 
     A ``clientlens.toml`` in the current directory may point elsewhere with
-    ``[workspace] path = "..."``.
+    ``[workspace] path = "..."``. Any of them may name the workspace's ``clientlens.duckdb``
+    instead of its directory; see :func:`workspace_directory`.
     """
     if path is not None:
-        return Path(path)
+        return workspace_directory(path)
     if os.environ.get(ENV_WORKSPACE):
-        return Path(os.environ[ENV_WORKSPACE])
+        return workspace_directory(os.environ[ENV_WORKSPACE])
     here = Path.cwd()
     file = here / CONFIG_FILE
     if file.is_file():
@@ -93,8 +94,30 @@ def find_workspace(path: str | os.PathLike[str] | None = None) -> Path:
 
         target = read_config_file(file).get("workspace", {}).get("path")
         if target:
-            return (here / target).resolve()
+            return workspace_directory((here / target).resolve())
     return here
+
+
+def workspace_directory(path: str | os.PathLike[str]) -> Path:
+    """The workspace directory ``path`` names: itself, or the folder of its ``clientlens.duckdb``.
+
+    Raises
+    ------
+    WorkspaceError
+        When ``path`` is some other existing file.
+    """
+    given = Path(path)
+    if given.is_dir():
+        return given
+    if given.name == DB_FILE:
+        return given.parent
+    if given.exists():
+        raise WorkspaceError(
+            f"{given} is a file, not a workspace directory. Point --workspace or "
+            f"{ENV_WORKSPACE} at the workspace's directory (the one holding {CONFIG_FILE}) "
+            f"or at its {DB_FILE}."
+        )
+    return given
 
 
 class Workspace:
@@ -129,12 +152,21 @@ class Workspace:
     # -- connection -------------------------------------------------------------------
     @classmethod
     def init(cls, path: str | os.PathLike[str], **kwargs: Any) -> Workspace:
-        """Create a workspace directory with a commented clientlens.toml, then open it."""
-        directory = Path(path)
-        directory.mkdir(parents=True, exist_ok=True)
+        """Create a workspace directory with a commented clientlens.toml, then open it.
+
+        ``path`` may also name the workspace's ``clientlens.duckdb``; its folder is used.
+        """
+        directory = workspace_directory(path)
         toml = directory / CONFIG_FILE
-        if not toml.exists():
-            toml.write_text(_TOML_TEMPLATE, encoding="utf-8")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            if not toml.exists():
+                toml.write_text(_TOML_TEMPLATE, encoding="utf-8")
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Cannot create a workspace at {directory}: {exc.strerror or exc}. "
+                "Choose a directory you can write to."
+            ) from None
         return cls(directory, **kwargs)
 
     @property
