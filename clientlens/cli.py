@@ -44,7 +44,7 @@ def _global(
             "--workspace",
             "-w",
             envvar="CLIENTLENS_WORKSPACE",
-            help="Workspace directory (default: the current directory).",
+            help="Workspace directory, or its clientlens.duckdb (default: the current directory).",
         ),
     ] = None,
     lang: Annotated[
@@ -84,15 +84,22 @@ def _progress(description: str) -> Iterator[Any]:
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Directory of the new workspace.")] = Path("."),
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Directory of the new workspace (default: --workspace / "
+            "CLIENTLENS_WORKSPACE, else the current directory).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace (a directory with clientlens.toml and the database)."""
     from clientlens.workspace import Workspace
 
-    ws = Workspace.init(path)
+    ws = Workspace.init(path or _state["workspace"] or Path("."))
     ws.con  # noqa: B018 - opening creates the database file and metadata tables
     ws.close()
-    console.print(_t("workspace_created", path=path.resolve()))
+    console.print(_t("workspace_created", path=ws.path.resolve()))
 
 
 def _parse_maps(maps: list[str]) -> dict[str, str]:

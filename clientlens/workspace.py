@@ -18,12 +18,13 @@ import datetime as dt
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -33,6 +34,7 @@ from clientlens.schema import TABLE_NAMES
 
 if TYPE_CHECKING:
     from clientlens.results import Results
+    from clientlens.upsert import Upserted
 
 DB_FILE = "clientlens.duckdb"
 ENV_WORKSPACE = "CLIENTLENS_WORKSPACE"
@@ -81,12 +83,13 @@ def find_workspace(path: str | os.PathLike[str] | None = None) -> Path:
     """Where the workspace is: ``path``, else $CLIENTLENS_WORKSPACE, else the current directory.
 
     A ``clientlens.toml`` in the current directory may point elsewhere with
-    ``[workspace] path = "..."``.
+    ``[workspace] path = "..."``. Any of them may name the workspace's ``clientlens.duckdb``
+    instead of its directory; see :func:`workspace_directory`.
     """
     if path is not None:
-        return Path(path)
+        return workspace_directory(path)
     if os.environ.get(ENV_WORKSPACE):
-        return Path(os.environ[ENV_WORKSPACE])
+        return workspace_directory(os.environ[ENV_WORKSPACE])
     here = Path.cwd()
     file = here / CONFIG_FILE
     if file.is_file():
@@ -94,8 +97,30 @@ def find_workspace(path: str | os.PathLike[str] | None = None) -> Path:
 
         target = read_config_file(file).get("workspace", {}).get("path")
         if target:
-            return (here / target).resolve()
+            return workspace_directory((here / target).resolve())
     return here
+
+
+def workspace_directory(path: str | os.PathLike[str]) -> Path:
+    """The workspace directory ``path`` names: itself, or the folder of its ``clientlens.duckdb``.
+
+    Raises
+    ------
+    WorkspaceError
+        When ``path`` is some other existing file.
+    """
+    given = Path(path)
+    if given.is_dir():
+        return given
+    if given.name == DB_FILE:
+        return given.parent
+    if given.exists():
+        raise WorkspaceError(
+            f"{given} is a file, not a workspace directory. Point --workspace or "
+            f"{ENV_WORKSPACE} at the workspace's directory (the one holding {CONFIG_FILE}) "
+            f"or at its {DB_FILE}."
+        )
+    return given
 
 
 class Workspace:
@@ -131,12 +156,21 @@ class Workspace:
     # -- connection -------------------------------------------------------------------
     @classmethod
     def init(cls, path: str | os.PathLike[str], **kwargs: Any) -> Workspace:
-        """Create a workspace directory with a commented clientlens.toml, then open it."""
-        directory = Path(path)
-        directory.mkdir(parents=True, exist_ok=True)
+        """Create a workspace directory with a commented clientlens.toml, then open it.
+
+        ``path`` may also name the workspace's ``clientlens.duckdb``; its folder is used.
+        """
+        directory = workspace_directory(path)
         toml = directory / CONFIG_FILE
-        if not toml.exists():
-            toml.write_text(_TOML_TEMPLATE, encoding="utf-8")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            if not toml.exists():
+                toml.write_text(_TOML_TEMPLATE, encoding="utf-8")
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Cannot create a workspace at {directory}: {exc.strerror or exc}. "
+                "Choose a directory you can write to."
+            ) from None
         return cls(directory, **kwargs)
 
     @property
@@ -273,9 +307,9 @@ class Workspace:
     def rejects(self) -> pd.DataFrame:
         return self.con.table(REJECTS).order_by(["run_id", "row"]).execute()
 
-    def record_run(self, writer: Any, **fields: Any) -> int:
+    def record_run(self, writer: Any, *, run_id: int | None = None, **fields: Any) -> int:
         """Append one row to the run metadata (inside the caller's transaction)."""
-        run_id = self._next_run_id()
+        run_id = self.next_run_id() if run_id is None else run_id
         row: dict[str, Any] = dict.fromkeys(RUNS_SCHEMA.names)
         row.update(fields, run_id=run_id)
         if isinstance(row.get("details"), dict):
@@ -284,7 +318,7 @@ class Workspace:
         self.append(writer, RUNS, frame, RUNS_SCHEMA)
         return run_id
 
-    def _next_run_id(self) -> int:
+    def next_run_id(self) -> int:
         last = self.con.table(RUNS).run_id.max().execute()
         return 1 if last is None or pd.isna(last) else int(last) + 1
 
@@ -319,6 +353,36 @@ class Workspace:
         if self._results is not None:
             self._results.close()
         self._results = None
+
+    def upsert(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        key: Sequence[str],
+        schema: sch.Schema,
+        run_record: Mapping[str, Any],
+        rejects: pd.DataFrame | None = None,
+        columns_filled: Iterable[str] = (),
+    ) -> Upserted:
+        """The whole write of an import, all or nothing; see :mod:`clientlens.upsert`."""
+        from clientlens.upsert import upsert
+
+        return upsert(
+            self,
+            table,
+            frame,
+            key=key,
+            schema=schema,
+            run_record=run_record,
+            rejects=rejects,
+            columns_filled=columns_filled,
+        )
+
+    def materialise(self, name: str, expr: ir.Table) -> int:
+        """Store ``expr`` as table ``name`` (replacing it) and return its row count."""
+        self.con.create_table(name, expr, overwrite=True)
+        return self.row_count(name)
 
     # -- the library's verbs ----------------------------------------------------------
     def import_table(

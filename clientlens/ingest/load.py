@@ -2,8 +2,9 @@
 
 Rows are upserted by the table's key (``order_id`` for orders, ...): re-importing an
 overlapping file replaces those rows instead of duplicating them, and re-importing
-the very same file (same checksum) is a no-op. On DuckDB the whole import — the
-table, the column registry, the rejects and the run record — is one transaction.
+the very same file (same checksum) is a no-op. The write itself — the table, the column
+registry, the rejects and the run record — is one call, :meth:`Workspace.upsert`, which
+makes it all or nothing on each engine (:mod:`clientlens.upsert`).
 """
 
 from __future__ import annotations
@@ -19,17 +20,10 @@ from clientlens.errors import ConfigError, ImportValidationError, Problem
 from clientlens.ingest.read import read_source
 from clientlens.ingest.validate import Validated, validate
 from clientlens.schema import TableSpec, table_spec
+from clientlens.upsert import require_atomic_engine
 
 if TYPE_CHECKING:
     from clientlens.workspace import Progress, Workspace
-
-_SQL_TYPES = {
-    "string": "VARCHAR",
-    "int": "BIGINT",
-    "float": "DOUBLE",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
 
 
 @dataclass
@@ -78,6 +72,7 @@ def import_table(
     on_error = on_error or ws.config.on_error
     if on_error not in {"report", "quarantine"}:
         raise ConfigError(f"on_error must be 'report' or 'quarantine', got {on_error!r}.")
+    require_atomic_engine(ws)
     step = progress or (lambda _msg, _frac: None)
     timer = ws.timed()
 
@@ -161,104 +156,41 @@ def _load(
     result: ImportResult,
     timer: Any,
 ) -> None:
-    from clientlens.workspace import COLUMNS, REJECTS
-
     frame = checked.frame
-    present = [c for c in frame.columns if frame[c].notna().any()]
-    known_cols = set(ws.present_columns(spec.name)) if ws.has_table(spec.name) else set()
-    new_cols = pd.DataFrame(
-        {"table_name": spec.name, "column_name": [c for c in present if c not in known_cols]}
+    rejects = pd.DataFrame(
+        [
+            {
+                "source": p.file,
+                "row": p.row,
+                "column_name": p.column,
+                "value": p.value,
+                "reason": p.reason,
+            }
+            for p in checked.errors
+        ]
     )
-    with ws.transaction() as writer:
-        inserted, updated = _upsert(ws, writer, spec, frame)
-        result.rows_inserted, result.rows_updated = inserted, updated
-        ws.append(writer, COLUMNS, new_cols)
-        run_id = ws.record_run(
-            writer,
-            kind="import",
-            name=spec.name,
-            started_at=timer.started_at,
-            duration_s=timer.seconds,
-            source=result.source,
-            checksum=checksum,
-            rows_read=result.rows_read,
-            rows_loaded=result.rows_loaded,
-            rows_inserted=inserted,
-            rows_updated=updated,
-            rows_rejected=result.rows_rejected,
-            status=result.status,
-            details={
+    written = ws.upsert(
+        spec.name,
+        frame,
+        key=spec.key,
+        schema=spec.ibis_schema(),
+        columns_filled=[c for c in frame.columns if frame[c].notna().any()],
+        rejects=rejects,
+        run_record={
+            "started_at": timer.started_at,
+            "source": result.source,
+            "checksum": checksum,
+            "rows_read": result.rows_read,
+            "rows_rejected": result.rows_rejected,
+            "status": result.status,
+            "details": {
                 "encoding": result.encoding,
                 "columns": result.column_map,
                 "ignored_headers": result.ignored_headers,
                 "warnings": len(result.warnings),
                 "duplicates_merged": result.duplicates_merged,
             },
-        )
-        result.run_id = run_id
-        if checked.errors:
-            rejects = pd.DataFrame(
-                [
-                    {
-                        "run_id": run_id,
-                        "table_name": spec.name,
-                        "source": p.file,
-                        "row": p.row,
-                        "column_name": p.column,
-                        "value": p.value,
-                        "reason": p.reason,
-                    }
-                    for p in checked.errors
-                ]
-            )
-            ws.append(writer, REJECTS, rejects)
-
-
-def _upsert(ws: Workspace, writer: Any, spec: TableSpec, frame: pd.DataFrame) -> tuple[int, int]:
-    """Insert rows, replacing those whose key already exists. Returns (inserted, updated)."""
-    if ws.is_duckdb:
-        cols = ", ".join(f'"{c.name}" {_SQL_TYPES[c.type]}' for c in spec.columns)
-        writer.execute(f'CREATE TABLE IF NOT EXISTS "{spec.name}" ({cols})')
-        writer.register("_clientlens_stage", frame)
-        try:
-            updated = 0
-            if spec.key:
-                on = " AND ".join(f't."{k}" = s."{k}"' for k in spec.key)
-                updated = writer.execute(
-                    f'SELECT count(*) FROM "{spec.name}" t JOIN _clientlens_stage s ON {on}'
-                ).fetchone()[0]
-                writer.execute(f'DELETE FROM "{spec.name}" t USING _clientlens_stage s WHERE {on}')
-            writer.execute(f'INSERT INTO "{spec.name}" BY NAME SELECT * FROM _clientlens_stage')
-        finally:
-            writer.unregister("_clientlens_stage")
-        return len(frame) - updated, updated
-    return _upsert_generic(ws, spec, frame)
-
-
-def _upsert_generic(ws: Workspace, spec: TableSpec, frame: pd.DataFrame) -> tuple[int, int]:
-    """Any Ibis backend: rebuild the table as (old rows not in the file) ∪ (file rows)."""
-    import ibis
-
-    from clientlens.ingest.validate import ensure_columns
-
-    full = ensure_columns(spec, frame)
-    incoming = ibis.memtable(full, schema=spec.ibis_schema())
-    con = ws.con
-    if spec.name not in con.list_tables():
-        con.create_table(spec.name, incoming)
-        return len(frame), 0
-    old = con.table(spec.name)
-    updated = 0
-    if spec.key:
-        stage = con.create_table(f"_stage_{spec.name}", incoming, overwrite=True)
-        updated = int(old.semi_join(stage, list(spec.key)).count().execute())
-        kept = old.anti_join(stage, list(spec.key))
-        merged = kept.union(stage.select(old.columns))
-    else:
-        merged = old.union(incoming.select(old.columns))
-    con.create_table(f"_new_{spec.name}", merged, overwrite=True)
-    con.drop_table(spec.name)
-    con.rename_table(f"_new_{spec.name}", spec.name)
-    if spec.key:
-        con.drop_table(f"_stage_{spec.name}")
-    return len(frame) - updated, updated
+        },
+    )
+    result.rows_inserted, result.rows_updated = written.inserted, written.updated
+    result.run_id = written.run_id

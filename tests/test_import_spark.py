@@ -1,0 +1,137 @@
+"""Imports on PySpark (local mode): a failed import changes nothing; overlaps upsert.
+
+Spark has no transaction over several tables, so the upsert builds the new table aside
+and swaps it in with one overwrite step, then records the run (clientlens.upsert).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clientlens import ImportValidationError, Workspace
+from clientlens.errors import WorkspaceError
+from tests.test_import import BAD_ORDERS, EXPECTED_BAD
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+JAN = "order_id,customer_id,order_date,amount\nA,C1,2024-01-01,1\nB,C2,2024-01-02,2\n"
+FEB = "order_id,customer_id,order_date,amount\nB,C2,2024-01-02,3\nC,C1,2024-02-01,4\n"
+
+
+@pytest.fixture(scope="module")
+def spark_ws(tmp_path_factory):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    # A session another module left running (test_parity keeps its workspace open) would
+    # hand this workspace its catalog, canonical tables included; start from a fresh one.
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+    ws = Workspace.init(
+        tmp_path_factory.mktemp("spark") / "ws",
+        settings={"engine": "pyspark", "today": "2026-11-24"},
+    )
+    yield ws
+    ws.close()
+
+
+def _state(ws: Workspace) -> dict[str, list[list[object]]]:
+    """Every table's rows, sorted, as plain values; NaN and None both become None."""
+    out = {}
+    for name in ws.list_tables():
+        if name.startswith("ibis_"):  # Spark lists ibis' in-memory temp views too
+            continue
+        frame = ws.con.table(name).execute().astype(object)
+        frame = frame.where(frame.notna(), None)
+        out[name] = sorted(frame.values.tolist(), key=str)
+    return out
+
+
+def test_failed_imports_leave_the_spark_workspace_unchanged(spark_ws, tmp_path, monkeypatch):
+    jan, feb, bad = tmp_path / "jan.csv", tmp_path / "feb.csv", tmp_path / "bad.csv"
+    jan.write_text(JAN)
+    feb.write_text(FEB)
+    bad.write_text(BAD_ORDERS)
+    first = spark_ws.import_table("orders", str(jan))
+    assert (first.rows_inserted, first.rows_updated) == (2, 0)
+    stored = spark_ws.table("orders").order_by("order_id").execute()
+    assert stored[["order_id", "customer_id", "amount"]].values.tolist() == [
+        ["A", "C1", 1.0],
+        ["B", "C2", 2.0],
+    ]
+    before = _state(spark_ws)
+
+    with pytest.raises(ImportValidationError) as info:
+        spark_ws.import_table("orders", str(bad))
+    assert {(p.row, p.column, p.value) for p in info.value.problems} == EXPECTED_BAD
+    assert _state(spark_ws) == before
+
+    # The merge itself fails (say, the cluster loses an executor): the stored table and
+    # the run log are untouched and the temporary tables are gone.
+    con = spark_ws.con
+    real_create = con.create_table
+
+    def fail_building(name, *args, **kwargs):
+        if name == "_clientlens_new_orders":
+            raise RuntimeError("executor lost")
+        return real_create(name, *args, **kwargs)
+
+    monkeypatch.setattr(con, "create_table", fail_building)
+    with pytest.raises(RuntimeError, match="executor lost"):
+        spark_ws.import_table("orders", str(feb))
+    assert _state(spark_ws) == before
+
+    # The swap step fails: the error says where the complete new contents are.
+    def fail_swapping(name, obj=None, **kwargs):
+        if name == "orders" and obj is not None:
+            raise RuntimeError("disk full")
+        return real_create(name, obj, **kwargs)
+
+    monkeypatch.setattr(con, "create_table", fail_swapping)
+    with pytest.raises(WorkspaceError, match="kept in table '_clientlens_new_orders'"):
+        spark_ws.import_table("orders", str(feb))
+    kept = con.table("_clientlens_new_orders").order_by("order_id").execute()
+    assert kept[["order_id", "amount"]].values.tolist() == [["A", 1.0], ["B", 3.0], ["C", 4.0]]
+    monkeypatch.undo()
+    con.drop_table("_clientlens_new_orders")
+    assert _state(spark_ws) == before
+    assert spark_ws.runs()["run_id"].tolist() == [first.run_id]
+
+
+def test_overlapping_customers_upsert_on_spark_as_on_duckdb(spark_ws, workspace, tmp_path):
+    first = tmp_path / "c1.csv"
+    first.write_text("customer_id,city,age,income\nK1,杭州,30,5000\nK2,上海,41,7000\n")
+    second = tmp_path / "c2.csv"  # K2 moves, has no age or income now; K3 is new; K4 is bad
+    second.write_text(
+        "customer_id,city,gender,age,income\nK2,北京,女,,\nK3,深圳,男,25,8000\nK4,广州,男,-3,100\n"
+    )
+    runs_before = len(spark_ws.runs())
+    for ws in (spark_ws, workspace):
+        a = ws.import_table("customers", str(first))
+        b = ws.import_table("customers", str(second), on_error="quarantine")
+        assert (a.rows_inserted, a.rows_updated, a.rows_rejected) == (2, 0, 0)
+        assert (b.rows_inserted, b.rows_updated, b.rows_rejected) == (1, 1, 1)
+        assert ws.row_count("customers") == 3
+        stored = ws.table("customers").order_by("customer_id").execute()
+        assert list(stored.columns) == ["customer_id", "gender", "age", "income", "city"]
+        assert stored.astype(object).where(stored.notna(), None).values.tolist() == [
+            ["K1", None, 30, 5000.0, "杭州"],
+            ["K2", "female", None, None, "北京"],
+            ["K3", "male", 25, 8000.0, "深圳"],
+        ]
+        # Missing numbers are nulls, not NaN, on both engines: aggregates skip them.
+        income = ws.table("customers").income
+        assert (income.count().execute(), income.sum().execute()) == (2, 13000.0)
+        rejects = ws.rejects()
+        rejects = rejects[rejects["table_name"] == "customers"]
+        assert rejects[["run_id", "row", "column_name", "value"]].values.tolist() == [
+            [b.run_id, 4, "age", "-3"]
+        ]
+    runs = spark_ws.runs().iloc[runs_before:]
+    assert runs[
+        ["name", "rows_inserted", "rows_updated", "rows_rejected", "status"]
+    ].values.tolist() == [
+        ["customers", 2, 0, 0, "loaded"],
+        ["customers", 1, 1, 1, "loaded with rejects"],
+    ]
