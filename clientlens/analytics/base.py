@@ -47,6 +47,7 @@ UNITS: Mapping[str, str] = {
     "currency": "an amount in the workspace currency",
     "days": "a number of days",
     "hours": "a number of hours",
+    "years": "a number of years",
     "count": "a number of customers, orders or other things",
     "share": "a share or rate between 0 and 1",
     "score": "a score on a stated scale (RFM score, NPS points)",
@@ -107,7 +108,8 @@ class Analysis:
     columns
         The result's columns, in order, each with its meaning in a business user's
         words. docs/analyses.md is generated from this (``clientlens analyses
-        --markdown``) and a test checks every materialised result against it.
+        --markdown``) and a test checks every materialised result against it. Plain
+        strings are the older form of a meaning; new analyses declare :class:`Column`.
     """
 
     name: str
@@ -115,7 +117,12 @@ class Analysis:
     build: Builder
     optional: tuple[str, ...] = ()
     description: str = ""
-    columns: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str | Column] = field(default_factory=dict)
+
+
+def meaning(column: str | Column) -> str:
+    """The English meaning of a declared column, whichever form it was declared in."""
+    return column.en if isinstance(column, Column) else column
 
 
 def as_table(data: Any) -> ir.Table:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clientlens.analytics.base import meaning
 from clientlens.analytics.registry import all_analyses
 
 
@@ -24,6 +25,6 @@ def analyses_markdown() -> str:
         if a.optional:
             lines.append("Uses when present: " + ", ".join(f"`{r}`" for r in a.optional) + ".")
         lines += ["", "| column | meaning |", "|---|---|"]
-        lines += [f"| `{col}` | {meaning} |" for col, meaning in a.columns.items()]
+        lines += [f"| `{col}` | {meaning(declared)} |" for col, declared in a.columns.items()]
         lines.append("")
     return "\n".join(lines)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ibis
 import pytest
 
 from clientlens import Workspace
+from clientlens.analytics.base import UNITS, Column, meaning
 from clientlens.analytics.docs import analyses_markdown
 from clientlens.analytics.registry import all_analyses
 from tests.fixtures_parity import parity_tables
@@ -37,7 +39,12 @@ def test_result_columns_are_the_declared_ones(analysed, analysis):
     ws, _ = analysed
     assert analysis.description, f"{analysis.name} has no description"
     assert list(ws.table(analysis.name).columns) == list(analysis.columns), analysis.name
-    assert all(meaning.strip() for meaning in analysis.columns.values())
+    assert all(meaning(declared).strip() for declared in analysis.columns.values())
+    schema = ws.table(analysis.name).schema()
+    for name, declared in analysis.columns.items():
+        if isinstance(declared, Column):  # typed declarations: the stored type is the declared one
+            assert type(schema[name]) is type(ibis.dtype(declared.type)), (name, schema[name])
+            assert declared.unit in UNITS and declared.zh.strip(), name
 
 
 def test_docs_are_generated_from_the_declarations():
