@@ -191,6 +191,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("report_summary_findings", int, 8, "Report: most findings in the executive summary."),
     Setting(
+        "churn_high_risk_p_alive",
+        float,
+        0.3,
+        "Churn risk: customers with a probability alive below this are at high risk.",
+    ),
+    Setting(
+        "churn_low_risk_p_alive",
+        float,
+        0.7,
+        "Churn risk: customers with a probability alive from this on are at low risk "
+        "(between the two: medium).",
+    ),
+    Setting(
         "report_new_buyer_days",
         int,
         90,

@@ -20,6 +20,7 @@ DOMAINS: tuple[str, ...] = (
     "lifecycle",
     "purchase",
     "kpis",
+    "churn",
 )
 
 
