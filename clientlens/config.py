@@ -204,17 +204,25 @@ SETTINGS: tuple[Setting, ...] = (
         "(between the two: medium).",
     ),
     Setting(
-        "report_new_buyer_days",
-        int,
-        90,
-        "Report: one-time buyers this recent (days since first purchase) get the "
-        "second-purchase recommendation.",
+        "audience_vip_p_alive",
+        float,
+        0.5,
+        "Audiences: customers in the top 20% by revenue with a probability alive below "
+        "this form the high-value churn-risk audience (vip_at_risk).",
     ),
     Setting(
-        "report_conversion_rate",
+        "audience_new_buyer_days",
+        int,
+        90,
+        "Audiences: one-time buyers this recent (days since first purchase) form the "
+        "second-purchase audience.",
+    ),
+    Setting(
+        "audience_conversion_rate",
         float,
         0.1,
-        "Report: assumed response rate of a recommended campaign, used for expected impact.",
+        "Audiences: assumed response rate of a campaign to an audience, used for its "
+        "expected impact.",
     ),
 )
 

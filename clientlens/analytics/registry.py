@@ -21,6 +21,7 @@ DOMAINS: tuple[str, ...] = (
     "purchase",
     "kpis",
     "churn",
+    "audiences",
 )
 
 
