@@ -22,6 +22,7 @@ DOMAINS: tuple[str, ...] = (
     "kpis",
     "churn",
     "audiences",
+    "quality",
 )
 
 

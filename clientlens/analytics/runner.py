@@ -3,6 +3,11 @@
 ``--as-of`` cuts every input to that date first, so a past month can be re-analysed
 exactly: orders, feedback, events and spend after it are left out, customers who
 signed up after it are left out, and tickets closed after it count as still open.
+
+Besides the cut tables and earlier results, an analysis may ask for the workspace's
+import-side facts (the data-quality analyses do): each canonical table as imported,
+``imported_<table>`` (every status, before the cut), and the rows rejected at import,
+``_clientlens_rejects``.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
+from clientlens.analytics.quality.coverage import IMPORTED_PREFIX
 from clientlens.analytics.registry import all_analyses
 from clientlens.errors import ConfigError, DataContractError
+from clientlens.workspace import REJECTS
 
 if TYPE_CHECKING:
     from clientlens.workspace import Progress, Workspace
@@ -106,12 +113,14 @@ def run_analyses(
     step("preparing inputs", 0.0)
     inputs: dict[str, ir.Table] = {}
     for name, expr in cut_inputs(tables, cut).items():
-        if expr is tables[name] and name != "orders":
+        if expr is tables[name]:
             # nothing cut: read the stored table itself instead of copying it (at a
             # million customers the copies of order items and feedback cost seconds)
             inputs[name] = expr
-        else:  # the report reads _input_orders too: the orders every analysis saw
+        else:
             inputs[name] = ws.con.table(_store(ws, INPUT_PREFIX + name, expr))
+    inputs |= {IMPORTED_PREFIX + name: t for name, t in tables.items()}
+    inputs[REJECTS] = ws.con.table(REJECTS)
     last = inputs["orders"].order_date.max().execute()
     if last is None or pd.isna(last):
         raise DataContractError(
