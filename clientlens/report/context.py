@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,7 +94,6 @@ class ReportContext:
     observation_end: dt.date
     settings: Mapping[str, Any] = field(default_factory=dict)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
-    _history_years: float | None = field(default=None, repr=False)
 
     @property
     def fmt(self) -> Formatter:
@@ -132,22 +132,38 @@ class ReportContext:
         return self._cache[key]
 
     def query(self, name: str) -> Any:
-        """The Ibis table, for sections that aggregate a large per-customer table in the engine."""
+        """The Ibis table of a result, for reading rows of a large one in the engine (sections
+        never aggregate: every figure they state is a column of some result)."""
         return self.ws.con.table(name)
 
     @property
     def history_years(self) -> float:
-        """Years of order history (the oldest customer's age), at least 1: turns revenue
-        to date into revenue per year when findings are ranked."""
-        if self._history_years is None:
-            years = 1.0
-            if self.has("customer_summary", "T"):
-                t = self.ws.con.table("customer_summary")
-                oldest = t["T"].max().execute()
-                if oldest is not None and not pd.isna(oldest):
-                    years = max(1.0, float(oldest) / 365.25)
-            self._history_years = years
-        return self._history_years
+        """Years of order history (``customer_base.history_years``: the oldest customer's
+        age, at least 1), or 1 without it: turns revenue to date into revenue per year
+        when findings are ranked."""
+        if not self.has("customer_base", "history_years"):
+            return 1.0
+        years = self.frame("customer_base", ("history_years",))["history_years"]
+        return 1.0 if years.empty or pd.isna(years.iloc[0]) else float(years.iloc[0])
+
+    def failed_analyses(self) -> list[tuple[str, str]]:
+        """Analyses that failed in the last ``analyze`` run, with the reason, from the run
+        records (an analysis cannot know what fails after it, so no result table holds this)."""
+        runs = self.ws.runs()
+        last = runs[runs["kind"] == "analysis"]
+        if last.empty:
+            return []
+        # The last analyze run: analyses recorded since the observation end last changed.
+        last = last[last["observation_end"] == last["observation_end"].iloc[-1]]
+        latest = last.drop_duplicates("name", keep="last")
+        failed = latest[latest["status"] == "failed"]
+        return [
+            (
+                str(name),
+                str(json.loads(details if isinstance(details, str) else "{}").get("reason", "")),
+            )
+            for name, details in zip(failed["name"], failed["details"], strict=True)
+        ]
 
     def t(self, key: str, **params: Any) -> str:
         """Localised text; ``(value, kind)`` parameters are formatted per locale."""
