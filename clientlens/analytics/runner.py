@@ -6,8 +6,8 @@ signed up after it are left out, and tickets closed after it count as still open
 
 Besides the cut tables and earlier results, an analysis may ask for the workspace's
 import-side facts (the data-quality analyses do): each canonical table as imported,
-``imported_<table>`` (every status, before the cut), and the rows rejected at import,
-``_clientlens_rejects``.
+``imported_<table>`` (orders of every status, and with ``--as-of`` cut to that date like
+every input), and the rows rejected at import, ``_clientlens_rejects``.
 """
 
 from __future__ import annotations
@@ -60,11 +60,14 @@ class AnalyzeResult:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-def cut_inputs(tables: Mapping[str, ir.Table], as_of: dt.date | None) -> dict[str, ir.Table]:
-    """Completed orders only, and every table cut to ``as_of`` (inclusive)."""
+def cut_inputs(
+    tables: Mapping[str, ir.Table], as_of: dt.date | None, *, completed_only: bool = True
+) -> dict[str, ir.Table]:
+    """Completed orders only (every status with ``completed_only=False``), and every table
+    cut to ``as_of`` (inclusive)."""
     out = dict(tables)
     orders = out["orders"]
-    if "status" in orders.columns:
+    if completed_only and "status" in orders.columns:
         orders = orders.filter(orders.status.isnull() | (orders.status == "completed"))
     if as_of is None:
         out["orders"] = orders
@@ -119,7 +122,10 @@ def run_analyses(
             inputs[name] = expr
         else:
             inputs[name] = ws.con.table(_store(ws, INPUT_PREFIX + name, expr))
-    inputs |= {IMPORTED_PREFIX + name: t for name, t in tables.items()}
+    # As imported, every status, but cut to as_of like everything else: re-analysing a
+    # past day must not count rows that did not exist on that day.
+    imported = cut_inputs(tables, cut, completed_only=False)
+    inputs |= {IMPORTED_PREFIX + name: t for name, t in imported.items()}
     inputs[REJECTS] = ws.con.table(REJECTS)
     last = inputs["orders"].order_date.max().execute()
     if last is None or pd.isna(last):

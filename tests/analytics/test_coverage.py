@@ -63,5 +63,17 @@ def test_data_coverage_rows_as_imported_and_as_analysed(analysed):
     c = analysed.table("data_coverage").to_pandas().sort_values("display_order")
     assert list(c["table_name"]) == ["orders", "customers"]  # the data contract's order
     rows = c.set_index("table_name")
-    assert rows.loc["orders", ["imported_rows", "analysed_rows"]].tolist() == [8, 4]
-    assert rows.loc["customers", ["imported_rows", "analysed_rows"]].tolist() == [5, 4]
+    # imported up to the as-of day: O1 … O7 of every status (O8 came later), customers
+    # a … d (e signed up later); analysed: the four completed orders
+    assert rows.loc["orders", ["imported_rows", "analysed_rows"]].tolist() == [7, 4]
+    assert rows.loc["customers", ["imported_rows", "analysed_rows"]].tolist() == [4, 4]
+
+
+def test_without_as_of_every_imported_row_counts(workspace, tmp_path):
+    fill(workspace, tmp_path)
+    workspace.analyze(only=ONLY)
+    rows = workspace.table("data_coverage").to_pandas().set_index("table_name")
+    assert rows["imported_rows"].to_dict() == {"orders": 8, "customers": 5}
+    q = workspace.table("data_quality").to_pandas().iloc[0]
+    # the last completed order (O8, 2024-07-15) is the observation end
+    assert (q["orders"], q["orders_up_to_end"], q["orders_excluded"]) == (5, 8, 3)

@@ -2,11 +2,13 @@
 
 Besides the canonical tables cut to the observation end (``orders`` holding completed
 orders only), the runner hands this analysis each canonical table as imported,
-``imported_<table>``, and the import's rejected rows, ``_clientlens_rejects`` (see
-:mod:`clientlens.analytics.runner`), so it can say what was left out and why:
+``imported_<table>`` (every status; with ``--as-of``, cut to that date like every input,
+so a past day is re-analysed as if later rows did not exist), and the import's rejected
+rows, ``_clientlens_rejects`` (see :mod:`clientlens.analytics.runner`), so it can say what
+was left out and why:
 
 * ``data_coverage``: rows of every canonical table holding data, as imported and as
-  analysed (after the ``--as-of`` cut and, for orders, the completed-orders filter);
+  analysed (for orders, completed ones only; order items of those orders);
 * ``data_quality``: the completed orders the analyses saw and their date span, the
   orders up to the observation end left out by their status (refunded, cancelled …)
   and their share, and the rows rejected at import.
@@ -61,6 +63,10 @@ def data_coverage(
         if name not in analysed:
             continue
         a = as_table(analysed[name])
+        if name == "order_items" and "orders" in analysed:
+            # the items of the analysed orders (the runner leaves the items of excluded
+            # orders in when nothing is cut; every analysis joins them to orders anyway)
+            a = a.semi_join(as_table(analysed["orders"]), "order_id")
         row = a.aggregate(analysed_rows=a.count().cast("int64"))
         if name in imported:
             i = as_table(imported[name])
@@ -167,12 +173,15 @@ ANALYSES = [
         ),
         build=_build_coverage,
         description="Rows of every canonical table holding data: as imported, and as the "
-        "analyses read them (cut to the observation end; completed orders only).",
+        "analyses read them (completed orders only), both cut to the --as-of date.",
         columns={
             "table_name": Column("string", "Canonical table (orders, customers, …).", "数据表"),
             "display_order": Column("int64", "Position in the data contract's order.", "显示顺序"),
             "imported_rows": Column(
-                "int64", "Rows in the workspace, as imported.", "导入行数", "count"
+                "int64",
+                "Rows as imported, every status (with --as-of: up to that date).",
+                "导入行数",
+                "count",
             ),
             "analysed_rows": Column(
                 "int64",
