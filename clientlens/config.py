@@ -137,19 +137,6 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "Report: significance level a change must pass when its sample sizes are known.",
     ),
     Setting("report_summary_findings", int, 8, "Report: most findings in the executive summary."),
-    Setting(
-        "report_new_buyer_days",
-        int,
-        90,
-        "Report: one-time buyers this recent (days since first purchase) get the "
-        "second-purchase recommendation.",
-    ),
-    Setting(
-        "report_conversion_rate",
-        float,
-        0.1,
-        "Report: assumed response rate of a recommended campaign, used for expected impact.",
-    ),
 )
 """The settings of the workspace, imports, the report and every random step. The
 analyses declare their own (``Analysis(settings=...)``); :data:`SETTINGS` holds both."""

@@ -83,6 +83,7 @@ UNITS: Mapping[str, str] = {
     "currency": "an amount in the workspace currency",
     "days": "a number of days",
     "hours": "a number of hours",
+    "years": "a number of years",
     "count": "a number of customers, orders or other things",
     "share": "a share or rate between 0 and 1",
     "score": "a score on a stated scale (RFM score, NPS points)",

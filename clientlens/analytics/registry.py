@@ -27,6 +27,9 @@ DOMAINS: tuple[str, ...] = (
     "lifecycle",
     "purchase",
     "kpis",
+    "churn",
+    "audiences",
+    "quality",
 )
 
 

@@ -3,6 +3,11 @@
 ``--as-of`` cuts every input to that date first, so a past month can be re-analysed
 exactly: orders, feedback, events and spend after it are left out, customers who
 signed up after it are left out, and tickets closed after it count as still open.
+
+Besides the cut tables and earlier results, an analysis may ask for the workspace's
+import-side facts (the data-quality analyses do): each canonical table as imported,
+``imported_<table>`` (orders of every status, and with ``--as-of`` cut to that date like
+every input), and the rows rejected at import, ``_clientlens_rejects``.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
+from clientlens.analytics.quality.coverage import IMPORTED_PREFIX
 from clientlens.analytics.registry import all_analyses
 from clientlens.errors import ConfigError, DataContractError
 from clientlens.results import Results, RunWriter, input_checksums
+from clientlens.workspace import REJECTS
 
 if TYPE_CHECKING:
     from clientlens.workspace import Progress, Workspace
@@ -56,11 +63,14 @@ class AnalyzeResult:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-def cut_inputs(tables: Mapping[str, ir.Table], as_of: dt.date | None) -> dict[str, ir.Table]:
-    """Completed orders only, and every table cut to ``as_of`` (inclusive)."""
+def cut_inputs(
+    tables: Mapping[str, ir.Table], as_of: dt.date | None, *, completed_only: bool = True
+) -> dict[str, ir.Table]:
+    """Completed orders only (every status with ``completed_only=False``), and every table
+    cut to ``as_of`` (inclusive)."""
     out = dict(tables)
     orders = out["orders"]
-    if "status" in orders.columns:
+    if completed_only and "status" in orders.columns:
         orders = orders.filter(orders.status.isnull() | (orders.status == "completed"))
     if as_of is None:
         out["orders"] = orders
@@ -186,13 +196,18 @@ def _run_all(
     step("preparing inputs", 0.0)
     inputs: dict[str, ir.Table] = {}
     for name, expr in cut_inputs(tables, cut).items():
-        if expr is tables[name] and name != "orders":
+        if expr is tables[name]:
             # nothing cut: read the stored table itself instead of copying it (at a
             # million customers the copies of order items and feedback cost seconds)
             inputs[name] = expr
         else:  # stored with the run: the orders every analysis saw
             writer.write(INPUT_PREFIX + name, expr)
             inputs[name] = writer.table(INPUT_PREFIX + name)
+    # As imported, every status, but cut to as_of like everything else: re-analysing a
+    # past day must not count rows that did not exist on that day.
+    imported = cut_inputs(tables, cut, completed_only=False)
+    inputs |= {IMPORTED_PREFIX + name: t for name, t in imported.items()}
+    inputs[REJECTS] = ws.con.table(REJECTS)
     last = inputs["orders"].order_date.max().execute()
     if last is None or pd.isna(last):
         raise DataContractError(

@@ -1,13 +1,16 @@
 """Putting the report together: run the sections, rank the findings, and write the frame
 sections (executive summary, data, conclusions, action plan, appendix) around them.
 
+The data section phrases ``data_coverage`` and ``data_quality`` and the failed analyses
+of the last run (:meth:`ReportContext.failed_analyses`); like the sections it reads
+results only through the context.
+
 The result is a :class:`Report`: plain data that the HTML, PDF and Excel renderers lay out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,11 +19,20 @@ from clientlens.report.context import ReportContext
 from clientlens.report.insights import Finding, rank
 from clientlens.report.sections import all_sections
 from clientlens.report.sections.base import Recommendation, SectionResult, TableBlock, TargetList
-from clientlens.schema import TABLE_NAMES
-from clientlens.workspace import REJECTS, RUNS
 
 SUMMARY_MIN = 5
 SUMMARY_MAX = 8
+COVERAGE = "data_coverage"
+COVERAGE_COLUMNS = ("table_name", "display_order", "imported_rows")
+QUALITY = "data_quality"
+QUALITY_COLUMNS = (
+    "orders",
+    "first_order_date",
+    "orders_up_to_end",
+    "orders_excluded",
+    "excluded_share",
+    "rows_rejected",
+)
 
 
 @dataclass
@@ -90,40 +102,34 @@ def _data_section(
     omitted: list[tuple[str, list[str]]],
     built_keys: set[str] | None = None,
 ) -> SectionResult:
-    ws = ctx.ws
     result = SectionResult("data", ctx.t("section.data"))
     result.paragraphs.append(ctx.t("data.purpose", period=ctx.fmt.month(ctx.period)))
-    rows = [
-        (name, ws.row_count(name))
-        for name in TABLE_NAMES
-        if ws.has_table(name) and ws.row_count(name) > 0
-    ]
-    result.tables.append(
-        TableBlock(
-            ctx.t("data.sources"),
-            pd.DataFrame(
-                {
-                    ctx.t("col.table"): [ctx.t(f"table.{n}") for n, _ in rows],
-                    ctx.t("col.rows"): [ctx.fmt.count(r) for _, r in rows],
-                }
-            ),
+    if ctx.has(COVERAGE, *COVERAGE_COLUMNS):
+        rows = ctx.frame(COVERAGE, COVERAGE_COLUMNS).sort_values("display_order")
+        result.tables.append(
+            TableBlock(
+                ctx.t("data.sources"),
+                pd.DataFrame(
+                    {
+                        ctx.t("col.table"): [ctx.t(f"table.{n}") for n in rows["table_name"]],
+                        ctx.t("col.rows"): [ctx.fmt.count(r) for r in rows["imported_rows"]],
+                    }
+                ),
+            )
         )
+    quality = (
+        ctx.frame(QUALITY, QUALITY_COLUMNS).iloc[0] if ctx.has(QUALITY, *QUALITY_COLUMNS) else None
     )
-    if ws.results.has("_input_orders"):
-        o = ws.results.table("_input_orders")
-        span = o.aggregate(
-            first=o.order_date.min(), last=o.order_date.max(), n=o.count()
-        ).to_pandas()
-        first = pd.Timestamp(span["first"].iloc[0]).date()
+    if quality is not None and int(quality["orders"]) > 0:
         result.paragraphs.append(
             ctx.t(
                 "data.coverage",
-                first=ctx.fmt.date(first),
+                first=ctx.fmt.date(pd.Timestamp(quality["first_order_date"]).date()),
                 end=ctx.fmt.date(ctx.observation_end),
-                orders=(int(span["n"].iloc[0]), "count"),
+                orders=(int(quality["orders"]), "count"),
             )
         )
-    caveats = _caveats(ctx)
+    caveats = _caveats(ctx, quality)
     if built_keys is not None and "satisfaction" in built_keys:
         caveats.append(ctx.t("data.no_themes"))
     for key, needs in omitted:
@@ -138,8 +144,7 @@ def _data_section(
     return result
 
 
-def _caveats(ctx: ReportContext) -> list[str]:
-    ws = ctx.ws
+def _caveats(ctx: ReportContext, quality: pd.Series | None) -> list[str]:
     out = []
     if ctx.partial_period:
         out.append(
@@ -149,34 +154,21 @@ def _caveats(ctx: ReportContext) -> list[str]:
                 end=ctx.fmt.date(ctx.observation_end),
             )
         )
-    orders = ws.table("orders") if ws.has_table("orders") else None
-    if orders is not None and "status" in orders.columns:
-        orders = orders.filter(orders.order_date.cast("date") <= ctx.observation_end)
-        counts = orders.aggregate(
-            total=orders.count(),
-            excluded=(orders.status.notnull() & (orders.status != "completed")).sum(),
-        ).to_pandas()
-        total, excluded = int(counts["total"].iloc[0]), int(counts["excluded"].iloc[0] or 0)
-        if total and excluded:
+    if quality is not None:
+        excluded = int(quality["orders_excluded"])
+        if int(quality["orders_up_to_end"]) and excluded:
             out.append(
                 ctx.t(
                     "data.excluded_orders",
                     orders=(excluded, "count"),
-                    share=(excluded / total, "rate"),
+                    share=(float(quality["excluded_share"]), "rate"),
                 )
             )
-    rejected = ws.row_count(REJECTS)
-    if rejected:
-        out.append(ctx.t("data.rejected", rows=(rejected, "count")))
-    runs = ws.con.table(RUNS)
-    last = runs.filter(runs.kind == "analysis").order_by("run_id").to_pandas()
-    if not last.empty:
-        # The last analyze run: analyses recorded after the last time observation_end changed.
-        last = last[last["observation_end"] == last["observation_end"].iloc[-1]]
-        latest = last.drop_duplicates("name", keep="last")
-        for _, row in latest[latest["status"] == "failed"].iterrows():
-            reason = json.loads(row["details"] or "{}").get("reason", "")
-            out.append(ctx.t("data.failed", name=row["name"], reason=reason[:160]))
+        rejected = int(quality["rows_rejected"])
+        if rejected:
+            out.append(ctx.t("data.rejected", rows=(rejected, "count")))
+    for name, reason in ctx.failed_analyses():
+        out.append(ctx.t("data.failed", name=name, reason=reason[:160]))
     return out
 
 

@@ -1,7 +1,7 @@
 """Vega-Lite chart specs (built with Altair) and their static SVG for the PDF.
 
-Every chart takes a small, already aggregated frame: sections aggregate in the engine
-and hand over tens of rows, never a customer table. Specs carry their data inline, so
+Every chart takes a small, already aggregated frame: sections hand over the rows of a
+summary result (tens of rows), never a customer table. Specs carry their data inline, so
 the HTML needs no network; the SVG is rendered by vl-convert with the Noto CJK fonts
 registered, so Chinese labels render as glyphs, not boxes.
 

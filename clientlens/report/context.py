@@ -91,7 +91,6 @@ class ReportContext:
     observation_end: dt.date
     settings: Mapping[str, Any] = field(default_factory=dict)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
-    _history_years: float | None = field(default=None, repr=False)
 
     @property
     def fmt(self) -> Formatter:
@@ -130,22 +129,30 @@ class ReportContext:
         return self._cache[key]
 
     def query(self, name: str) -> Any:
-        """The Ibis table, for sections that aggregate a large per-customer table in the engine."""
+        """The Ibis table of a result, for reading rows of a large one in the engine (sections
+        never aggregate: every figure they state is a column of some result)."""
         return self.ws.results.table(name)
 
     @property
     def history_years(self) -> float:
-        """Years of order history (the oldest customer's age), at least 1: turns revenue
-        to date into revenue per year when findings are ranked."""
-        if self._history_years is None:
-            years = 1.0
-            if self.has("customer_summary", "T"):
-                t = self.query("customer_summary")
-                oldest = t["T"].max().execute()
-                if oldest is not None and not pd.isna(oldest):
-                    years = max(1.0, float(oldest) / 365.25)
-            self._history_years = years
-        return self._history_years
+        """Years of order history (``customer_base.history_years``: the oldest customer's
+        age, at least 1), or 1 without it: turns revenue to date into revenue per year
+        when findings are ranked."""
+        if not self.has("customer_base", "history_years"):
+            return 1.0
+        years = self.frame("customer_base", ("history_years",))["history_years"]
+        return 1.0 if years.empty or pd.isna(years.iloc[0]) else float(years.iloc[0])
+
+    def failed_analyses(self) -> list[tuple[str, str]]:
+        """Analyses that failed in the results run the report reads, with the reason, from
+        the run's catalog (an analysis cannot know what fails after it, so no result table
+        holds this)."""
+        catalog = self.ws.results.catalog()
+        failed = catalog[catalog["status"] == "failed"]
+        return [
+            (str(name), "" if pd.isna(reason) else str(reason))
+            for name, reason in zip(failed["name"], failed["reason"], strict=True)
+        ]
 
     def t(self, key: str, **params: Any) -> str:
         """Localised text from the catalog (:mod:`clientlens.text`); ``(value, kind)``

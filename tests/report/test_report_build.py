@@ -14,7 +14,7 @@ from clientlens.report.assemble import assemble
 from clientlens.report.fmt import Formatter
 from clientlens.report.html import render_html
 from clientlens.results import publish_tables
-from tests.report.conftest import BASE_KPIS, kpi_rows, set_kpis
+from tests.report.conftest import BASE_KPIS, kpi_rows, rebuild, set_kpis
 
 
 def _summary(ws, lang="en"):
@@ -187,6 +187,9 @@ def test_churn_section_from_hand_written_clv(report_ws):
         }
     )
     publish_tables(report_ws, {"clv": clv})
+    rebuild(
+        report_ws, "churn_risk", "churn_risk_bands", "clv_deciles", "audiences", "audience_summary"
+    )
     report = assemble(report_context(report_ws, lang="en"))
     churn = next(s for s in report.sections if s.key == "churn")
     bands = next(f for f in churn.findings if f.key == "churn.bands")
@@ -244,6 +247,7 @@ def test_profile_standout_group_by_hand(report_ws):
         ],
     ).assign(buyers=lambda f: f["customers"], orders=10, aov=1.0, repeat_rate=0.5)
     publish_tables(report_ws, {"profile_distribution": frame})
+    rebuild(report_ws, "profile_revenue_index")
     report = assemble(report_context(report_ws, lang="zh"))
     profile = next(s for s in report.sections if s.key == "profile")
     assert profile.bullets[0] == (

@@ -5,6 +5,11 @@ list, and one entry in :data:`ANALYSES` below.
 """
 
 from clientlens.analytics.base import Analysis
-from clientlens.analytics.customers import profile, summary
+from clientlens.analytics.customers import customer_base, profile, profile_index, summary
 
-ANALYSES: list[Analysis] = [*summary.ANALYSES, *profile.ANALYSES]
+ANALYSES: list[Analysis] = [
+    *summary.ANALYSES,
+    *customer_base.ANALYSES,
+    *profile.ANALYSES,
+    *profile_index.ANALYSES,
+]

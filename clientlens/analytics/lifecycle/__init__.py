@@ -5,6 +5,10 @@ list, and one entry in :data:`ANALYSES` below.
 """
 
 from clientlens.analytics.base import Analysis
-from clientlens.analytics.lifecycle import cohorts, lifecycle
+from clientlens.analytics.lifecycle import cohorts, lifecycle, retention_baseline
 
-ANALYSES: list[Analysis] = [*cohorts.ANALYSES, *lifecycle.ANALYSES]
+ANALYSES: list[Analysis] = [
+    *cohorts.ANALYSES,
+    *retention_baseline.ANALYSES,
+    *lifecycle.ANALYSES,
+]

@@ -5,6 +5,11 @@ list, and one entry in :data:`ANALYSES` below.
 """
 
 from clientlens.analytics.base import Analysis
-from clientlens.analytics.purchase import behaviour, category_mix, trends
+from clientlens.analytics.purchase import behaviour, category_mix, order_buckets, trends
 
-ANALYSES: list[Analysis] = [*behaviour.ANALYSES, *trends.ANALYSES, *category_mix.ANALYSES]
+ANALYSES: list[Analysis] = [
+    *behaviour.ANALYSES,
+    *order_buckets.ANALYSES,
+    *trends.ANALYSES,
+    *category_mix.ANALYSES,
+]

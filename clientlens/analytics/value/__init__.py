@@ -5,6 +5,6 @@ list, and one entry in :data:`ANALYSES` below.
 """
 
 from clientlens.analytics.base import Analysis
-from clientlens.analytics.value import clv, value
+from clientlens.analytics.value import clv, clv_distribution, value
 
-ANALYSES: list[Analysis] = [*clv.ANALYSES, *value.ANALYSES]
+ANALYSES: list[Analysis] = [*clv.ANALYSES, *clv_distribution.ANALYSES, *value.ANALYSES]

@@ -7,8 +7,8 @@ Reads ``cohort_retention`` (``grain``, ``cohort``, ``period_index``, ``period_co
 ``customers``, ``customer_share``; stage names from the text catalog).
 
 The finding compares the second-month retention (period 1) of the latest cohort whose
-second month is complete with the pooled rate of the six cohorts before it, by a
-two-proportion z-test on the cohort sizes.
+second month is complete with the pooled rate of the cohorts before it
+(``retention_baseline``), by a two-proportion z-test on the cohort sizes.
 """
 
 from __future__ import annotations
@@ -43,46 +43,59 @@ STAGE_COLUMNS = (
 )
 TRANSITIONS = "lifecycle_transitions"
 TRANSITION_COLUMNS = ("month", "month_complete", "from_stage", "to_stage", "customers", "share")
+BASELINE = "retention_baseline"
+BASELINE_COLUMNS = (
+    "cohort",
+    "cohort_size",
+    "retention_rate",
+    "baseline_cohorts",
+    "baseline_size",
+    "baseline_rate",
+    "baseline_window",
+)
+BASE = "customer_base"
 HEATMAP_COHORTS = 12
 HEATMAP_PERIODS = 12
-BASE_COHORTS = 6
 
 
-def _retention_finding(ctx: ReportContext, monthly: pd.DataFrame) -> Finding | None:
-    m1 = monthly[(monthly["period_index"] == 1) & monthly["period_complete"].astype(bool)]
-    m1 = m1.sort_values("cohort")
-    if len(m1) < 2:
+def _per_customer(ctx: ReportContext) -> float:
+    """Mean revenue per customer to date (``customer_base``), 0 when unknown."""
+    if not ctx.has(BASE, "revenue_per_customer"):
+        return 0.0
+    value = ctx.frame(BASE, ("revenue_per_customer",))["revenue_per_customer"].iloc[0]
+    return 0.0 if pd.isna(value) else float(value)
+
+
+def _retention_finding(ctx: ReportContext) -> Finding | None:
+    frame = ctx.frame(BASELINE, BASELINE_COLUMNS)
+    cohorts = frame[pd.to_datetime(frame["cohort"]).dt.date <= month_end(ctx.period)]
+    if cohorts.empty:
         return None
-    latest = m1.iloc[-1]
-    base = m1.iloc[-1 - BASE_COHORTS : -1]
-    pooled = float(base["active_customers"].sum() / base["cohort_size"].sum())
-    label = pd.Timestamp(latest["cohort"]).strftime("%Y-%m")
+    latest = cohorts.sort_values("cohort").iloc[-1]
+    if int(latest["baseline_cohorts"]) < 1:
+        return None
+    pooled = float(latest["baseline_rate"])
+    cohort = pd.Timestamp(latest["cohort"])
     fact = Fact(
         "lifecycle.m1_retention",
         float(latest["retention_rate"]),
         "rate",
-        Source(
-            COHORTS,
-            "retention_rate",
-            {"grain": "month", "cohort": pd.Timestamp(latest["cohort"]).date(), "period_index": 1},
-        ),
+        Source(BASELINE, "retention_rate", {"cohort": cohort.date()}),
         previous=pooled,
         n=float(latest["cohort_size"]),
-        n_previous=float(base["cohort_size"].sum()),
+        n_previous=float(latest["baseline_size"]),
     )
     direction = change_word(assess_change(fact, "previous", ctx.rules))
-    per_customer = 0.0
-    if ctx.has("customer_summary", "total_amount"):
-        per_customer = float(ctx.query("customer_summary").total_amount.mean().execute() or 0)
+    per_customer = _per_customer(ctx)
     return Finding(
         f"lifecycle.m1.{direction}",
         "lifecycle",
         [fact],
         {
-            "cohort": ctx.fmt.month(label),
+            "cohort": ctx.fmt.month(cohort.strftime("%Y-%m")),
             "value": (fact.value, "rate"),
             "base": (pooled, "rate"),
-            "n": len(base),
+            "n": int(latest["baseline_cohorts"]),
             "size": ctx.fmt.pp(fact.value - pooled),
         },
         # Customers kept (or lost) against the usual rate, at the mean revenue per customer.
@@ -123,9 +136,7 @@ def _slipping(ctx: ReportContext) -> Finding | None:
         n_previous=None if before is None else before[1],
     )
     word = change_word(assess_change(fact, "previous", ctx.rules))
-    per_customer = 0.0
-    if ctx.has("customer_summary", "total_amount"):
-        per_customer = float(ctx.query("customer_summary").total_amount.mean().execute() or 0)
+    per_customer = _per_customer(ctx)
     return Finding(
         f"lifecycle.slipping.{word}",
         "lifecycle",
@@ -190,9 +201,10 @@ def build(ctx: ReportContext) -> SectionResult | None:
     if monthly.empty:
         return None
     result = SectionResult("lifecycle", ctx.t("section.lifecycle"))
-    finding = _retention_finding(ctx, monthly)
-    if finding is not None:
-        result.findings.append(finding)
+    if ctx.has(BASELINE, *BASELINE_COLUMNS):
+        finding = _retention_finding(ctx)
+        if finding is not None:
+            result.findings.append(finding)
 
     cohorts = sorted(monthly["cohort"].unique())[-HEATMAP_COHORTS:]
     grid = monthly[
@@ -226,7 +238,10 @@ def build(ctx: ReportContext) -> SectionResult | None:
         if finding is not None:
             result.findings.append(finding)
     result.sheets[ctx.t("sheet.cohorts")] = monthly
-    result.methods.append(ctx.t("lifecycle.method", n=BASE_COHORTS))
+    if ctx.has(BASELINE, *BASELINE_COLUMNS):
+        window = ctx.frame(BASELINE, BASELINE_COLUMNS)["baseline_window"]
+        if not window.empty:
+            result.methods.append(ctx.t("lifecycle.method", n=int(window.iloc[0])))
     return result
 
 

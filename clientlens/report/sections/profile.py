@@ -6,9 +6,9 @@ Reads ``profile_distribution`` (per ``dimension`` and ``group``: ``group_order``
 ``repeat_rate``) and, when present, ``profile_new_customers`` (``month``,
 ``new_customers``, ``cumulative_customers``).
 
-The finding is the group whose revenue share most exceeds its customer share (revenue
-index = revenue share / customer share) among known groups holding at least
-:data:`MIN_GROUP_SHARE` of customers.
+The finding is the standout group of ``profile_revenue_index``: the group whose revenue
+share most exceeds its customer share (revenue index = revenue share / customer share)
+among known groups of 5% to under 50% of customers, when its index reaches 1.1.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from clientlens.report.insights import Fact, Finding, Source
 from clientlens.report.sections.base import Chart, Section, SectionResult
 
 TABLE = "profile_distribution"
+INDEX = "profile_revenue_index"
 NEW = "profile_new_customers"
 NEEDS = {
     TABLE: (
@@ -33,19 +34,19 @@ NEEDS = {
         "revenue_share",
         "aov",
         "repeat_rate",
-    )
+    ),
+    INDEX: (
+        "dimension",
+        "group",
+        "customer_share",
+        "revenue_share",
+        "dimension_customers",
+        "revenue_index",
+        "excess_revenue",
+        "standout",
+    ),
 }
 CHARTED = ("age_band", "gender", "province", "acquisition_channel")
-FINDING_DIMENSIONS = (
-    "age_band",
-    "gender",
-    "province",
-    "city",
-    "acquisition_channel",
-    "income_band",
-    "occupation",
-)
-MIN_GROUP_SHARE = 0.05
 TOP_GROUPS = 10
 UNKNOWN = "unknown"
 
@@ -59,32 +60,24 @@ def _group_name(ctx: ReportContext, dimension: str, group: str) -> str:
     return str(ctx.data_value(group, kind=dimension))
 
 
-def _standout(ctx: ReportContext, frame: pd.DataFrame) -> Finding | None:
-    known = frame[
-        frame["dimension"].isin(FINDING_DIMENSIONS)
-        & (frame["group"] != UNKNOWN)
-        & (frame["customer_share"] >= MIN_GROUP_SHARE)
-        & (frame["customer_share"] < 0.5)  # a majority group says little about the rest
-    ].copy()
-    if known.empty:
+def _standout(ctx: ReportContext, index: pd.DataFrame) -> Finding | None:
+    picked = index[index["standout"].astype(bool)]
+    if picked.empty:
         return None
-    known["index"] = known["revenue_share"] / known["customer_share"]
-    best = known.sort_values(["index", "dimension", "group"], ascending=[False, True, True]).iloc[0]
-    if best["index"] < 1.1:
-        return None
+    best = picked.iloc[0]
     where = {"dimension": best["dimension"], "group": best["group"]}
     facts = [
         Fact(
             "profile.customer_share",
             float(best["customer_share"]),
             "rate",
-            Source(TABLE, "customer_share", where),
+            Source(INDEX, "customer_share", where),
         ),
         Fact(
             "profile.revenue_share",
             float(best["revenue_share"]),
             "rate",
-            Source(TABLE, "revenue_share", where),
+            Source(INDEX, "revenue_share", where),
         ),
     ]
     return Finding(
@@ -96,10 +89,10 @@ def _standout(ctx: ReportContext, frame: pd.DataFrame) -> Finding | None:
             "group": _group_name(ctx, str(best["dimension"]), str(best["group"])),
             "customer_share": (float(best["customer_share"]), "rate"),
             "revenue_share": (float(best["revenue_share"]), "rate"),
-            "index": ctx.fmt.number(float(best["index"]), 2),
+            "index": ctx.fmt.number(float(best["revenue_index"]), 2),
         },
         # The revenue the group brings beyond its headcount share, per year.
-        impact=float(best["revenue"]) * (1 - 1 / float(best["index"])) / ctx.history_years,
+        impact=float(best["excess_revenue"]) / ctx.history_years,
         tone="neutral",
     )
 
@@ -140,15 +133,16 @@ def build(ctx: ReportContext) -> SectionResult | None:
         return None
     result = SectionResult("profile", ctx.t("section.profile"))
     dims = [d for d in CHARTED if d in set(frame["dimension"])]
-    any_dim = frame[frame["dimension"] == frame["dimension"].iloc[0]]
+    index = ctx.frame(INDEX, NEEDS[INDEX])
+    first = index[index["dimension"] == frame["dimension"].iloc[0]]
     result.paragraphs.append(
         ctx.t(
             "profile.overview",
-            customers=(float(any_dim["customers"].sum()), "count"),
+            customers=(float(first["dimension_customers"].iloc[0]), "count"),
             dimensions=ctx.t("list_sep").join(ctx.t(f"dimension.{d}") for d in dims) or "—",
         )
     )
-    finding = _standout(ctx, frame)
+    finding = _standout(ctx, index)
     if finding is not None:
         result.findings.append(finding)
     for dim in dims:

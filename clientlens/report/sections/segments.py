@@ -2,7 +2,8 @@
 CLV tiers side by side, so each team can find its customers in the scheme it uses.
 
 Reads ``rfm_segments`` (rows of scheme ``rfm8``) and, when present, ``value_summary``
-(section ``abc``) and ``clv`` (``clv_segment``, ``clv_12m``, counted in the engine).
+(section ``abc``) and ``clv_segment_summary`` (customers and predicted value per CLV
+segment).
 Its findings repeat nothing from the value section, so none goes to the summary.
 """
 
@@ -35,7 +36,8 @@ VALUE_COLUMNS = (
     "customer_share",
     "revenue_share",
 )
-CLV = "clv"
+CLV = "clv_segment_summary"
+CLV_COLUMNS = ("clv_segment", "segment_order", "customers", "clv_12m", "clv_share")
 
 
 def build(ctx: ReportContext) -> SectionResult | None:
@@ -140,28 +142,22 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     ),
                 )
             )
-    if ctx.has(CLV, "clv_segment", "clv_12m"):
-        t = ctx.query(CLV)
-        tiers = (
-            t.group_by("clv_segment")
-            .aggregate(customers=t.count(), clv_12m=t.clv_12m.sum())
-            .to_pandas()
-            .set_index("clv_segment")
-            .reindex(["high", "medium", "low"])
-            .dropna()
-        )
+    if ctx.has(CLV, *CLV_COLUMNS):
+        tiers = ctx.frame(CLV, CLV_COLUMNS).sort_values("segment_order")
+        tiers = tiers[tiers["customers"] > 0]
         if not tiers.empty:
-            total = float(tiers["clv_12m"].sum()) or 1.0
             result.tables.append(
                 TableBlock(
                     ctx.t("segments.table.clv"),
                     pd.DataFrame(
                         {
-                            ctx.t("col.segment"): [ctx.t(f"segments.clv.{k}") for k in tiers.index],
+                            ctx.t("col.segment"): [
+                                ctx.t(f"segments.clv.{k}") for k in tiers["clv_segment"]
+                            ],
                             ctx.t("col.customers"): [ctx.fmt.count(v) for v in tiers["customers"]],
                             ctx.t("col.clv_total"): [ctx.fmt.money(v) for v in tiers["clv_12m"]],
                             ctx.t("col.clv_share"): [
-                                ctx.fmt.pct(v / total) for v in tiers["clv_12m"]
+                                ctx.fmt.pct(v) for v in tiers["clv_share"].fillna(0.0)
                             ],
                         }
                     ),

@@ -1,39 +1,28 @@
 """客户价值与贡献 / Customer value: RFM segments, who brings the revenue, and who is slipping.
 
 Reads ``rfm_segments`` (per scheme and segment: ``customers``, ``customer_share``,
-``revenue``, ``revenue_share``, ``avg_recency_days``, ``avg_historical_clv``,
-``avg_clv_12m``; names and actions from the text catalog) and, for the target lists,
-``rfm_scores`` (per customer: ``segment``, ``recency_days``, ``orders``, ``revenue``).
+``revenue``, ``revenue_share``, ``avg_historical_clv``, ``avg_clv_12m``; names and
+actions from the text catalog) and the RFM audiences of ``audience_summary``: ``loyalty`` (the best
+customers: Champions and Loyal) and ``win_back`` (the high-value customers who have
+stopped buying: At Risk and Can't Lose), with their customer lists from ``audiences``.
 
-Two recommendations, each with its customer list:
-
-* win back the high-value customers who have stopped buying (``at_risk`` and
-  ``cant_lose``): expected impact = customers × ``report_conversion_rate`` × their mean
-  order value (one returning order each);
-* keep and grow the best customers (``champions`` and ``loyal``): expected impact =
-  customers × ``report_conversion_rate`` × their mean order value (one extra order each,
-  from a referral or loyalty programme).
+Two recommendations, each with its customer list: win back the slipping high-value
+customers, and keep and grow the best ones. Their expected impact is the audience's
+(customers × ``audience_conversion_rate`` × their mean order value; see
+:mod:`clientlens.analytics.audiences.audiences`).
 """
 
 from __future__ import annotations
 
-import ibis
 import pandas as pd
 
 from clientlens.report import charts
 from clientlens.report.context import ReportContext
 from clientlens.report.insights import Fact, Finding, Source
-from clientlens.report.sections.base import (
-    Chart,
-    Recommendation,
-    Section,
-    SectionResult,
-    TableBlock,
-    TargetList,
-)
+from clientlens.report.sections import targets
+from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
 
 SEGMENTS = "rfm_segments"
-SCORES = "rfm_scores"
 NEEDS = {
     SEGMENTS: (
         "scheme",
@@ -41,120 +30,74 @@ NEEDS = {
         "display_order",
         "customers",
         "customer_share",
-        "revenue",
         "revenue_share",
-        "avg_recency_days",
         "avg_historical_clv",
         "avg_clv_12m",
     ),
-    SCORES: ("customer_id", "segment", "recency_days", "orders", "revenue"),
+    targets.SUMMARY: targets.SUMMARY_COLUMNS,
+    targets.MEMBERS: targets.MEMBER_COLUMNS,
 }
 SUMMARY = "value_summary"
 SUMMARY_COLUMNS = ("section", "group", "customers", "revenue", "revenue_share", "value")
 CURVE = "value_concentration"
 CURVE_COLUMNS = ("point", "customer_share", "revenue_share")
-BEST = ("champions", "loyal")
-SLIPPING = ("at_risk", "cant_lose")
+BEST = "loyalty"
+SLIPPING = "win_back"
 
 
-def _group_fact(seg: pd.DataFrame, codes: tuple[str, ...], column: str, key: str) -> Fact:
-    rows = seg[seg["segment"].isin(codes)]
+def _audience_fact(row: pd.Series, column: str, key: str, kind: str) -> Fact:
+    audience = str(row["audience"])
     return Fact(
-        key,
-        float(rows[column].sum()),
-        "rate" if column.endswith("share") else "count" if column == "customers" else "money",
-        Source(SEGMENTS, column, {"scheme": "rfm11", "segment": codes}, agg="sum"),
-    )
-
-
-def _target_list(ctx: ReportContext, codes: tuple[str, ...]) -> pd.DataFrame:
-    t = ctx.query(SCORES)
-    picked = t.filter(t.segment.isin(codes))
-    cols = ["customer_id", "segment", "recency_days", "orders", "revenue"]
-    frame = picked.select(*cols).order_by(ibis.desc("revenue"), "customer_id").to_pandas()
-    frame.insert(2, "segment_name", [ctx.name("segment.rfm11", c) for c in frame["segment"]])
-    return frame
-
-
-def _recommendation(
-    ctx: ReportContext, key: str, codes: tuple[str, ...], segment_name: str
-) -> tuple[Recommendation, TargetList] | None:
-    frame = _target_list(ctx, codes)
-    if frame.empty:
-        return None
-    rate = float(ctx.settings.get("report_conversion_rate", 0.1))
-    value = float(frame["revenue"].sum())
-    aov = value / float(frame["orders"].sum())
-    impact = len(frame) * rate * aov
-    return (
-        Recommendation(
-            key=key,
-            text=ctx.t(f"rec.{key}"),
-            segment=segment_name,
-            customers=len(frame),
-            value=value,
-            expected_impact=impact,
-            assumption=ctx.t(
-                "rec.assumption.one_order",
-                rate=(rate, "rate"),
-                customers=(len(frame), "count"),
-                aov=(aov, "money"),
-                impact=(impact, "money"),
-            ),
-            target_list=key,
-            owner=ctx.t("owner.crm" if key == "win_back" else "owner.key_accounts"),
-            when=ctx.t("when.within_30" if key == "win_back" else "when.this_quarter"),
-            kpi=ctx.t("kpi.reactivated" if key == "win_back" else "kpi.best_share"),
-        ),
-        TargetList(key, ctx.t(f"list.{key}"), frame),
+        key, float(row[column]), kind, Source(targets.SUMMARY, column, {"audience": audience})
     )
 
 
 def build(ctx: ReportContext) -> SectionResult | None:
     all_segments = ctx.frame(SEGMENTS, NEEDS[SEGMENTS])
     seg = all_segments[all_segments["scheme"] == "rfm11"].sort_values("display_order")
-    if seg.empty or seg["customers"].sum() == 0:
+    if seg.empty or (seg["customers"] == 0).all():
         return None
     name_col, action_col = "segment_name", "action"
     seg = seg.assign(
         segment_name=[ctx.name("segment.rfm11", c) for c in seg["segment"]],
         action=[ctx.name("segment_action.rfm11", c) for c in seg["segment"]],
     )
-    names = dict(zip(seg["segment"], seg[name_col], strict=True))
     result = SectionResult("value", ctx.t("section.value"))
 
-    best_customers = _group_fact(seg, BEST, "customer_share", "value.best_customer_share")
-    best_revenue = _group_fact(seg, BEST, "revenue_share", "value.best_revenue_share")
+    best = targets.audience(ctx, BEST)
+    slipping = targets.audience(ctx, SLIPPING)
+    if best is None or slipping is None:
+        return None
+    best_customers = _audience_fact(best, "customer_share", "value.best_customer_share", "rate")
+    best_revenue = _audience_fact(best, "revenue_share", "value.best_revenue_share", "rate")
     result.findings.append(
         Finding(
             "value.best",
             "value",
             [best_customers, best_revenue],
             {
-                "segments": ctx.t("and").join(names[c] for c in BEST),
+                "segments": targets.rule_segments(ctx, best),
                 "customer_share": (best_customers.value, "rate"),
                 "revenue_share": (best_revenue.value, "rate"),
             },
             # Ranked by revenue per year (revenue to date over the years of history).
-            impact=float(seg[seg["segment"].isin(BEST)]["revenue"].sum()) / ctx.history_years,
+            impact=float(best["revenue"]) / ctx.history_years,
             tone="neutral",
         )
     )
-    slip_n = _group_fact(seg, SLIPPING, "customers", "value.slipping_customers")
-    slip_rev = _group_fact(seg, SLIPPING, "revenue", "value.slipping_revenue")
+    slip_n = _audience_fact(slipping, "customers", "value.slipping_customers", "count")
+    slip_rev = _audience_fact(slipping, "revenue", "value.slipping_revenue", "money")
     if slip_n.value > 0:
-        rows = seg[seg["segment"].isin(SLIPPING)]
-        recency = float((rows["avg_recency_days"] * rows["customers"]).sum() / slip_n.value)
         result.findings.append(
             Finding(
                 "value.slipping",
                 "value",
                 [slip_n, slip_rev],
                 {
-                    "segments": ctx.t("and").join(names[c] for c in SLIPPING),
+                    "segments": targets.rule_segments(ctx, slipping),
                     "customers": (slip_n.value, "count"),
                     "revenue": (slip_rev.value, "money"),
-                    "days": (recency, "days"),
+                    "days": (float(slipping["mean_recency_days"]), "days"),
                 },
                 impact=slip_rev.value / ctx.history_years,
                 tone="bad",
@@ -203,11 +146,19 @@ def build(ctx: ReportContext) -> SectionResult | None:
 
     if ctx.has(SUMMARY, *SUMMARY_COLUMNS) and ctx.has(CURVE, *CURVE_COLUMNS):
         _concentration(ctx, result)
-    for key, codes in (("win_back", SLIPPING), ("loyalty", BEST)):
-        made = _recommendation(ctx, key, codes, ctx.t("and").join(names[c] for c in codes))
-        if made is not None:
-            result.recommendations.append(made[0])
-            result.target_lists.append(made[1])
+    for row in (slipping, best):
+        if targets.actionable(ctx, row):
+            code = str(row["audience"])
+            result.recommendations.append(
+                targets.recommendation(
+                    ctx,
+                    code,
+                    row,
+                    text=ctx.t(f"rec.{code}"),
+                    segment=targets.rule_segments(ctx, row),
+                )
+            )
+            result.target_lists.append(targets.target_list(ctx, code, f"list.{code}"))
     return result
 
 
