@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from clientlens.analytics.base import Analysis
+from clientlens.analytics.base import Analysis, Column
 from clientlens.analytics.registry import all_analyses
 from clientlens.analytics.runner import run_analyses
 from clientlens.report import report_context
 from clientlens.report.assemble import assemble
 from tests.analytics.test_coverage import ONLY, fill
+
+ONE = {"order_id": Column("string", "Order.", "订单。")}
 
 
 def _broken(inputs, ctx):
@@ -21,7 +23,7 @@ def _broken(inputs, ctx):
 def analysed(workspace, tmp_path):
     fill(workspace, tmp_path)
     todo = [a for a in all_analyses() if a.name in ONLY]
-    todo.append(Analysis("broken_analysis", ("orders",), _broken, description="fails"))
+    todo.append(Analysis("broken_analysis", ("orders",), _broken, description="fails", columns=ONE))
     run_analyses(workspace, as_of="2024-06-30", analyses=todo)
     return workspace, todo
 
@@ -30,7 +32,9 @@ def test_failed_analyses_are_read_from_the_run_records(analysed):
     ws, todo = analysed
     ctx = report_context(ws, lang="en")
     assert ctx.failed_analyses() == [("broken_analysis", "ValueError: no such column: colour")]
-    fixed = Analysis("broken_analysis", ("orders",), lambda i, c: i["orders"], description="ok")
+    fixed = Analysis(
+        "broken_analysis", ("orders",), lambda i, c: i["orders"], description="ok", columns=ONE
+    )
     run_analyses(ws, as_of="2024-06-30", analyses=[*todo[:-1], fixed])
     assert report_context(ws, lang="en").failed_analyses() == []
 
