@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
+from clientlens.analytics.common import ratio
 
 BUCKETS: tuple[tuple[int, int | None], ...] = (
     (1, 1),
@@ -83,10 +84,8 @@ def purchase_order_buckets(customer_summary: Any) -> ir.Table:
     all_customers = g.customers.sum().over().cast("float64")
     all_revenue = g.revenue.sum().over()
     return g.mutate(
-        customer_share=ibis.ifelse(
-            all_customers > 0, g.customers.cast("float64") / all_customers, ibis.null("float64")
-        ),
-        revenue_share=ibis.ifelse(all_revenue != 0, g.revenue / all_revenue, ibis.null("float64")),
+        customer_share=ratio(g.customers, all_customers),
+        revenue_share=ratio(g.revenue, all_revenue),
     )
 
 

@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
+from clientlens.analytics.common import ratio
 
 DECILES = 10
 SEGMENT_ORDER = ("high", "medium", "low")
@@ -60,10 +61,8 @@ def clv_segment_summary(clv: Any) -> ir.Table:
     customers = j.customers.sum().over().cast("float64")
     total = j.clv_12m.sum().over()
     return j.mutate(
-        customer_share=ibis.ifelse(
-            customers > 0, j.customers.cast("float64") / customers, ibis.null("float64")
-        ),
-        clv_share=ibis.ifelse(total != 0, j.clv_12m / total, ibis.null("float64")),
+        customer_share=ratio(j.customers, customers),
+        clv_share=ratio(j.clv_12m, total),
     )
 
 
