@@ -29,7 +29,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clientlens.analytics.audiences.columns import AUDIENCE_COLUMNS, SUMMARY_COLUMNS
-from clientlens.analytics.base import Analysis, AnalysisContext, as_table
+from clientlens.analytics.base import Analysis, AnalysisContext, as_int64, as_table
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
 
@@ -178,7 +178,7 @@ def audiences(
     rank = ibis.row_number().over(
         ibis.window(group_by=m.audience, order_by=[ibis.desc(m.revenue), m.customer_id])
     )
-    return m.mutate(audience_rank=(rank + 1).cast("int64")).select(*AUDIENCE_COLUMNS)
+    return m.mutate(audience_rank=as_int64(rank + 1)).select(*AUDIENCE_COLUMNS)
 
 
 def _enrich(m: ir.Table, source: Any, columns: Mapping[str, tuple[str, str]]) -> ir.Table:

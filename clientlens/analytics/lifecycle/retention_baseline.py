@@ -15,7 +15,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 
 BASELINE_COHORTS = 6
 
@@ -62,7 +62,7 @@ def retention_baseline(cohort_retention: Any, *, cohorts: int = BASELINE_COHORTS
             m1.baseline_active.cast("float64") / m1.baseline_size.cast("float64"),
             ibis.null("float64"),
         ),
-        baseline_window=ibis.literal(cohorts, "int64"),
+        baseline_window=as_int64(ibis.literal(cohorts, "int64")),
     )
 
 

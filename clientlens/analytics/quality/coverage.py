@@ -27,7 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
+from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table, to_date
 from clientlens.schema import TABLE_NAMES
 from clientlens.workspace import REJECTS
 
@@ -76,7 +76,7 @@ def data_coverage(
         parts.append(
             row.select(
                 table_name=ibis.literal(name, "string"),
-                display_order=ibis.literal(order, "int64"),
+                display_order=as_int64(ibis.literal(order, "int64")),
                 imported_rows=row.imported_rows,
                 analysed_rows=row.analysed_rows,
             )
