@@ -379,11 +379,6 @@ class Workspace:
             columns_filled=columns_filled,
         )
 
-    def materialise(self, name: str, expr: ir.Table) -> int:
-        """Store ``expr`` as table ``name`` (replacing it) and return its row count."""
-        self.con.create_table(name, expr, overwrite=True)
-        return self.row_count(name)
-
     # -- the library's verbs ----------------------------------------------------------
     def import_table(
         self,
