@@ -23,13 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.schema as sch
-import ibis.expr.types as ir
-import pandas as pd
-
 from clientlens.config import CONFIG_FILE, Config, load_config
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
+from clientlens.lazy import ibis, ir, pd, sch
 from clientlens.schema import TABLE_NAMES
 
 if TYPE_CHECKING:
@@ -43,37 +39,34 @@ COLUMNS = "_clientlens_columns"
 REJECTS = "_clientlens_rejects"
 META_TABLES = (RUNS, COLUMNS, REJECTS)
 
-RUNS_SCHEMA = ibis.schema(
-    {
-        "run_id": "int64",
-        "kind": "string",
-        "name": "string",
-        "started_at": "timestamp",
-        "duration_s": "float64",
-        "source": "string",
-        "checksum": "string",
-        "rows_read": "int64",
-        "rows_loaded": "int64",
-        "rows_inserted": "int64",
-        "rows_updated": "int64",
-        "rows_rejected": "int64",
-        "status": "string",
-        "observation_end": "date",
-        "details": "string",
-    }
-)
-COLUMNS_SCHEMA = ibis.schema({"table_name": "string", "column_name": "string"})
-REJECTS_SCHEMA = ibis.schema(
-    {
-        "run_id": "int64",
-        "table_name": "string",
-        "source": "string",
-        "row": "int64",
-        "column_name": "string",
-        "value": "string",
-        "reason": "string",
-    }
-)
+RUNS_SCHEMA: dict[str, str] = {
+    "run_id": "int64",
+    "kind": "string",
+    "name": "string",
+    "started_at": "timestamp",
+    "duration_s": "float64",
+    "source": "string",
+    "checksum": "string",
+    "rows_read": "int64",
+    "rows_loaded": "int64",
+    "rows_inserted": "int64",
+    "rows_updated": "int64",
+    "rows_rejected": "int64",
+    "status": "string",
+    "observation_end": "date",
+    "details": "string",
+}
+COLUMNS_SCHEMA: dict[str, str] = {"table_name": "string", "column_name": "string"}
+REJECTS_SCHEMA: dict[str, str] = {
+    "run_id": "int64",
+    "table_name": "string",
+    "source": "string",
+    "row": "int64",
+    "column_name": "string",
+    "value": "string",
+    "reason": "string",
+}
+"""The metadata tables' columns and types (plain data: Ibis builds them into schemas)."""
 
 Progress = Callable[[str, float], None]
 """Called with a step description and the fraction done (0..1)."""
@@ -310,11 +303,11 @@ class Workspace:
     def record_run(self, writer: Any, *, run_id: int | None = None, **fields: Any) -> int:
         """Append one row to the run metadata (inside the caller's transaction)."""
         run_id = self.next_run_id() if run_id is None else run_id
-        row: dict[str, Any] = dict.fromkeys(RUNS_SCHEMA.names)
+        row: dict[str, Any] = dict.fromkeys(RUNS_SCHEMA)
         row.update(fields, run_id=run_id)
         if isinstance(row.get("details"), dict):
             row["details"] = json.dumps(row["details"], ensure_ascii=False, default=str)
-        frame = pd.DataFrame([row], columns=list(RUNS_SCHEMA.names))
+        frame = pd.DataFrame([row], columns=list(RUNS_SCHEMA))
         self.append(writer, RUNS, frame, RUNS_SCHEMA)
         return run_id
 
