@@ -194,6 +194,7 @@ def _print_problems(problems: list[Any], *, header: bool = True) -> None:
 @app.command()
 def tables() -> None:
     """List the workspace's tables with their row counts."""
+    from clientlens.results import latest_row_counts
     from clientlens.schema import TABLE_NAMES
     from clientlens.workspace import META_TABLES
 
@@ -201,18 +202,16 @@ def tables() -> None:
     table = Table(header_style="bold")
     for key in ("col_table", "col_kind", "col_rows"):
         table.add_column(_t(key), justify="right" if key == "col_rows" else "left")
-    for name in ws.list_tables():
+    for name, rows in ws.row_counts().items():
         if name.startswith("_") and name not in META_TABLES:
             continue
         if name not in TABLE_NAMES and name not in META_TABLES:
             continue  # results of wave-1 workspaces, stored before runs were published
         kind = "kind_canonical" if name in TABLE_NAMES else "kind_meta"
-        table.add_row(name, _t(kind), f"{ws.row_count(name):,}")
-    results = ws.results
-    if results.exists:
-        for name in results.names():
-            if not name.startswith("_"):
-                table.add_row(name, _t("kind_result"), f"{results.row_count(name):,}")
+        table.add_row(name, _t(kind), f"{rows:,}")
+    for name, rows in latest_row_counts(ws).items():
+        if not name.startswith("_"):
+            table.add_row(name, _t("kind_result"), f"{rows:,}")
     console.print(table)
 
 

@@ -108,6 +108,28 @@ def _latest_file_run(directory: Path) -> int | None:
     return int(pointer["run_id"])
 
 
+def latest_row_counts(ws: Workspace) -> dict[str, int]:
+    """Rows of each result table of the latest published run (:meth:`Results.names`), by name.
+
+    On DuckDB the run file is read by DuckDB itself, without Ibis
+    (:func:`~clientlens.workspace.read_duckdb`), so ``clientlens tables`` answers at once.
+    """
+    if ws.engine != "duckdb":
+        results = ws.results
+        return {name: results.row_count(name) for name in results.names()} if results.exists else {}
+    from clientlens.workspace import duckdb_row_counts, read_duckdb
+
+    directory = ws.path / RESULTS_DIR
+    run_id = _latest_file_run(directory)
+    if run_id is None:
+        return {}
+    with read_duckdb(_run_file(directory, run_id)) as con:
+        # no bound parameters: binding one makes the duckdb module import pandas
+        query = f"SELECT name FROM \"{CATALOG}\" WHERE status IN ('ok', 'reused') ORDER BY name"
+        names = con.execute(query).fetchall()
+        return duckdb_row_counts(con, [name for (name,) in names])
+
+
 def _engine_table(run_id: int, name: str) -> str:
     return f"_clientlens_r{run_id:06d}_{name}"
 
