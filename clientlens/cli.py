@@ -1,4 +1,11 @@
-"""The ``clientlens`` command: parse, call the library, present. No logic lives here."""
+"""The ``clientlens`` command: parse, call the library, present. No logic lives here.
+
+Every command answers in a fraction of a second unless its work takes longer: this
+module imports only Typer, Rich and ClientLens's light modules, and each command imports
+what it uses (the workspace, the report) inside its function. tests/test_cli_startup.py
+fails when importing this module, or listing the help, tables, settings or analyses,
+loads pandas, Ibis, SciPy or the report.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperCommand
 
@@ -65,6 +71,8 @@ def _workspace(**settings: Any) -> Any:
 @contextmanager
 def _progress(description: str) -> Iterator[Any]:
     """A progress bar fed by the library's (message, fraction) callbacks."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -488,11 +496,14 @@ def main() -> None:
     """Entry point: library errors become one readable line and exit code 2."""
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("Aborted.")
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # a usage error: unknown command, bad option value
+        ctx = getattr(exc, "ctx", None)  # a usage error knows the command it belongs to
+        hint = _t("usage_hint", command=ctx.command_path if ctx is not None else "clientlens")
+        message = escape(f"{exc.format_message()} {hint}")
+        err_console.print(f"[bold red]{_t('error')}:[/] {message}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except ImportValidationError as exc:
         if _state["debug"]:
