@@ -34,9 +34,9 @@ __version__ = "0.1.0"
 SETTINGS: "tuple[_Setting, ...]"
 """Every setting (:data:`clientlens.config.SETTINGS`), gathered on first use."""
 
-# The public names that live in modules too heavy to import with the package (Ibis,
-# pandas, the report's renderers): each is imported when first read, so `clientlens
-# --help` and `import clientlens.errors` stay fast.
+# The public names of other modules, each imported when first read: the package itself
+# imports only the errors, so `clientlens --help` and `import clientlens.errors` do not
+# pay for the report's renderers or for gathering every analysis's settings.
 _LAZY = {
     "Config": "clientlens.config",
     "SETTINGS": "clientlens.config",
