@@ -1,10 +1,10 @@
 """The ``clientlens`` command: parse, call the library, present. No logic lives here.
 
-Every command answers in a fraction of a second unless its work takes longer: this
-module imports only Typer, Rich and ClientLens's light modules, and each command imports
-what it uses (the workspace, the report) inside its function. tests/test_cli_startup.py
-fails when importing this module, or listing the help, tables, settings or analyses,
-loads pandas, Ibis, SciPy or the report.
+Start-up stays a fraction of a second: this module imports only Typer, Rich and
+ClientLens's light modules (errors, text), and each command imports what its work needs
+(the report, the demo generator) inside its function. tests/test_cli_startup.py fails
+when importing this module, or running --help, tables, settings or analyses, loads
+pandas, Ibis, SciPy or the report.
 """
 
 from __future__ import annotations
