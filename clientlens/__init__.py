@@ -9,11 +9,10 @@
 [['a', 2.0, 148.0, 148.0, 100.0], ['b', 1.0, 109.0, 121.0, 20.0], ['c', 0.0, 0.0, 183.0, 0.0]]
 """
 
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from clientlens.analytics.customers.rfm import rfm_summary
-from clientlens.config import Config, load_config
-from clientlens.config import Setting as _Setting
 from clientlens.errors import (
     ClientLensError,
     ConfigError,
@@ -22,23 +21,42 @@ from clientlens.errors import (
     Problem,
     WorkspaceError,
 )
-from clientlens.report import build_report
-from clientlens.workspace import Workspace
+
+if _TYPE_CHECKING:
+    from clientlens.analytics.customers.rfm import rfm_summary
+    from clientlens.config import Config, load_config
+    from clientlens.config import Setting as _Setting
+    from clientlens.report import build_report
+    from clientlens.workspace import Workspace
 
 __version__ = "0.1.0"
 
-SETTINGS: tuple[_Setting, ...]
+SETTINGS: "tuple[_Setting, ...]"
 """Every setting (:data:`clientlens.config.SETTINGS`), gathered on first use."""
+
+# The public names of other modules, each imported when first read: the package itself
+# imports only the errors, so `clientlens --help` and `import clientlens.errors` do not
+# pay for the report's renderers or for gathering every analysis's settings.
+_LAZY = {
+    "Config": "clientlens.config",
+    "SETTINGS": "clientlens.config",
+    "Workspace": "clientlens.workspace",
+    "build_report": "clientlens.report",
+    "load_config": "clientlens.config",
+    "rfm_summary": "clientlens.analytics.customers.rfm",
+}
 
 
 def __getattr__(name: str) -> _Any:
-    # SETTINGS includes every analysis's declarations: importing clientlens should not
-    # import every analysis for it
-    if name == "SETTINGS":
-        from clientlens.config import all_settings
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
-        return all_settings()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

@@ -1,4 +1,11 @@
-"""The ``clientlens`` command: parse, call the library, present. No logic lives here."""
+"""The ``clientlens`` command: parse, call the library, present. No logic lives here.
+
+Start-up stays a fraction of a second: this module imports only Typer, Rich and
+ClientLens's light modules (errors, text), and each command imports what its work needs
+(the report, the demo generator) inside its function. tests/test_cli_startup.py fails
+when importing this module, or running --help, tables, settings or analyses, loads
+pandas, Ibis, SciPy or the report.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperCommand
 
@@ -65,6 +71,8 @@ def _workspace(**settings: Any) -> Any:
 @contextmanager
 def _progress(description: str) -> Iterator[Any]:
     """A progress bar fed by the library's (message, fraction) callbacks."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -194,6 +202,7 @@ def _print_problems(problems: list[Any], *, header: bool = True) -> None:
 @app.command()
 def tables() -> None:
     """List the workspace's tables with their row counts."""
+    from clientlens.results import latest_row_counts
     from clientlens.schema import TABLE_NAMES
     from clientlens.workspace import META_TABLES
 
@@ -201,18 +210,16 @@ def tables() -> None:
     table = Table(header_style="bold")
     for key in ("col_table", "col_kind", "col_rows"):
         table.add_column(_t(key), justify="right" if key == "col_rows" else "left")
-    for name in ws.list_tables():
+    for name, rows in ws.row_counts().items():
         if name.startswith("_") and name not in META_TABLES:
             continue
         if name not in TABLE_NAMES and name not in META_TABLES:
             continue  # results of wave-1 workspaces, stored before runs were published
         kind = "kind_canonical" if name in TABLE_NAMES else "kind_meta"
-        table.add_row(name, _t(kind), f"{ws.row_count(name):,}")
-    results = ws.results
-    if results.exists:
-        for name in results.names():
-            if not name.startswith("_"):
-                table.add_row(name, _t("kind_result"), f"{results.row_count(name):,}")
+        table.add_row(name, _t(kind), f"{rows:,}")
+    for name, rows in latest_row_counts(ws).items():
+        if not name.startswith("_"):
+            table.add_row(name, _t("kind_result"), f"{rows:,}")
     console.print(table)
 
 
@@ -489,11 +496,14 @@ def main() -> None:
     """Entry point: library errors become one readable line and exit code 2."""
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("Aborted.")
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # a usage error: unknown command, bad option value
+        ctx = getattr(exc, "ctx", None)  # a usage error knows the command it belongs to
+        hint = _t("usage_hint", command=ctx.command_path if ctx is not None else "clientlens")
+        message = escape(f"{exc.format_message()} {hint}")
+        err_console.print(f"[bold red]{_t('error')}:[/] {message}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except ImportValidationError as exc:
         if _state["debug"]:

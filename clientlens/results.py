@@ -44,11 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
-import pandas as pd
-
 from clientlens.errors import TableNotFoundError, WorkspaceError
+from clientlens.lazy import ibis, ir, pd
 
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
@@ -62,38 +59,75 @@ RUN = "_clientlens_run"
 ENGINE_CATALOG = "_clientlens_results"
 ENGINE_PUBLISHED = "_clientlens_published"
 
-CATALOG_SCHEMA = ibis.schema(
-    {
-        "run_id": "int64",
-        "name": "string",
-        "status": "string",  # ok, skipped, failed, reused
-        "rows": "int64",
-        "seconds": "float64",
-        "created_at": "timestamp",
-        "computed_in_run": "int64",
-        "inputs": "string",  # JSON: {canonical table: checksum of its latest import}
-        "reason": "string",
-    }
-)
-RUN_SCHEMA = ibis.schema(
-    {
-        "run_id": "int64",
-        "started_at": "timestamp",
-        "published_at": "timestamp",
-        "observation_end": "date",
-        "as_of": "date",
-        "only": "string",
-        "inputs": "string",
-        "analyses": "int64",
-        "failed": "int64",
-    }
-)
+CATALOG_SCHEMA: dict[str, str] = {
+    "run_id": "int64",
+    "name": "string",
+    "status": "string",  # ok, skipped, failed, reused
+    "rows": "int64",
+    "seconds": "float64",
+    "created_at": "timestamp",
+    "computed_in_run": "int64",
+    "inputs": "string",  # JSON: {canonical table: checksum of its latest import}
+    "reason": "string",
+}
+RUN_SCHEMA: dict[str, str] = {
+    "run_id": "int64",
+    "started_at": "timestamp",
+    "published_at": "timestamp",
+    "observation_end": "date",
+    "as_of": "date",
+    "only": "string",
+    "inputs": "string",
+    "analyses": "int64",
+    "failed": "int64",
+}
+"""The run files' catalog and run tables: columns and types (plain data, so that importing
+this module does not import Ibis)."""
 
 NO_RESULTS = "No analysis results in the workspace yet. Run `clientlens analyze` first."
 
 
 def _duckdb_file(directory: Path, run_id: int) -> Path:
     return directory / f"run-{run_id:06d}.duckdb"
+
+
+def _run_file(directory: Path, run_id: int) -> Path:
+    """The file of published run ``run_id``; :class:`WorkspaceError` when it is gone."""
+    path = _duckdb_file(directory, run_id)
+    if not path.is_file():
+        raise WorkspaceError(f"Result run {run_id} is not in {directory} (removed?).")
+    return path
+
+
+def _latest_file_run(directory: Path) -> int | None:
+    """The run ``directory/LATEST`` names; None before the first ``analyze``."""
+    try:
+        pointer = json.loads((directory / LATEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return int(pointer["run_id"])
+
+
+def latest_row_counts(ws: Workspace) -> dict[str, int]:
+    """Rows of each result table of the latest published run (:meth:`Results.names`), by name.
+
+    On DuckDB the run file is read by DuckDB itself, without Ibis
+    (:func:`~clientlens.workspace.read_duckdb`), so ``clientlens tables`` answers at once.
+    """
+    if ws.engine != "duckdb":
+        results = ws.results
+        return {name: results.row_count(name) for name in results.names()} if results.exists else {}
+    from clientlens.workspace import duckdb_row_counts, read_duckdb
+
+    directory = ws.path / RESULTS_DIR
+    run_id = _latest_file_run(directory)
+    if run_id is None:
+        return {}
+    with read_duckdb(_run_file(directory, run_id)) as con:
+        # no bound parameters: binding one makes the duckdb module import pandas
+        query = f"SELECT name FROM \"{CATALOG}\" WHERE status IN ('ok', 'reused') ORDER BY name"
+        names = con.execute(query).fetchall()
+        return duckdb_row_counts(con, [name for (name,) in names])
 
 
 def _engine_table(run_id: int, name: str) -> str:
@@ -143,11 +177,7 @@ class Results:
     def latest_run_id(self) -> int | None:
         """The latest published run, or None before the first ``analyze``."""
         if self._duck:
-            try:
-                pointer = json.loads((self._dir / LATEST).read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                return None
-            return int(pointer["run_id"])
+            return _latest_file_run(self._dir)
         con = self._ws.con
         if ENGINE_PUBLISHED not in con.list_tables():
             return None
@@ -160,10 +190,7 @@ class Results:
         self._catalog = None
         if self._run_id is None or not self._duck:
             return
-        path = _duckdb_file(self._dir, self._run_id)
-        if not path.is_file():
-            raise WorkspaceError(f"Result run {self._run_id} is not in {self._dir} (removed?).")
-        self._con = ibis.duckdb.connect(str(path), read_only=True)
+        self._con = ibis.duckdb.connect(str(_run_file(self._dir, self._run_id)), read_only=True)
 
     def refresh(self) -> bool:
         """Move to the latest published run; True when it changed."""
@@ -239,11 +266,11 @@ class Results:
                     if own and con is not None:
                         con.disconnect()
             if not frames:
-                return pd.DataFrame(columns=list(RUN_SCHEMA.names))
+                return pd.DataFrame(columns=list(RUN_SCHEMA))
             return pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
         con = self._ws.con
         if ENGINE_PUBLISHED not in con.list_tables():
-            return pd.DataFrame(columns=list(RUN_SCHEMA.names))
+            return pd.DataFrame(columns=list(RUN_SCHEMA))
         return con.table(ENGINE_PUBLISHED).order_by("run_id").to_pandas()
 
     def names(self) -> list[str]:
@@ -349,7 +376,7 @@ class RunWriter:
 
     def note(self, name: str, status: str, **fields: Any) -> None:
         """Add the catalog row of one analysis (ok, skipped, failed or reused)."""
-        row = dict.fromkeys(CATALOG_SCHEMA.names)
+        row = dict.fromkeys(CATALOG_SCHEMA)
         row.update(
             run_id=self.record.run_id,
             name=name,
@@ -365,7 +392,7 @@ class RunWriter:
         """Make the run the latest, in one step; return its id."""
         rec = self.record
         now = dt.datetime.now()
-        catalog = pd.DataFrame(rec.catalog, columns=list(CATALOG_SCHEMA.names))
+        catalog = pd.DataFrame(rec.catalog, columns=list(CATALOG_SCHEMA))
         run = pd.DataFrame(
             [
                 {
@@ -380,7 +407,7 @@ class RunWriter:
                     "failed": int((catalog["status"] == "failed").sum()),
                 }
             ],
-            columns=list(RUN_SCHEMA.names),
+            columns=list(RUN_SCHEMA),
         )
         con = self.ws.con
         if self._duck:

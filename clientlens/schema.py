@@ -11,19 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.schema as sch
-
 from clientlens.errors import ConfigError, DataContractError
+from clientlens.lazy import dtypes, ibis, sch
 
 # Logical types used in the contract; each maps to one Ibis type.
-_TYPES: dict[str, dt.DataType] = {
-    "string": dt.string,
-    "int": dt.int64,
-    "float": dt.float64,
-    "date": dt.date,
-    "timestamp": dt.timestamp,
+_TYPES: dict[str, str] = {
+    "string": "string",
+    "int": "int64",
+    "float": "float64",
+    "date": "date",
+    "timestamp": "timestamp",
 }
 
 
@@ -38,8 +35,8 @@ class Column:
     description: str = ""
 
     @property
-    def ibis_type(self) -> dt.DataType:
-        return _TYPES[self.type]
+    def ibis_type(self) -> dtypes.DataType:
+        return dtypes.dtype(_TYPES[self.type])
 
 
 @dataclass(frozen=True)

@@ -204,9 +204,9 @@ def _rejects(rejects: pd.DataFrame | None, run_id: int, table: str) -> pd.DataFr
     from clientlens.workspace import REJECTS_SCHEMA
 
     if rejects is None or rejects.empty:
-        return pd.DataFrame(columns=list(REJECTS_SCHEMA.names))
+        return pd.DataFrame(columns=list(REJECTS_SCHEMA))
     out = rejects.assign(run_id=run_id, table_name=table)
-    return out[list(REJECTS_SCHEMA.names)]
+    return out[list(REJECTS_SCHEMA)]
 
 
 def _run(run_record: Mapping[str, Any], table: str, inserted: int, updated: int) -> dict[str, Any]:

@@ -23,13 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.schema as sch
-import ibis.expr.types as ir
-import pandas as pd
-
 from clientlens.config import CONFIG_FILE, Config, load_config
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
+from clientlens.lazy import ibis, ir, pd, sch
 from clientlens.schema import TABLE_NAMES
 
 if TYPE_CHECKING:
@@ -43,37 +39,34 @@ COLUMNS = "_clientlens_columns"
 REJECTS = "_clientlens_rejects"
 META_TABLES = (RUNS, COLUMNS, REJECTS)
 
-RUNS_SCHEMA = ibis.schema(
-    {
-        "run_id": "int64",
-        "kind": "string",
-        "name": "string",
-        "started_at": "timestamp",
-        "duration_s": "float64",
-        "source": "string",
-        "checksum": "string",
-        "rows_read": "int64",
-        "rows_loaded": "int64",
-        "rows_inserted": "int64",
-        "rows_updated": "int64",
-        "rows_rejected": "int64",
-        "status": "string",
-        "observation_end": "date",
-        "details": "string",
-    }
-)
-COLUMNS_SCHEMA = ibis.schema({"table_name": "string", "column_name": "string"})
-REJECTS_SCHEMA = ibis.schema(
-    {
-        "run_id": "int64",
-        "table_name": "string",
-        "source": "string",
-        "row": "int64",
-        "column_name": "string",
-        "value": "string",
-        "reason": "string",
-    }
-)
+RUNS_SCHEMA: dict[str, str] = {
+    "run_id": "int64",
+    "kind": "string",
+    "name": "string",
+    "started_at": "timestamp",
+    "duration_s": "float64",
+    "source": "string",
+    "checksum": "string",
+    "rows_read": "int64",
+    "rows_loaded": "int64",
+    "rows_inserted": "int64",
+    "rows_updated": "int64",
+    "rows_rejected": "int64",
+    "status": "string",
+    "observation_end": "date",
+    "details": "string",
+}
+COLUMNS_SCHEMA: dict[str, str] = {"table_name": "string", "column_name": "string"}
+REJECTS_SCHEMA: dict[str, str] = {
+    "run_id": "int64",
+    "table_name": "string",
+    "source": "string",
+    "row": "int64",
+    "column_name": "string",
+    "value": "string",
+    "reason": "string",
+}
+"""The metadata tables' columns and types (plain data: Ibis builds them into schemas)."""
 
 Progress = Callable[[str, float], None]
 """Called with a step description and the fraction done (0..1)."""
@@ -121,6 +114,46 @@ def workspace_directory(path: str | os.PathLike[str]) -> Path:
             f"or at its {DB_FILE}."
         )
     return given
+
+
+@contextmanager
+def read_duckdb(file: Path) -> Iterator[Any]:
+    """A read-only connection to the DuckDB database ``file`` by the ``duckdb`` module
+    itself, not through Ibis: for listings that must not wait seconds for Ibis to import.
+
+    Raises
+    ------
+    WorkspaceError
+        When the file cannot be opened, for example while another process writes it.
+    """
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(file), read_only=True)
+    except duckdb.Error as exc:
+        raise WorkspaceError(
+            f"Cannot read {file}: {exc}. If an import or analyze is running, try again "
+            "when it has finished."
+        ) from None
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def duckdb_row_counts(con: Any, names: Iterable[str] | None = None) -> dict[str, int]:
+    """Rows of the tables ``names`` (default: every table, in name order), by name, on a
+    connection from :func:`read_duckdb`."""
+    if names is None:
+        found = con.execute(
+            "SELECT DISTINCT table_name FROM information_schema.tables "
+            "WHERE table_catalog = current_database() AND table_schema = current_schema() "
+            "ORDER BY table_name"
+        ).fetchall()
+        names = [name for (name,) in found]
+    return {
+        name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in names
+    }
 
 
 class Workspace:
@@ -300,6 +333,18 @@ class Workspace:
     def row_count(self, name: str) -> int:
         return int(self.con.table(name).count().execute())
 
+    def row_counts(self) -> dict[str, int]:
+        """Rows of every table in the workspace database, by name, in name order.
+
+        With the default engine and no connection open yet, the DuckDB file is read
+        read-only by DuckDB itself, without Ibis, so ``clientlens tables`` answers at once.
+        """
+        file = self.path / DB_FILE
+        if self._con is None and self.engine == "duckdb" and file.is_file():
+            with read_duckdb(file) as con:
+                return duckdb_row_counts(con)
+        return {name: self.row_count(name) for name in self.list_tables()}
+
     def runs(self) -> pd.DataFrame:
         """Run metadata: imports and analyses, newest last."""
         return self.con.table(RUNS).order_by("run_id").execute()
@@ -310,11 +355,11 @@ class Workspace:
     def record_run(self, writer: Any, *, run_id: int | None = None, **fields: Any) -> int:
         """Append one row to the run metadata (inside the caller's transaction)."""
         run_id = self.next_run_id() if run_id is None else run_id
-        row: dict[str, Any] = dict.fromkeys(RUNS_SCHEMA.names)
+        row: dict[str, Any] = dict.fromkeys(RUNS_SCHEMA)
         row.update(fields, run_id=run_id)
         if isinstance(row.get("details"), dict):
             row["details"] = json.dumps(row["details"], ensure_ascii=False, default=str)
-        frame = pd.DataFrame([row], columns=list(RUNS_SCHEMA.names))
+        frame = pd.DataFrame([row], columns=list(RUNS_SCHEMA))
         self.append(writer, RUNS, frame, RUNS_SCHEMA)
         return run_id
 

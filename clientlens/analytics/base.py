@@ -27,15 +27,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-import ibis
-import ibis.expr.datatypes as dtypes
-import ibis.expr.operations as ops
-import ibis.expr.types as ir
-import pandas as pd
-
 from clientlens import config
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import dtypes, ibis, ir, ops, pd
 
 
 @dataclass(frozen=True)
@@ -97,6 +92,14 @@ UNITS: Mapping[str, str] = {
 """Units a result column may declare."""
 
 
+CANONICAL_TYPES = frozenset(
+    {"string", "int64", "int32", "float64", "boolean", "date", "timestamp", "timestamp(6)"}
+)
+"""Column types in Ibis's own spelling, accepted without asking Ibis: declaring the
+analyses (``clientlens analyses``, ``settings``) must not import it. A test checks each
+against Ibis."""
+
+
 @dataclass(frozen=True)
 class Column:
     """The declaration of one result column: the contract readers rely on.
@@ -146,13 +149,16 @@ class Column:
     def problems(self) -> list[str]:
         """What is wrong with this declaration, in words; empty when it is valid."""
         found = []
-        try:
-            parsed = dtypes.dtype(self.type).copy(nullable=True)
-        except (TypeError, RuntimeError):  # a bad spelling raises parsy's ParseError
-            found.append(f"type {self.type!r} is not an Ibis data type (e.g. 'int64', 'string')")
-        else:
-            if str(parsed) != self.type:  # one spelling, so docs and readers compare strings
-                found.append(f"type {self.type!r} should be written {str(parsed)!r}")
+        if self.type not in CANONICAL_TYPES:  # Ibis judges the rarer spellings
+            try:
+                parsed = dtypes.dtype(self.type).copy(nullable=True)
+            except (TypeError, RuntimeError):  # a bad spelling raises parsy's ParseError
+                found.append(
+                    f"type {self.type!r} is not an Ibis data type (e.g. 'int64', 'string')"
+                )
+            else:
+                if str(parsed) != self.type:  # one spelling, so docs and readers compare strings
+                    found.append(f"type {self.type!r} should be written {str(parsed)!r}")
         if not isinstance(self.en, str) or not self.en.strip():
             found.append("the English meaning (en) is empty")
         if not isinstance(self.zh, str) or not self.zh.strip():
@@ -162,7 +168,7 @@ class Column:
         return found
 
 
-Builder = Callable[[Mapping[str, ir.Table], AnalysisContext], "ir.Table | pd.DataFrame"]
+Builder = Callable[[Mapping[str, "ir.Table"], AnalysisContext], "ir.Table | pd.DataFrame"]
 """Returns an Ibis expression (run in the engine), or a pandas frame for Python-side
 steps such as model fitting, which work on small per-customer summaries."""
 

@@ -21,11 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import as_table, to_date
 from clientlens.errors import DataContractError
+from clientlens.lazy import ibis, ir
 
 UNKNOWN = "unknown"
 """The group of missing or empty values (a customer attribute, a channel)."""

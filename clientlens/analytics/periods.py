@@ -27,8 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import ibis
-import ibis.expr.types as ir
+from clientlens.lazy import ibis, ir
 
 GRAINS = ("month", "week")
 """Period grains: calendar months and ISO weeks (Monday to Sunday)."""

@@ -25,13 +25,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.audiences.columns import AUDIENCE_COLUMNS, SUMMARY_COLUMNS
 from clientlens.analytics.base import Analysis, AnalysisContext, as_int64, as_table
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir
 
 VIP_VALUE_SHARE = 0.2
 """High value = the top 20% of customers by revenue to date (the report's wording)."""

@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir
 
 HIGH_RISK_P_ALIVE_SETTING = Setting(
     "churn_high_risk_p_alive",

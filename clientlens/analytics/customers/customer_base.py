@@ -20,11 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
 from clientlens.errors import DataContractError
+from clientlens.lazy import ibis, ir
 
 DAYS_PER_YEAR = 365.25
 REQUIRED = ("n_orders", "total_amount", "frequency", "monetary_value", "T")

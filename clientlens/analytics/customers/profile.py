@@ -29,9 +29,6 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 from clientlens.analytics.common import (
     ORDER_COLUMNS,
@@ -44,6 +41,7 @@ from clientlens.analytics.common import (
 from clientlens.analytics.periods import month_index, month_label
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir
 
 CATEGORICAL = ("gender", "occupation", "province", "city", "acquisition_channel")
 _LAST = 10**9  # sort key that puts "unknown" after every real group

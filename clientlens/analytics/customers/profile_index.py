@@ -17,11 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
 from clientlens.analytics.customers.profile import UNKNOWN
+from clientlens.lazy import ibis, ir
 
 STANDOUT_DIMENSIONS = (
     "age_band",

@@ -20,13 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import as_table
 from clientlens.analytics.common import dated_until, last_date, require_columns
 from clientlens.analytics.periods import period_index
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir
 
 FREQS = {"D": "day", "W": "week", "M": "month"}
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column
 from clientlens.analytics.customers.rfm import rfm_summary
+from clientlens.lazy import ir
 
 
 def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:

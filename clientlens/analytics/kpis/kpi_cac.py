@@ -18,13 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
 from clientlens.analytics.common import dated_until
 from clientlens.analytics.kpis.kpis import period_columns
 from clientlens.analytics.periods import month_index
+from clientlens.lazy import ibis, ir
 
 ALL_CHANNELS = "all"
 UNKNOWN_CHANNEL = "unknown"

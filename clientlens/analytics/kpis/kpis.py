@@ -31,10 +31,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-import numpy as np
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
 from clientlens.analytics.common import dated_until, exact_median
 from clientlens.analytics.periods import (
@@ -48,6 +44,7 @@ from clientlens.analytics.periods import (
 )
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir, np
 
 MAX_MONTHS = 1200
 """Longest history the month spine covers (100 years)."""

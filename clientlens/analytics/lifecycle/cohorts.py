@@ -21,9 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
 from clientlens.analytics.common import completed_orders
 from clientlens.analytics.periods import (
@@ -34,6 +31,7 @@ from clientlens.analytics.periods import (
     python_period_index,
 )
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir
 
 
 def cohort_retention(

@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
 from clientlens.analytics.lifecycle.lifecycle_rules import (
     AT_RISK_DAYS,
@@ -29,6 +26,7 @@ from clientlens.analytics.periods import (
     month_start_of_index,
     python_month_index,
 )
+from clientlens.lazy import ibis, ir
 
 __all__ = ["lifecycle_stages", "lifecycle_summary", "lifecycle_transitions"]
 

@@ -28,9 +28,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import to_date
 from clientlens.analytics.common import completed_orders
 from clientlens.analytics.periods import (
@@ -41,6 +38,7 @@ from clientlens.analytics.periods import (
 )
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir
 
 AT_RISK_DAYS = Setting(
     "lifecycle_at_risk_days",

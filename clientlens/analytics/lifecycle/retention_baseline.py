@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
+from clientlens.lazy import ibis, ir
 
 BASELINE_COHORTS = 6
 

@@ -19,11 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column
 from clientlens.analytics.common import completed_orders, ratio
+from clientlens.lazy import ibis, ir
 
 ORDER_COUNT_CAP = 10
 """Customers with this many orders or more share the last row (``10+``)."""

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
 from clientlens.analytics.common import ratio
+from clientlens.lazy import ibis, ir
 
 BUCKETS: tuple[tuple[int, int | None], ...] = (
     (1, 1),

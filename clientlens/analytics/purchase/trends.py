@@ -17,9 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
 from clientlens.analytics.common import completed_orders, exact_median, ratio
 from clientlens.analytics.periods import (
@@ -30,6 +27,7 @@ from clientlens.analytics.periods import (
     with_changes,
 )
 from clientlens.analytics.purchase.behaviour import counts_by_bin, purchase_days
+from clientlens.lazy import ibis, ir
 
 METRICS: tuple[str, ...] = (
     "revenue",

@@ -24,10 +24,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table, to_date
+from clientlens.lazy import ibis, ir
 from clientlens.schema import TABLE_NAMES
 from clientlens.workspace import REJECTS
 

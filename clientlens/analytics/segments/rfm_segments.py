@@ -40,10 +40,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-import pandas as pd
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table, to_date
 from clientlens.analytics.common import (
     ORDER_COLUMNS,
@@ -61,6 +57,7 @@ from clientlens.analytics.segments.segments_catalog import (
 )
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir, pd
 
 FREQUENCY_KINDS = ("orders", "days")
 MONETARY_KINDS = ("total", "mean")

@@ -36,10 +36,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import ibis.expr.types as ir
-import numpy as np
-import pandas as pd
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column
 from clientlens.analytics.value.clv_selection import (
     LABELS,
@@ -51,6 +47,7 @@ from clientlens.analytics.value.clv_selection import (
 )
 from clientlens.config import Setting
 from clientlens.errors import DataContractError, ModelError
+from clientlens.lazy import ir, np, pd
 
 SEGMENT_CODES = ("high", "medium", "low")
 """CLV tiers, best first; named by the catalog's ``clv_segment.<code>``."""

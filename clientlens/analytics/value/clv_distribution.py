@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_table
 from clientlens.analytics.common import ratio
+from clientlens.lazy import ibis, ir
 
 DECILES = 10
 SEGMENT_ORDER = ("high", "medium", "low")

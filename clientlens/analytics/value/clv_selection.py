@@ -10,13 +10,9 @@ import json
 import math
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-import numpy as np
-import pandas as pd
-
 from clientlens.analytics.base import to_date
 from clientlens.errors import ModelError
+from clientlens.lazy import ibis, ir, np, pd
 from clientlens.text import text
 
 CANDIDATES = ("BetaGeo", "ParetoNBD", "ModifiedBetaGeo")

@@ -23,14 +23,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
 from clientlens.analytics.common import require_columns
 from clientlens.analytics.value.value_summary import value_summary
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir
 
 ABC_A_SHARE = Setting("abc_a_share", float, 0.7, "Cumulative revenue share that ends class A.")
 ABC_B_SHARE = Setting("abc_b_share", float, 0.9, "Cumulative revenue share that ends class B.")

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from clientlens.analytics.common import text_or_unknown
+from clientlens.lazy import ibis, ir
 
 TOP_PERCENTS = (1, 5, 10, 20)
 ABC_CLASSES = ("A", "B", "C")
