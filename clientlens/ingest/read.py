@@ -212,10 +212,14 @@ def _header_fields(sample: str, delimiter: str) -> list[str]:
     if delimiter == " ":
         first = next((ln for ln in sample.splitlines() if ln.strip()), "")
         return first.split()
-    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            return row
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                return row
+    except csv.Error:  # a header cut by the sample's end, or stray quotes: read it plainly
+        first = next((ln for ln in sample.splitlines() if ln.strip()), "")
+        return first.split(delimiter)
     return []
 
 

@@ -267,7 +267,7 @@ def _text_sql(col: str, sql_type: str, *, id_like: bool) -> str:
             f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END"
         )
     elif sql_type == "VARCHAR":
-        base = f"trim({col}, ' \t\r\n\u00a0\u3000')"
+        base = f"trim({col})"
     else:
         base = f"CAST({col} AS VARCHAR)"
     tokens = ", ".join(_lit(t) for t in _NULL_TOKENS)
@@ -431,32 +431,43 @@ def validate(
 
     types = _column_types(raw)
     present = [c for c in spec.columns if c.name in colmap.values()]
+    # Three narrow passes, each materialised, so that no expression is evaluated twice:
+    # text (trimmed, nulls) and money (currency signs removed); the shape of each
+    # number; the typed values.
     select: list[str] = ["_row"]
+    shaped: list[str] = ["*"]
     shapes: list[str] = []
     for col in present:
         src = f"c{position[source_names[col.name]]}"
+        sql_type = types.get(src, "VARCHAR")
         id_like = col.name.endswith("_id") or col.name in spec.key
-        text = _text_sql(src, types.get(src, "VARCHAR"), id_like=id_like)
+        text = _text_sql(src, sql_type, id_like=id_like)
         select.append(f"{text} AS {_q('t_' + col.name)}")
-        if types.get(src, "VARCHAR") != "VARCHAR" and col.type != "string":
+        if sql_type != "VARCHAR" and col.type != "string":
             select.append(f"{src} AS {_q('r_' + col.name)}")
-        if col.type in {"float", "int"} and types.get(src, "VARCHAR") == "VARCHAR":
-            money = f"regexp_replace({_q('t_' + col.name)}, {_lit(_MONEY_JUNK)}, '', 'g')"
-            select.append(f"{_shape_sql(money)} AS {_q('s_' + col.name)}")
+        if col.type in {"float", "int"} and sql_type == "VARCHAR":
+            select.append(
+                f"regexp_replace({text}, {_lit(_MONEY_JUNK)}, '', 'g') AS {_q('m_' + col.name)}"
+            )
+            shaped.append(f"{_shape_sql(_q('m_' + col.name))} AS {_q('s_' + col.name)}")
             shapes.append(_q("s_" + col.name))
-    typed0 = f"{prefix}_text"
+    text_table, shape_table = f"{prefix}_text", f"{prefix}_shaped"
     raw.con.execute(
-        f"CREATE TEMP TABLE {_q(typed0)} AS SELECT {', '.join(select)} "
+        f"CREATE TEMP TABLE {_q(text_table)} AS SELECT {', '.join(select)} "
         f"FROM {_q(raw.table)} WHERE NOT ({ragged})"
     )
+    raw.con.execute(
+        f"CREATE TEMP TABLE {_q(shape_table)} AS SELECT {', '.join(shaped)} FROM {_q(text_table)}"
+    )
+    raw.con.execute(f"DROP TABLE {_q(text_table)}")
 
-    decimal = _decide_decimal(rules, raw, typed0, shapes, options.decimal)
-    _check_decimal_evidence(rules, typed0, shapes, present, options.decimal, decimal)
+    decimal = _decide_decimal(rules, raw, shape_table, shapes, options.decimal)
+    _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
 
     typed = f"{prefix}_typed"
     values: list[str] = ["_row"]
     for col in present:
-        t, r = _q("t_" + col.name), _q("r_" + col.name)
+        t, r, m, s_ = (_q(p + col.name) for p in ("t_", "r_", "m_", "s_"))
         src = f"c{position[source_names[col.name]]}"
         sql_type = types.get(src, "VARCHAR")
         values.append(t)
@@ -464,18 +475,17 @@ def validate(
             expr = t
         elif col.type in {"float", "int"}:
             if sql_type == "VARCHAR":
-                money = f"regexp_replace({t}, {_lit(_MONEY_JUNK)}, '', 'g')"
-                expr = _number_sql(money, _q("s_" + col.name), decimal)
-                values.append(_q("s_" + col.name))
+                expr = _number_sql(m, s_, decimal)
+                values.append(s_)
             else:
                 expr = f"TRY_CAST({r} AS DOUBLE)"
         else:
             expr = _date_sql(t if sql_type == "VARCHAR" else r, sql_type, options.timezone)
         values.append(f"{expr} AS {_q('v_' + col.name)}")
     raw.con.execute(
-        f"CREATE TEMP TABLE {_q(typed)} AS SELECT {', '.join(values)} FROM {_q(typed0)}"
+        f"CREATE TEMP TABLE {_q(typed)} AS SELECT {', '.join(values)} FROM {_q(shape_table)}"
     )
-    raw.con.execute(f"DROP TABLE {_q(typed0)}")
+    raw.con.execute(f"DROP TABLE {_q(shape_table)}")
 
     for col in present:
         t, v = _q("t_" + col.name), _q("v_" + col.name)

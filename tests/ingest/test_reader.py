@@ -128,7 +128,9 @@ def test_an_empty_sheet_is_a_clear_error(workspace, tmp_path):
     book.active.title = "空"
     book.create_sheet("数据")
     book.save(path)
-    with pytest.raises(DataContractError, match=r"sheet '空' is empty\. The sheets are '空', '数据'"):
+    with pytest.raises(
+        DataContractError, match=r"sheet '空' is empty\. The sheets are '空', '数据'"
+    ):
         workspace.import_table("orders", str(path))
 
 
