@@ -248,14 +248,15 @@ def _no_completed_orders(orders: ir.Table, cut: dt.date | None) -> str:
         return head + " (the orders table is empty)."
 
     def counted(status: object) -> str:
-        if status is None or pd.isna(status):
+        if not isinstance(status, str):  # None or NaN: an empty status counts
             return "counted"
         if status in STATUS_CODES:
             return "not counted" if status != "completed" else "counted"
         return "not counted: unknown status"
 
     listed = ", ".join(
-        f"{'(empty)' if pd.isna(r.status) else repr(r.status)} {int(r.n):,} ({counted(r.status)})"
+        f"{repr(r.status) if isinstance(r.status, str) else '(empty)'} {int(r.n):,} "
+        f"({counted(r.status)})"
         for r in found.itertuples()
     )
     return (
