@@ -514,7 +514,11 @@ def _register_frame(
     out["_fields"] = len(headers)
     for i in range(len(headers)):
         col = frame.iloc[:, i]
-        if as_text or col.dtype == object or isinstance(col.dtype, pd.StringDtype):
+        if (col.dtype == object or isinstance(col.dtype, pd.StringDtype)) and (
+            pd.api.types.infer_dtype(col, skipna=True) in {"string", "empty"}
+        ):  # text already: handed over as it is (a per-cell loop costs seconds per million)
+            out[f"c{i}"] = col.to_numpy(dtype=object)
+        elif as_text or col.dtype == object or isinstance(col.dtype, pd.StringDtype):
             out[f"c{i}"] = pd.Series([_cell_text(v) for v in col.tolist()], dtype=object)
         elif isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(col):
             out[f"c{i}"] = col.to_numpy()

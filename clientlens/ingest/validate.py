@@ -311,6 +311,13 @@ def _date_sql(text: str, sql_type: str, timezone: str) -> str:
     if sql_type.startswith(("TIMESTAMP", "DATE")):
         return f"CAST({text} AS TIMESTAMP)"
     plain = ", ".join(_lit(f) for f in DATE_FORMATS)
+    # ISO dates and times (most files) through DuckDB's own cast, far cheaper than trying
+    # each format; the cast is only trusted on the shapes it shares with DATE_FORMATS.
+    iso = (
+        f"CASE WHEN regexp_full_match({text}, "
+        r"'[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?') "
+        f"THEN TRY_CAST({text} AS TIMESTAMP) END"
+    )
     zoned = ", ".join(_lit(f) for f in ZONED_FORMATS)
     cut = f"regexp_replace({text}, '(\\.[0-9]{{6}})[0-9]+', '\\1')"
     with_zone = f"regexp_replace({cut}, 'Z$', '+00:00')"
@@ -318,7 +325,7 @@ def _date_sql(text: str, sql_type: str, timezone: str) -> str:
         f"CASE WHEN regexp_matches({text}, '[0-9](Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
         f"AND regexp_matches({text}, '[0-9][T ][0-9]') "
         f"THEN CAST(timezone({zone}, TRY_CAST(try_strptime({with_zone}, [{zoned}]) AS TIMESTAMPTZ)) AS TIMESTAMP) "
-        f"ELSE CAST(try_strptime({cut}, [{plain}]) AS TIMESTAMP) END"
+        f"ELSE coalesce({iso}, CAST(try_strptime({cut}, [{plain}]) AS TIMESTAMP)) END"
     )
 
 
@@ -712,14 +719,24 @@ def _vocabularies(
 def _currency_warnings(typed: str, present: list[Any], rules: _Rules, currency: str) -> None:
     """Amounts written with another currency's sign than the workspace's: a warning each."""
     money = [c.name for c in present if c.type == "float"]
+    others = {k: v for k, v in _CURRENCY_SIGNS.items() if k != currency.upper()}
     for name in money:
         t = _q("t_" + name)
-        for code, pattern in _CURRENCY_SIGNS.items():
-            if code == currency.upper():
-                continue
-            hit = rules.con.execute(
-                f"SELECT count(*), min({t}) FROM {_q(typed)} WHERE regexp_matches({t}, {_lit(pattern)})"
+        signed = f"regexp_matches({t}, '[^0-9.,+ eE-]')"  # anything but a plain number
+        found = (
+            rules.con.execute(
+                "SELECT "
+                + ", ".join(
+                    f"count(*) FILTER (WHERE regexp_matches({t}, {_lit(p)})), "
+                    f"min({t}) FILTER (WHERE regexp_matches({t}, {_lit(p)}))"
+                    for p in others.values()
+                )
+                + f" FROM {_q(typed)} WHERE {signed}"
             ).fetchone()
+            or ()
+        )
+        for i, code in enumerate(others):
+            hit = found[2 * i : 2 * i + 2]
             if hit and hit[0]:
                 rules.add_one(
                     name,
