@@ -42,6 +42,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    """CPU seconds of this process, all threads: less sensitive than wall time to what
+    else the machine runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def write_files(folder: Path, n_customers: int, seed: int) -> dict[str, int]:
     """The demo tables as CSV files (UTF-8, as a shop's exports would be), and a spoiled
     copy of the orders file."""
@@ -84,11 +91,11 @@ def import_demo(folder: Path, workdir: Path) -> dict:
     from clientlens import Workspace
 
     ws = Workspace.init(workdir / "ws", settings={"today": "2099-12-31"})
-    seconds = {}
+    seconds, cpu = {}, {}
     for kind in TABLES:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         result = ws.import_table(kind, str(folder / f"{kind}.csv"))
-        seconds[kind] = time.perf_counter() - t
+        seconds[kind], cpu[kind] = time.perf_counter() - t, _cpu() - c
         print(
             f"  {kind:<12} {seconds[kind]:6.1f} s  {result.rows_inserted:>10,} rows  "
             f"{result.rows_rejected} rejected, {result.warning_count} warning(s)",
@@ -96,14 +103,20 @@ def import_demo(folder: Path, workdir: Path) -> dict:
             flush=True,
         )
     ws.close()
-    return {"seconds": seconds, "total": sum(seconds.values()), "peak_mb": _peak_mb()}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "total": sum(seconds.values()),
+        "total_cpu": sum(cpu.values()),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def import_bad(folder: Path, workdir: Path) -> dict:
     from clientlens import ImportValidationError, Workspace
 
     ws = Workspace.init(workdir / "ws_bad", settings={"today": "2099-12-31"})
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     try:
         ws.import_table("orders", str(folder / "orders_bad.csv"))
         outcome = {"rejected": False}
@@ -117,7 +130,7 @@ def import_bad(folder: Path, workdir: Path) -> dict:
             "shown": len(shown),
             "stored_after": ws.has_table("orders"),
         }
-    outcome["seconds"] = time.perf_counter() - t
+    outcome["seconds"], outcome["cpu"] = time.perf_counter() - t, _cpu() - c
     outcome["peak_mb"] = _peak_mb()
     ws.close()
     return outcome
@@ -174,19 +187,23 @@ def main() -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nimport of the demo business at {args.customers:,} customers (CSV, all rules on)")
-    print(f"{'table':<12} {'rows':>11} {'MB':>7} {'seconds':>8}")
+    print(f"{'table':<12} {'rows':>11} {'MB':>7} {'seconds':>8} {'cpu s':>7}")
     for kind in TABLES:
-        print(f"{kind:<12} {rows[kind]:>11,} {sizes[kind]:>7.0f} {demo['seconds'][kind]:>8.2f}")
+        print(
+            f"{kind:<12} {rows[kind]:>11,} {sizes[kind]:>7.0f} {demo['seconds'][kind]:>8.2f} "
+            f"{demo['cpu'][kind]:>7.1f}"
+        )
     ok = demo["total"] < TARGET_DEMO_S and demo["peak_mb"] < TARGET_PEAK_MB
     print(
-        f"total {demo['total']:.1f} s, peak {demo['peak_mb']:,.0f} MB; target < {TARGET_DEMO_S:.0f} s "
+        f"total {demo['total']:.1f} s ({demo['total_cpu']:.1f} CPU s), peak {demo['peak_mb']:,.0f} MB; target < {TARGET_DEMO_S:.0f} s "
         f"and < {TARGET_PEAK_MB:,.0f} MB: {'met' if ok else 'NOT met'}"
     )
     print(f"\norders with {BAD_ROWS:,} bad rows spread through {rows['orders']:,}")
     print(
         f"rejected: {bad['rejected']}, problems counted: {bad.get('counted')}, rows: "
         f"{bad.get('rows')}, shown: {bad.get('shown')} (first rows {bad.get('first_rows')}), "
-        f"stored afterwards: {bad.get('stored_after')}; {bad['seconds']:.1f} s, "
+        f"stored afterwards: {bad.get('stored_after')}; {bad['seconds']:.1f} s "
+        f"({bad['cpu']:.1f} CPU s), "
         f"peak {bad['peak_mb']:,.0f} MB; target < {TARGET_BAD_S:.0f} s: "
         f"{'met' if bad['seconds'] < TARGET_BAD_S and bad.get('counted') == BAD_ROWS else 'NOT met'}"
     )

@@ -76,6 +76,8 @@ class Stage:
         self.private = not ws.is_duckdb
         self.con: duckdb.DuckDBPyConnection = duckdb.connect() if self.private else ws.con.con
         self.prefix = f"_clientlens_import_{next(_STAGES)}"
+        # DuckDB draws its own progress bar on stderr for long queries: not over ours
+        self.con.execute("SET enable_progress_bar = false")
 
     def close(self) -> None:
         if self.private:

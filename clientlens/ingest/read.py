@@ -67,9 +67,31 @@ class RawTable:
     typed: bool = False
     """True when the columns keep their source types (Parquet, data frames, Excel)."""
 
+    rows: int | None = None
+    """The number of rows, once counted (the table may be dropped after validation)."""
+
     @property
     def n_rows(self) -> int:
-        return int(scalar(self.con, f'SELECT count(*) FROM "{self.table}"'))
+        if self.rows is None:
+            self.rows = int(scalar(self.con, f'SELECT count(*) FROM "{self.table}"'))
+        return self.rows
+
+    def drop(self) -> None:
+        """Free the raw values (validation has its own copy): the row count stays known."""
+        _ = self.n_rows
+        for name, kind in (
+            (self.table, "VIEW"),
+            (f"{self.table}_read", "TABLE"),
+            (self.table, "TABLE"),
+        ):
+            found = self.con.execute(
+                "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?"
+                if kind == "VIEW"
+                else "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                [name],
+            ).fetchone()
+            if found and found[0]:
+                self.con.execute(f'DROP {kind} temp."{name}"')
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:

@@ -463,6 +463,7 @@ def validate(
         f"CREATE TEMP TABLE {_q(text_table)} AS SELECT {', '.join(select)} "
         f"FROM {_q(raw.table)} WHERE NOT ({ragged})"
     )
+    raw.drop()
     raw.con.execute(
         f"CREATE TEMP TABLE {_q(shape_table)} AS SELECT {', '.join(shaped)} FROM {_q(text_table)}"
     )
@@ -479,8 +480,8 @@ def validate(
         sql_type = types.get(src, "VARCHAR")
         values.append(t)
         if col.type == "string":
-            expr = t
-        elif col.type in {"float", "int"}:
+            continue  # its value is its text: the view below names it, without a copy
+        if col.type in {"float", "int"}:
             if sql_type == "VARCHAR":
                 expr = _number_sql(m, s_, decimal)
                 values.append(s_)
@@ -490,9 +491,15 @@ def validate(
             expr = _date_sql(t if sql_type == "VARCHAR" else r, sql_type, options.timezone)
         values.append(f"{expr} AS {_q('v_' + col.name)}")
     raw.con.execute(
-        f"CREATE TEMP TABLE {_q(typed)} AS SELECT {', '.join(values)} FROM {_q(shape_table)}"
+        f"CREATE TEMP TABLE {_q(typed + '_data')} AS SELECT {', '.join(values)} "
+        f"FROM {_q(shape_table)}"
     )
     raw.con.execute(f"DROP TABLE {_q(shape_table)}")
+    strings = [f"{_q('t_' + c.name)} AS {_q('v_' + c.name)}" for c in present if c.type == "string"]
+    raw.con.execute(
+        f"CREATE TEMP VIEW {_q(typed)} AS SELECT *{''.join(', ' + x for x in strings)} "
+        f"FROM {_q(typed + '_data')}"
+    )
 
     for col in present:
         t, v = _q("t_" + col.name), _q("v_" + col.name)
@@ -580,6 +587,8 @@ def validate(
           AND _row NOT IN (SELECT _row FROM {_q(merged)})
         ORDER BY _row"""
     )
+    raw.con.execute(f"DROP VIEW {_q(typed)}")
+    raw.con.execute(f"DROP TABLE {_q(typed + '_data')}")
     rejected = int(
         scalar(
             raw.con,
