@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-ENCODINGS = ("utf-8", "gb18030")
 _DELIMITERS = ",\t;|"
 _CHUNK = 1 << 22
 _SPARE_FIELDS = 8
@@ -43,7 +42,6 @@ as such instead of stopping the reader."""
 _NULL_SENTINEL = "\x01\x02clientlens-null\x02\x01"
 """DuckDB's ``nullstr``: no cell holds it, so an empty field reads as '' and only a field
 the row does not have (padding) reads as NULL; that is how ragged rows are told apart."""
-_DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", " ": "whitespace"}
 
 
 @dataclass
@@ -175,24 +173,6 @@ def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
             dst.write(decoder.decode(chunk))
         dst.write(decoder.decode(b"", final=True))
     return out
-
-
-def decode(data: bytes, label: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM allowed), UTF-16 (BOM) or GB18030; name them all when none fits."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    errors = []
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError as exc:
-            errors.append(f"{enc} (byte {exc.start}: {data[exc.start : exc.start + 4]!r})")
-    raise DataContractError(_undecodable(label, errors))
 
 
 def _undecodable(label: str, errors: list[str]) -> str:
@@ -619,7 +599,3 @@ def _to_pandas(source: Any) -> pd.DataFrame:
         f"Cannot import an object of type {type(source).__name__}; pass a file path "
         "or a pandas/polars/pyarrow table."
     )
-
-
-def delimiter_name(delimiter: str | None) -> str | None:
-    return None if delimiter is None else _DELIMITER_NAMES.get(delimiter, repr(delimiter))
