@@ -144,13 +144,46 @@ def import_(
             "quarantine: load good rows, keep bad ones in the rejects table.",
         ),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Sheet of an .xlsx workbook (name or 0-based number)."),
+    ] = None,
+    decimal: Annotated[
+        str | None,
+        typer.Option(
+            "--decimal",
+            help="Decimal separator of the file's numbers: '.', ',' or auto "
+            "(default: the decimal setting).",
+        ),
+    ] = None,
+    values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--values",
+            help="Extra spelling of a coded value, COLUMN:VALUE=CODE, e.g. "
+            "--values status:已揽收=completed. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Validate a file and load it into the workspace (all or nothing)."""
+    from clientlens.ingest.vocab import parse_values
+
     ws = _workspace()
-    with _progress(f"import {kind}") as update:
-        result = ws.import_table(
-            kind, str(file), mapping=_parse_maps(map_ or []), on_error=on_error, progress=update
-        )
+    try:
+        with _progress(f"import {kind}") as update:
+            result = ws.import_table(
+                kind,
+                str(file),
+                mapping=_parse_maps(map_ or []),
+                on_error=on_error,
+                progress=update,
+                sheet=sheet,
+                decimal=decimal,
+                values=parse_values(values or []),
+            )
+    except KeyboardInterrupt:
+        err_console.print(_t("import_interrupted"), style="bold red")
+        raise typer.Exit(130) from None
     if result.status == "already imported":
         console.print(_t("import_same", source=file, table=kind))
         return
@@ -174,12 +207,12 @@ def import_(
     if result.rows_rejected:
         _print_problems([p for p in result.problems if p.severity == "error"], header=False)
     if result.warnings:
-        console.print(_t("warnings", count=len(result.warnings)), style="yellow")
+        console.print(_t("warnings", count=result.warning_count), style="yellow")
         for p in result.warnings[:5]:
             console.print(f"  {p}", style="yellow")
 
 
-def _print_problems(problems: list[Any], *, header: bool = True) -> None:
+def _print_problems(problems: list[Any], *, header: bool = True, total: int | None = None) -> None:
     shown = problems[:MAX_PROBLEMS_SHOWN]
     table = Table(show_lines=False, header_style="bold")
     for key in ("col_file", "col_row", "col_column", "col_value", "col_reason"):
@@ -195,7 +228,8 @@ def _print_problems(problems: list[Any], *, header: bool = True) -> None:
     err_console.print(table)
     if header:
         err_console.print(
-            _t("import_failed", count=len(problems), shown=len(shown)), style="bold red"
+            _t("import_failed", count=len(problems) if total is None else total, shown=len(shown)),
+            style="bold red",
         )
 
 
@@ -508,7 +542,7 @@ def main() -> None:
     except ImportValidationError as exc:
         if _state["debug"]:
             raise
-        _print_problems(exc.problems)
+        _print_problems(exc.problems, total=exc.count)
         err_console.print(f"[bold red]{_t('error')}:[/] {exc}")
         sys.exit(2)
     except ClientLensError as exc:

@@ -22,6 +22,7 @@ Example ``clientlens.toml``::
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import os
@@ -97,6 +98,21 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "What an import does with bad rows: 'report' rejects the "
         "file, 'quarantine' loads the good rows and keeps the bad ones.",
         ("report", "quarantine"),
+    ),
+    Setting(
+        "decimal",
+        str,
+        "auto",
+        "Decimal separator of numbers in imported text files: '.', ',', or 'auto' (what each "
+        "file's numbers show; a number that could be read either way is then a problem).",
+        ("auto", ".", ","),
+    ),
+    Setting(
+        "timezone",
+        str,
+        "UTC",
+        "Time zone imported times that carry a zone (2024-01-03T10:15:00+08:00) are converted "
+        "to; times without one are taken as they are.",
     ),
     Setting(
         "today",
@@ -191,6 +207,8 @@ class Config:
     values: Mapping[str, Any]
     sources: Mapping[str, str]
     mappings: Mapping[str, Mapping[str, str]]
+    value_maps: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    """``[values.<column>]`` of clientlens.toml: extra spellings of coded values."""
 
     def __getitem__(self, name: str) -> Any:
         setting(name)
@@ -204,6 +222,9 @@ class Config:
 
     def mapping(self, kind: str) -> dict[str, str]:
         return dict(self.mappings.get(kind, {}))
+
+    def vocabularies(self) -> dict[str, dict[str, str]]:
+        return {column: dict(table) for column, table in self.value_maps.items()}
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -225,11 +246,24 @@ def load_config(
     values = {s.name: s.default for s in declared}
     sources = {s.name: "default" for s in declared}
     mappings: dict[str, dict[str, str]] = {}
+    value_maps: dict[str, dict[str, str]] = {}
 
     file = (directory / CONFIG_FILE) if directory is not None else None
     if file is not None and file.is_file():
         data = read_config_file(file)
         raw_map = data.pop("mapping", {})
+        raw_values = data.pop("values", {})
+        if not isinstance(raw_values, dict) or not all(
+            isinstance(t, dict) for t in raw_values.values()
+        ):
+            raise ConfigError(
+                f"{file}: [values] must hold [values.<column>] tables of source value = code, "
+                'e.g. [values.status] "已揽收" = "completed".'
+            )
+        value_maps = {
+            str(col): {str(k): str(v) for k, v in table.items()}
+            for col, table in raw_values.items()
+        }
         data.pop("workspace", None)
         if not isinstance(raw_map, dict):
             raise ConfigError(f"{file}: [mapping] must be a table of [mapping.<kind>] tables.")
@@ -250,7 +284,7 @@ def load_config(
             continue
         values[name] = setting(name).parse(value, "command line")
         sources[name] = "command line"
-    return Config(values=values, sources=sources, mappings=mappings)
+    return Config(values=values, sources=sources, mappings=mappings, value_maps=value_maps)
 
 
 def parse_assignments(items: Iterable[str], *, option: str = "--set") -> dict[str, Any]:

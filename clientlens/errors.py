@@ -70,11 +70,16 @@ class Problem:
 
 
 class ImportValidationError(DataContractError):
-    """An import found bad rows. ``problems`` lists every one of them."""
+    """An import found bad rows.
 
-    def __init__(self, message: str, problems: Sequence[Problem]):
+    ``problems`` lists them (all of them, up to the first ten thousand); ``count`` says
+    how many there are in all.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Problem], *, count: int | None = None):
         super().__init__(message)
         self.problems = list(problems)
+        self.count = len(self.problems) if count is None else count
 
 
 class ModelError(ClientLensError, RuntimeError):

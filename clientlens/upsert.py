@@ -40,6 +40,17 @@ _NEW = "_clientlens_new_{}"
 
 
 @dataclass(frozen=True)
+class Staged:
+    """Validated rows already in the workspace's DuckDB connection, as a temporary table."""
+
+    table: str
+    rows: int
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+@dataclass(frozen=True)
 class Upserted:
     """What an upsert wrote."""
 
@@ -62,7 +73,7 @@ def require_atomic_engine(ws: Workspace) -> None:
 def upsert(
     ws: Workspace,
     table: str,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Staged,
     *,
     key: Sequence[str],
     schema: sch.Schema,
@@ -77,7 +88,8 @@ def upsert(
     table
         Canonical table name; created with ``schema`` (its whole canonical schema) if missing.
     frame
-        The validated rows; columns a subset of ``schema``. Rows whose ``key`` is already
+        The validated rows (a frame, or on DuckDB a :class:`Staged` table of the
+        workspace's connection); columns a subset of ``schema``. Rows whose ``key`` is already
         stored replace the stored row as a whole; without a key, rows are appended.
     run_record
         Fields of the run metadata row (``source``, ``checksum``, ``rows_read``, ``status``,
@@ -94,13 +106,15 @@ def upsert(
     require_atomic_engine(ws)
     if ws.is_duckdb:
         return _upsert_duckdb(ws, table, frame, key, schema, run_record, rejects, columns_filled)
+    if isinstance(frame, Staged):
+        raise WorkspaceError("Staged rows can only be written to a DuckDB workspace.")
     return _upsert_by_swap(ws, table, frame, key, schema, run_record, rejects, columns_filled)
 
 
 def _upsert_duckdb(
     ws: Workspace,
     table: str,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Staged,
     key: Sequence[str],
     schema: sch.Schema,
     run_record: Mapping[str, Any],
@@ -112,7 +126,12 @@ def _upsert_duckdb(
     cols = ", ".join(c.sql("duckdb") for c in schema.to_sqlglot_column_defs("duckdb"))
     with ws.transaction() as writer:
         writer.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
-        writer.register("_clientlens_stage", frame)
+        if isinstance(frame, Staged):
+            writer.execute(
+                f'CREATE OR REPLACE TEMP VIEW _clientlens_stage AS SELECT * FROM temp."{frame.table}"'
+            )
+        else:
+            writer.register("_clientlens_stage", frame)
         try:
             updated = 0
             if key:
@@ -123,7 +142,10 @@ def _upsert_duckdb(
                 writer.execute(f'DELETE FROM "{table}" t USING _clientlens_stage s WHERE {on}')
             writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _clientlens_stage')
         finally:
-            writer.unregister("_clientlens_stage")
+            if isinstance(frame, Staged):
+                writer.execute("DROP VIEW IF EXISTS temp._clientlens_stage")
+            else:
+                writer.unregister("_clientlens_stage")
         inserted = len(frame) - updated
         ws.append(writer, COLUMNS, _new_columns(ws, table, columns_filled))
         run_id = ws.next_run_id()

@@ -433,12 +433,17 @@ class Workspace:
         mapping: Mapping[str, str] | None = None,
         on_error: str | None = None,
         progress: Progress | None = None,
+        **options: Any,
     ) -> Any:
-        """Validate and load ``source`` into canonical table ``kind``; see clientlens.ingest."""
+        """Validate and load ``source`` into canonical table ``kind``.
+
+        ``options`` are those of :func:`clientlens.ingest.load.import_table`: ``sheet``,
+        ``decimal``, ``values``.
+        """
         from clientlens.ingest.load import import_table
 
         return import_table(
-            self, kind, source, mapping=mapping, on_error=on_error, progress=progress
+            self, kind, source, mapping=mapping, on_error=on_error, progress=progress, **options
         )
 
     def analyze(

@@ -210,9 +210,7 @@ def _run_all(
     inputs[REJECTS] = ws.con.table(REJECTS)
     last = inputs["orders"].order_date.max().execute()
     if last is None or pd.isna(last):
-        raise DataContractError(
-            f"No completed orders on or before {cut}." if cut else "No completed orders."
-        )
+        raise DataContractError(_no_completed_orders(imported["orders"], cut))
     observation_end = cut or to_date(last)
     if base is not None:
         _check_base(base, observation_end, cut)
@@ -235,6 +233,37 @@ def _run_all(
         step(analysis.name, (i + 1) / (len(todo) + 1))
         result.outcomes.append(_run_one(ws, writer, analysis, inputs, context))
     return result
+
+
+def _no_completed_orders(orders: ir.Table, cut: dt.date | None) -> str:
+    """Why nothing can be analysed: the statuses found, and how each counts."""
+    from clientlens.ingest.vocab import STATUS_CODES
+
+    head = f"No completed orders on or before {cut}" if cut else "No completed orders"
+    if "status" not in orders.columns:
+        return head + " (the orders table is empty)."
+    counts = orders.group_by("status").aggregate(n=orders.count()).order_by(ibis.desc("n"))
+    found = counts.limit(12).execute()
+    if found.empty:
+        return head + " (the orders table is empty)."
+
+    def counted(status: object) -> str:
+        if not isinstance(status, str):  # None or NaN: an empty status counts
+            return "counted"
+        if status in STATUS_CODES:
+            return "not counted" if status != "completed" else "counted"
+        return "not counted: unknown status"
+
+    listed = ", ".join(
+        f"{repr(r.status) if isinstance(r.status, str) else '(empty)'} {int(r.n):,} "
+        f"({counted(r.status)})"
+        for r in found.itertuples()
+    )
+    return (
+        f"{head}: the statuses found are {listed}. Analyses count orders whose status is "
+        "completed or empty; re-import the orders with --values status:VALUE=completed for "
+        "a status that means a completed purchase."
+    )
 
 
 def _check_base(base: Results, observation_end: dt.date, cut: dt.date | None) -> None:

@@ -1,28 +1,44 @@
 """Turning raw values into typed canonical columns, collecting every problem on the way.
 
-Validation never stops at the first bad value: it checks every column of every row
-and returns the full list of problems, so a user fixes a file once. Each problem
-names the file, the row number in the file, the column (as the file calls it), the
-value and the reason.
+Validation runs as queries in the import's DuckDB connection, over the table
+:mod:`clientlens.ingest.read` made: every rule is one query, all of its failing rows
+are counted, and only the first few thousand problems are fetched into Python. It
+never stops at the first bad value: it checks every column of every row, so a user
+fixes a file once. Each problem names the file, the row number in the file, the column
+(as the file calls it), the value and the reason.
+
+Numbers: currency signs and spaces are removed; the decimal separator is the setting
+``decimal`` (``.`` or ``,``), or, with ``auto``, what the file's own numbers show
+(``12,50`` and ``1.234,50`` say ``,``; ``12.50`` and ``1,234.50`` say ``.``). A number
+that could be read either way (``1.234``) when the file does not say, or one that
+contradicts the separator in force, is a problem, never a guess. ``inf``, ``nan`` and
+magnitudes beyond :data:`MAX_MAGNITUDE` are rejected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from clientlens.errors import DataContractError, Problem
-from clientlens.ingest.read import RawFrame
+from clientlens.ingest.read import RawTable, scalar
+from clientlens.ingest.vocab import vocabulary
 from clientlens.schema import TableSpec, resolve_columns, table_spec
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S.%f",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
     "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S.%f",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
@@ -30,74 +46,91 @@ DATE_FORMATS = (
     "%Y年%m月%d日 %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
     "%Y.%m.%d",
 )
-_FORMATS_TEXT = ", ".join(
-    f.replace("%", "") for f in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日")
+ZONED_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y-%m-%d %H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M%z",
 )
-_MONEY_JUNK = r"[¥￥$€£,，\s元]|RMB|CNY|USD"
+_FORMATS_TEXT = ", ".join(
+    f.replace("%", "") for f in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
+)
+_DATE_REASON = (
+    f"unparseable date; formats tried: {_FORMATS_TEXT} (with optional time HH:MM[:SS[.ffffff]] "
+    "and time zone, e.g. 2024-01-03T10:15:00+08:00)"
+)
+MAX_MAGNITUDE = 1e12
+"""The largest absolute value a number column accepts; beyond it a value is a typo or a
+unit mix-up (an id in the amount column), and summed it would swamp every total."""
+PROBLEMS_FETCHED = 10_000
+"""Problems of each severity fetched into Python; all of them are counted."""
+VALUE_SHOWN = 80
+"""Characters of a value shown in a problem; longer values are cut, their size stated."""
 
-_STATUS = {
-    "completed": "completed",
-    "complete": "completed",
-    "paid": "completed",
-    "done": "completed",
-    "已完成": "completed",
-    "完成": "completed",
-    "已支付": "completed",
-    "交易成功": "completed",
-    "已签收": "completed",
-    "refunded": "refunded",
-    "refund": "refunded",
-    "已退款": "refunded",
-    "退款": "refunded",
-    "退货": "refunded",
-    "已退货": "refunded",
-    "cancelled": "cancelled",
-    "canceled": "cancelled",
-    "已取消": "cancelled",
-    "取消": "cancelled",
-    "交易关闭": "cancelled",
+_NULL_TOKENS = ("", "nan", "NaN", "None", "NULL", "null", "<NA>", "NaT", "N/A", "n/a")
+_MONEY_JUNK = r"[¥￥$€£₩₹元\s\x{00A0}'’]|RMB|CNY|USD|EUR|GBP|BRL|R\$|US\$|HK\$"
+_CURRENCY_SIGNS = {
+    "CNY": r"[¥￥元]|RMB|CNY",
+    "USD": r"US\$|USD|(^|[^A-Z])\$",
+    "EUR": r"€|EUR",
+    "GBP": r"£|GBP",
+    "BRL": r"R\$|BRL",
+    "HKD": r"HK\$",
+    "INR": r"₹",
+    "KRW": r"₩",
 }
-_GENDER = {
-    "男": "male",
-    "男性": "male",
-    "m": "male",
-    "male": "male",
-    "man": "male",
-    "女": "female",
-    "女性": "female",
-    "f": "female",
-    "female": "female",
-    "woman": "female",
-}
-_FEEDBACK_KIND = {
-    "nps": "nps",
-    "净推荐值": "nps",
-    "推荐度": "nps",
-    "csat": "csat",
-    "满意度": "csat",
-    "客户满意度": "csat",
-    "ces": "ces",
-    "费力度": "ces",
-    "review": "review",
-    "评价": "review",
-}
-_SCORE_RANGE = {"nps": (0, 10), "csat": (1, 5)}
+# Number shapes, matched in order on the value with currency signs and spaces removed.
+_INT = r"[+-]?[0-9]+"
+_AMBIGUOUS = r"[+-]?[0-9]{1,3}[.,][0-9]{3}"
+_DOT = (
+    r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+"
+    r"|[+-]?[0-9]{1,3}(,[0-9]{3})+\.[0-9]*|[+-]?[0-9]{1,3}(,[0-9]{3}){2,}"
+)
+_COMMA = (
+    r"[+-]?([0-9]+,[0-9]*|,[0-9]+)"
+    r"|[+-]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]*|[+-]?[0-9]{1,3}(\.[0-9]{3}){2,}"
+)
+_NONFINITE = r"[+-]?(inf|infinity|nan)"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How values are read: the settings an import's validation depends on."""
+
+    decimal: str = "auto"
+    """'.', ',' or 'auto' (what the file's numbers show)."""
+    timezone: str = "UTC"
+    """Times that carry a zone are converted to this zone; others are taken as they are."""
+    currency: str = "CNY"
+    today: dt.date | None = None
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Column → {source value: code}: extra spellings (config ``[values.*]``, ``--values``)."""
 
 
 @dataclass
 class Validated:
     """The outcome of validating one source."""
 
-    frame: pd.DataFrame
-    """Typed canonical columns; rows with errors are dropped."""
+    raw: RawTable
+    clean: str | None
+    """Table (in ``raw.con``) of the rows to load, canonical columns typed; None if none."""
+    columns: list[str]
     problems: list[Problem]
-    rejected_rows: pd.DataFrame
-    """The rejected source rows with their row number and reasons."""
+    """Errors then warnings, at most :data:`PROBLEMS_FETCHED` of each, by row."""
+    error_count: int = 0
+    warning_count: int = 0
+    rejected_count: int = 0
     ignored_headers: list[str] = field(default_factory=list)
     column_map: dict[str, str] = field(default_factory=dict)
     merged_duplicates: int = 0
+    decimal: str | None = None
+    problems_table: str | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -107,101 +140,230 @@ class Validated:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
+    @property
+    def rows(self) -> int:
+        if self.clean is None:
+            return 0
+        return int(scalar(self.raw.con, f'SELECT count(*) FROM "{self.clean}"'))
 
-class _Collector:
-    """Collects problems as (row index array, column, values, reason) batches."""
+    def frame(self) -> pd.DataFrame:
+        """The rows to load as a pandas frame (for engines other than DuckDB)."""
+        import pandas as pd
 
-    def __init__(self, raw: RawFrame, source_names: dict[str, str]):
+        if self.clean is None:
+            return pd.DataFrame(columns=self.columns)
+        return self.raw.con.execute(f'SELECT * FROM "{self.clean}"').df()
+
+    def rejects(self) -> pd.DataFrame:
+        """Every error as (source, row, column_name, value, reason), for the rejects table."""
+        import pandas as pd
+
+        cols = ["source", "row", "column_name", "value", "reason"]
+        if self.problems_table is None:
+            return pd.DataFrame(columns=cols)
+        return self.raw.con.execute(
+            f"""SELECT ? AS source, _row AS "row", column_name, value, reason
+            FROM "{self.problems_table}" WHERE severity = 'error' ORDER BY _row, column_name""",
+            [self.raw.label],
+        ).df()
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _shown(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) <= VALUE_SHOWN:
+        return text
+    return f"{text[: VALUE_SHOWN - 20]}… ({len(text):,} characters)"
+
+
+class _Rules:
+    """The validation queries of one import, writing problems into one table."""
+
+    def __init__(self, raw: RawTable, prefix: str, source_names: dict[str, str]):
         self.raw = raw
+        self.con = raw.con
+        self.problems = f"{prefix}_problems"
         self.source_names = source_names  # canonical -> header in the file
-        self.batches: list[tuple[np.ndarray, str | None, np.ndarray | None, str, str]] = []
+        self.con.execute(
+            f"CREATE TEMP TABLE {_q(self.problems)} (_row BIGINT, column_name VARCHAR, "
+            "value VARCHAR, reason VARCHAR, severity VARCHAR)"
+        )
 
     def add(
         self,
-        mask: pd.Series,
+        table: str,
+        where: str,
         column: str | None,
-        values: pd.Series | None,
+        value_sql: str | None,
         reason: str,
         severity: str = "error",
+        reason_sql: str | None = None,
     ) -> None:
-        idx = np.flatnonzero(mask.to_numpy(dtype=bool))
-        if idx.size:
-            vals = None if values is None else values.to_numpy()[idx]
-            self.batches.append((idx, column, vals, reason, severity))
+        """Every row of ``table`` matching ``where`` is a problem of ``column``."""
+        name = None if column is None else self.source_names.get(column, column)
+        self.con.execute(
+            f"INSERT INTO {_q(self.problems)} SELECT _row, "
+            f"{'NULL' if name is None else _lit(name)}, "
+            f"{'NULL' if value_sql is None else f'CAST({value_sql} AS VARCHAR)'}, "
+            f"{reason_sql or _lit(reason)}, {_lit(severity)} FROM {_q(table)} WHERE {where}"
+        )
 
-    def error_rows(self) -> np.ndarray:
-        parts = [b[0] for b in self.batches if b[4] == "error"]
-        return np.unique(np.concatenate(parts)) if parts else np.array([], dtype=int)
+    def add_one(self, column: str | None, value: str | None, reason: str, severity: str) -> None:
+        name = None if column is None else self.source_names.get(column, column)
+        self.con.execute(
+            f"INSERT INTO {_q(self.problems)} VALUES (NULL, ?, ?, ?, ?)",
+            [name, value, reason, severity],
+        )
 
-    def problems(self) -> list[Problem]:
+    def count(self, severity: str) -> int:
+        return int(
+            scalar(
+                self.con, f"SELECT count(*) FROM {_q(self.problems)} WHERE severity = ?", [severity]
+            )
+        )
+
+    def fetch(self) -> list[Problem]:
         out: list[Problem] = []
-        for idx, column, vals, reason, severity in self.batches:
-            col_name = None if column is None else self.source_names.get(column, column)
-            for i, pos in enumerate(idx):
-                value = None if vals is None else _text(vals[i])
-                out.append(
-                    Problem(
-                        self.raw.label,
-                        self.raw.row_number(int(pos)),
-                        col_name,
-                        value,
-                        reason,
-                        severity,
-                    )
+        for severity in ("error", "warning"):
+            rows = self.con.execute(
+                f"""SELECT _row, column_name, value, reason FROM {_q(self.problems)}
+                WHERE severity = ? ORDER BY _row NULLS FIRST, column_name LIMIT {PROBLEMS_FETCHED}""",
+                [severity],
+            ).fetchall()
+            out += [
+                Problem(
+                    self.raw.label,
+                    None if r is None else int(r),
+                    col,
+                    _shown(val),
+                    reason,
+                    severity,
                 )
+                for r, col, val, reason in rows
+            ]
         out.sort(key=lambda p: (p.row or 0, p.column or ""))
         return out
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
+def _column_types(raw: RawTable) -> dict[str, str]:
+    rows = raw.con.execute(f"DESCRIBE SELECT * FROM {_q(raw.table)}").fetchall()
+    return {r[0]: str(r[1]).upper() for r in rows}
 
 
-def _as_text(series: pd.Series) -> pd.Series:
-    """Values as stripped text with None for empty; Excel's 1001.0 ids become '1001'."""
-    if pd.api.types.is_float_dtype(series):
-        ints = series.dropna()
-        if len(ints) and (ints == ints.round()).all():
-            series = series.astype("Int64")
-    text = series.astype("string").str.strip()
-    return text.mask(text.isin(["", "nan", "NaN", "None", "NULL", "null", "<NA>", "NaT"]))
+def _text_sql(col: str, sql_type: str, *, id_like: bool) -> str:
+    """A source column as trimmed text, NULL for an empty cell or a null token."""
+    if sql_type.startswith(("DOUBLE", "FLOAT", "REAL", "DECIMAL")):
+        base = (
+            f"CASE WHEN {col} = round({col}) AND abs({col}) < 1e15 "
+            f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END"
+        )
+    elif sql_type == "VARCHAR":
+        base = f"trim({col})"
+    else:
+        base = f"CAST({col} AS VARCHAR)"
+    tokens = ", ".join(_lit(t) for t in _NULL_TOKENS)
+    text = f"CASE WHEN {base} IN ({tokens}) THEN NULL ELSE {base} END"
+    if id_like:  # CSV exports of Excel sheets write the id 123 as 123.0
+        text = f"regexp_replace({text}, '^([0-9]+)\\.0+$', '\\1')"
+    return text
 
 
-def _parse_number(text: pd.Series) -> pd.Series:
-    cleaned = text.str.replace(_MONEY_JUNK, "", regex=True)
-    return pd.to_numeric(cleaned, errors="coerce").astype("float64")
+def _shape_sql(money: str) -> str:
+    """The shape of a number: int, ambiguous, dot, comma, nonfinite or bad."""
+    return (
+        f"CASE WHEN {money} IS NULL THEN NULL "
+        f"WHEN regexp_full_match({money}, {_lit(_INT)}) THEN 'int' "
+        f"WHEN regexp_full_match({money}, {_lit(_AMBIGUOUS)}) THEN 'ambiguous' "
+        f"WHEN regexp_full_match({money}, {_lit(_DOT)}) THEN 'dot' "
+        f"WHEN regexp_full_match({money}, {_lit(_COMMA)}) THEN 'comma' "
+        f"WHEN regexp_full_match(lower({money}), {_lit(_NONFINITE)}) THEN 'nonfinite' "
+        "ELSE 'bad' END"
+    )
 
 
-def _parse_datetime(original: pd.Series, text: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(original):
-        out = pd.to_datetime(original)
-        return out.dt.tz_localize(None) if out.dt.tz is not None else out
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    todo = text.notna()
-    # Excel and Parquet hand over datetime objects inside an object column.
-    is_dt = original.map(lambda v: isinstance(v, dt.date)) & todo
-    if is_dt.any():
-        result[is_dt] = pd.to_datetime(original[is_dt].astype(object), errors="coerce")
-        todo &= ~is_dt
-    for fmt in DATE_FORMATS:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        ok = parsed.notna()
-        result[ok[ok].index] = parsed[ok]
-        todo[ok[ok].index] = False
-    return result
+def _number_sql(money: str, shape: str, decimal: str | None) -> str:
+    """The value of a number of a known shape under the decimal separator in force."""
+    dot = f"TRY_CAST(replace({money}, ',', '') AS DOUBLE)"
+    comma = f"TRY_CAST(replace(replace({money}, '.', ''), ',', '.') AS DOUBLE)"
+    if decimal == ".":
+        ok = "('int', 'dot', 'ambiguous')"
+        return f"CASE WHEN {shape} IN {ok} THEN {dot} END"
+    if decimal == ",":
+        ok = "('int', 'comma', 'ambiguous')"
+        return f"CASE WHEN {shape} IN {ok} THEN {comma} END"
+    return f"CASE WHEN {shape} = 'int' THEN {dot} WHEN {shape} = 'dot' THEN {dot} WHEN {shape} = 'comma' THEN {comma} END"
+
+
+def _date_sql(text: str, sql_type: str, timezone: str) -> str:
+    """A timestamp from a source column: typed as it is, text through the formats."""
+    zone = _lit(timezone)
+    if sql_type.startswith("TIMESTAMP WITH TIME ZONE") or sql_type == "TIMESTAMPTZ":
+        return f"CAST(timezone({zone}, {text}) AS TIMESTAMP)"
+    if sql_type.startswith(("TIMESTAMP", "DATE")):
+        return f"CAST({text} AS TIMESTAMP)"
+    plain = ", ".join(_lit(f) for f in DATE_FORMATS)
+    # ISO dates and times (most files) through DuckDB's own cast, far cheaper than trying
+    # each format; the cast is only trusted on the shapes it shares with DATE_FORMATS.
+    iso = (
+        f"CASE WHEN regexp_full_match({text}, "
+        r"'[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?') "
+        f"THEN TRY_CAST({text} AS TIMESTAMP) END"
+    )
+    zoned = ", ".join(_lit(f) for f in ZONED_FORMATS)
+    cut = f"regexp_replace({text}, '(\\.[0-9]{{6}})[0-9]+', '\\1')"
+    with_zone = f"regexp_replace({cut}, 'Z$', '+00:00')"
+    return (
+        f"CASE WHEN regexp_matches({text}, '[0-9](Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
+        f"AND regexp_matches({text}, '[0-9][T ][0-9]') "
+        f"THEN CAST(timezone({zone}, TRY_CAST(try_strptime({with_zone}, [{zoned}]) AS TIMESTAMPTZ)) AS TIMESTAMP) "
+        f"ELSE coalesce({iso}, CAST(try_strptime({cut}, [{plain}]) AS TIMESTAMP)) END"
+    )
+
+
+def _decide_decimal(
+    rules: _Rules, raw: RawTable, table: str, shapes: list[str], setting: str
+) -> str | None:
+    """The decimal separator in force: the setting, or what the file's numbers show."""
+    if setting in {".", ","}:
+        return setting
+    if not shapes:
+        return None
+    counts = raw.con.execute(
+        "SELECT "
+        + ", ".join(
+            f"count(*) FILTER (WHERE {s} = 'dot'), count(*) FILTER (WHERE {s} = 'comma')"
+            for s in shapes
+        )
+        + f" FROM {_q(table)}"
+    ).fetchone() or (0, 0)
+    dots = sum(counts[0::2])
+    commas = sum(counts[1::2])
+    if dots and not commas:
+        return "."
+    if commas and not dots:
+        return ","
+    if dots == commas:
+        return None
+    return "." if dots > commas else ","
 
 
 def validate(
     kind: str,
-    raw: RawFrame,
+    raw: RawTable,
     *,
+    prefix: str,
     mapping: dict[str, str] | None = None,
-    today: dt.date | None = None,
-    known_customers: pd.Series | None = None,
+    options: Options | None = None,
+    known_customers: str | None = None,
 ) -> Validated:
     """Check every row of ``raw`` against the contract of table ``kind``.
 
@@ -210,192 +372,441 @@ def validate(
     kind
         Canonical table name (``orders``, ``customers``, ...).
     raw
-        What :func:`clientlens.ingest.read.read_source` returned.
+        What :func:`clientlens.ingest.read.read_source` made.
+    prefix
+        Prefix of the temporary tables this validation creates in ``raw.con``.
     mapping
         Source header → canonical column, beating the built-in synonyms.
-    today
-        Dates after this day are rejected as being in the future.
+    options
+        Decimal separator, time zone, currency, today, extra vocabulary.
     known_customers
-        Customer ids already in the workspace; rows pointing at others get a warning.
+        A query (in ``raw.con``) of the customer ids already in the workspace; rows
+        pointing at others get a warning.
     """
     spec = table_spec(kind)
-    today = today or dt.date.today()
-    headers = [str(h) for h in raw.frame.columns]
-    colmap = resolve_columns(kind, headers, mapping)
+    options = options or Options()
+    today = options.today or dt.date.today()
+    headers = raw.headers
+    _check_headers(raw)
+    named = [h for h in headers if h]
+    colmap = resolve_columns(kind, named, mapping)
     source_names = {v: k for k, v in colmap.items()}
-    frame = raw.frame.copy()
-    frame.columns = headers
-    frame = frame[list(colmap)].rename(columns=colmap)
-    ignored = [h for h in headers if h not in colmap]
+    ignored = [h for h in named if h not in colmap]
+    position = {h: i for i, h in enumerate(headers) if h}
 
-    missing = [c for c in spec.required if c not in frame.columns]
+    missing = [c for c in spec.required if c not in colmap.values()]
     if missing:
+        sheets = (
+            f"; the workbook's sheets are {', '.join(map(repr, raw.sheets))} — "
+            f"choose the one with the data with --sheet NAME"
+            if len(raw.sheets) > 1
+            else ""
+        )
         problems = [
             Problem(
                 raw.label,
                 None,
                 col,
                 None,
-                f"required column of {kind} is missing; the file has the headers "
-                f"{', '.join(map(repr, headers)) or '(none)'} — rename one or use "
-                f"--map SOURCE={col}",
+                f"required column of {kind} is missing; the "
+                + (f"sheet {raw.sheet!r} has" if raw.sheet else "file has")
+                + f" the headers {', '.join(map(repr, named)) or '(none)'} — rename one or use "
+                f"--map SOURCE={col}{sheets}",
             )
             for col in missing
         ]
-        return Validated(frame.iloc[0:0], problems, raw.frame.iloc[0:0], ignored, colmap)
+        return Validated(raw, None, [], problems, len(problems), 0, 0, ignored, colmap)
 
-    check = _Collector(raw, source_names)
-    typed = pd.DataFrame(index=frame.index)
-    for col in [c for c in spec.columns if c.name in frame.columns]:
-        original = frame[col.name]
-        text = _as_text(original)
-        if col.required:
-            check.add(text.isna(), col.name, original, f"{col.name} is empty")
-        if col.type == "string":
-            typed[col.name] = text.astype(object).where(text.notna(), None)
-        elif col.type in {"float", "int"}:
-            values = _parse_number(text)
-            check.add(text.notna() & values.isna(), col.name, original, "not a number")
-            if col.nonnegative:
-                check.add(values < 0, col.name, original, "negative value")
-            if col.type == "int":
-                frac = values.notna() & (values != values.round())
-                check.add(frac, col.name, original, "not a whole number")
-                typed[col.name] = values.round().astype("Int64")
-            else:
-                typed[col.name] = values
-        else:
-            values = _parse_datetime(original, text)
-            check.add(
-                text.notna() & values.isna(),
-                col.name,
-                original,
-                f"unparseable date; formats tried: {_FORMATS_TEXT} (with optional time HH:MM[:SS])",
+    rules = _Rules(raw, prefix, source_names)
+    width = len(headers)
+    ragged = f"_fields <> {width}"
+    delimiter = raw.delimiter if raw.delimiter and raw.delimiter != " " else ","
+    line = f"concat_ws({_lit(delimiter)}, {', '.join(f'c{i}' for i in range(width + 8) if f'c{i}' in _column_types(raw))})"
+    rules.add(
+        raw.table,
+        ragged,
+        None,
+        line,
+        "",
+        reason_sql=(
+            f"'the row has ' || _fields || ' fields but the header has {width}' || "
+            f"CASE WHEN _fields > {width} THEN ' (a stray delimiter or an unquoted value "
+            f"holding one?); the row was not read' ELSE ' (a missing delimiter or a line "
+            f"break inside a value?); the row was not read' END"
+        ),
+    )
+
+    types = _column_types(raw)
+    present = [c for c in spec.columns if c.name in colmap.values()]
+    # Three narrow passes, each materialised, so that no expression is evaluated twice:
+    # text (trimmed, nulls) and money (currency signs removed); the shape of each
+    # number; the typed values.
+    select: list[str] = ["_row"]
+    shaped: list[str] = ["*"]
+    shapes: list[str] = []
+    for col in present:
+        src = f"c{position[source_names[col.name]]}"
+        sql_type = types.get(src, "VARCHAR")
+        id_like = col.name.endswith("_id") or col.name in spec.key
+        text = _text_sql(src, sql_type, id_like=id_like)
+        select.append(f"{text} AS {_q('t_' + col.name)}")
+        if sql_type != "VARCHAR" and col.type != "string":
+            select.append(f"{src} AS {_q('r_' + col.name)}")
+        if col.type in {"float", "int"} and sql_type == "VARCHAR":
+            select.append(
+                f"regexp_replace({text}, {_lit(_MONEY_JUNK)}, '', 'g') AS {_q('m_' + col.name)}"
             )
-            future = values.dt.normalize() > pd.Timestamp(today)
-            check.add(future, col.name, original, f"date is in the future (after {today})")
-            typed[col.name] = values.dt.normalize() if col.type == "date" else values
+            shaped.append(f"{_shape_sql(_q('m_' + col.name))} AS {_q('s_' + col.name)}")
+            shapes.append(_q("s_" + col.name))
+    text_table, shape_table = f"{prefix}_text", f"{prefix}_shaped"
+    raw.con.execute(
+        f"CREATE TEMP TABLE {_q(text_table)} AS SELECT {', '.join(select)} "
+        f"FROM {_q(raw.table)} WHERE NOT ({ragged})"
+    )
+    raw.drop()
+    raw.con.execute(
+        f"CREATE TEMP TABLE {_q(shape_table)} AS SELECT {', '.join(shaped)} FROM {_q(text_table)}"
+    )
+    raw.con.execute(f"DROP TABLE {_q(text_table)}")
 
-    _normalise_codes(kind, typed, frame, check)
-    merged = _check_duplicates(spec, typed, check)
-    if known_customers is not None and "customer_id" in typed.columns and kind != "customers":
-        unknown = typed["customer_id"].notna() & ~typed["customer_id"].isin(known_customers)
-        check.add(
-            unknown,
+    decimal = _decide_decimal(rules, raw, shape_table, shapes, options.decimal)
+    _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
+
+    typed = f"{prefix}_typed"
+    values: list[str] = ["_row"]
+    for col in present:
+        t, r, m, s_ = (_q(p + col.name) for p in ("t_", "r_", "m_", "s_"))
+        src = f"c{position[source_names[col.name]]}"
+        sql_type = types.get(src, "VARCHAR")
+        values.append(t)
+        if col.type == "string":
+            continue  # its value is its text: the view below names it, without a copy
+        if col.type in {"float", "int"}:
+            if sql_type == "VARCHAR":
+                expr = _number_sql(m, s_, decimal)
+                values.append(s_)
+            else:
+                expr = f"TRY_CAST({r} AS DOUBLE)"
+        else:
+            expr = _date_sql(t if sql_type == "VARCHAR" else r, sql_type, options.timezone)
+        values.append(f"{expr} AS {_q('v_' + col.name)}")
+    raw.con.execute(
+        f"CREATE TEMP TABLE {_q(typed + '_data')} AS SELECT {', '.join(values)} "
+        f"FROM {_q(shape_table)}"
+    )
+    raw.con.execute(f"DROP TABLE {_q(shape_table)}")
+    strings = [f"{_q('t_' + c.name)} AS {_q('v_' + c.name)}" for c in present if c.type == "string"]
+    raw.con.execute(
+        f"CREATE TEMP VIEW {_q(typed)} AS SELECT *{''.join(', ' + x for x in strings)} "
+        f"FROM {_q(typed + '_data')}"
+    )
+
+    for col in present:
+        t, v = _q("t_" + col.name), _q("v_" + col.name)
+        if col.required:
+            rules.add(typed, f"{t} IS NULL", col.name, f"coalesce({t}, '')", f"{col.name} is empty")
+        if col.type in {"float", "int"}:
+            s = _q("s_" + col.name)
+            has_shape = s in shapes
+            if has_shape:
+                rules.add(
+                    typed,
+                    f"{s} = 'nonfinite'",
+                    col.name,
+                    t,
+                    "not a finite number (inf and nan are not amounts)",
+                )
+                rules.add(typed, f"{s} = 'bad'", col.name, t, "not a number")
+            else:
+                rules.add(typed, f"{t} IS NOT NULL AND {v} IS NULL", col.name, t, "not a number")
+            rules.add(
+                typed,
+                f"{v} IS NOT NULL AND (isinf({v}) OR isnan({v}))",
+                col.name,
+                t,
+                "not a finite number (inf and nan are not amounts)",
+            )
+            rules.add(
+                typed,
+                f"{v} IS NOT NULL AND NOT isinf({v}) AND abs({v}) > {MAX_MAGNITUDE}",
+                col.name,
+                t,
+                f"implausibly large number (beyond ±{MAX_MAGNITUDE:,.0f})",
+            )
+            if col.nonnegative:
+                rules.add(typed, f"{v} < 0", col.name, t, "negative value")
+            if col.type == "int":
+                rules.add(
+                    typed,
+                    f"{v} IS NOT NULL AND NOT isinf({v}) AND {v} <> round({v})",
+                    col.name,
+                    t,
+                    "not a whole number",
+                )
+        elif col.type in {"date", "timestamp"}:
+            rules.add(typed, f"{t} IS NOT NULL AND {v} IS NULL", col.name, t, _DATE_REASON)
+            rules.add(
+                typed,
+                f"CAST({v} AS DATE) > DATE {_lit(today.isoformat())}",
+                col.name,
+                t,
+                f"date is in the future (after {today})",
+            )
+
+    codes = _vocabularies(kind, typed, present, rules, options)
+    _currency_warnings(typed, present, rules, options.currency)
+    _cross_column_rules(kind, typed, present, rules)
+    merged = _check_duplicates(spec, typed, present, rules)
+    if known_customers is not None and kind != "customers" and "customer_id" in colmap.values():
+        rules.add(
+            typed,
+            f"v_customer_id IS NOT NULL AND v_customer_id NOT IN ({known_customers})",
             "customer_id",
-            typed["customer_id"],
+            "t_customer_id",
             "customer not in the customers table (loaded anyway)",
             severity="warning",
         )
 
-    bad = check.error_rows()
-    problems = check.problems()
-    keep = np.ones(len(typed), dtype=bool)
-    keep[bad] = False
-    keep &= ~merged.to_numpy()
-    rejected = raw.frame.iloc[bad].copy()
-    rejected.insert(0, "_row", [raw.row_number(int(i)) for i in bad])
-    out = typed.loc[keep, [c for c in spec.names if c in typed.columns]].reset_index(drop=True)
-    return Validated(out, problems, rejected, ignored, colmap, int(merged.sum()))
-
-
-def _normalise_codes(
-    kind: str, typed: pd.DataFrame, frame: pd.DataFrame, check: _Collector
-) -> None:
-    """Map common Chinese/English spellings of coded values onto ClientLens codes."""
-    if kind == "orders" and "status" in typed.columns:
-        low = typed["status"].str.lower()
-        typed["status"] = low.map(_STATUS).fillna(low)
-    if kind == "customers" and "gender" in typed.columns:
-        low = typed["gender"].str.lower()
-        typed["gender"] = low.map(_GENDER).fillna(typed["gender"])
-    if kind == "feedback" and "kind" in typed.columns:
-        low = typed["kind"].str.lower()
-        mapped = low.map(_FEEDBACK_KIND)
-        check.add(
-            low.notna() & mapped.isna(),
-            "kind",
-            frame["kind"],
-            "unknown feedback kind; expected nps, csat, ces or review",
+    clean = f"{prefix}_clean"
+    out_cols = []
+    for col in present:
+        v = _q("v_" + col.name)
+        if col.name in codes:
+            v = codes[col.name]
+        if col.type == "int":
+            v = f"CAST(round({v}) AS BIGINT)"
+        elif col.type == "date":
+            v = f"CAST({v} AS DATE)"
+        elif col.type == "timestamp":
+            v = f"CAST({v} AS TIMESTAMP)"
+        out_cols.append(f"{v} AS {_q(col.name)}")
+    raw.con.execute(
+        f"""CREATE TEMP TABLE {_q(clean)} AS SELECT {", ".join(out_cols)} FROM {_q(typed)}
+        WHERE _row NOT IN (SELECT _row FROM {_q(rules.problems)}
+                           WHERE severity = 'error' AND _row IS NOT NULL)
+          AND _row NOT IN (SELECT _row FROM {_q(merged)})
+        ORDER BY _row"""
+    )
+    raw.con.execute(f"DROP VIEW {_q(typed)}")
+    raw.con.execute(f"DROP TABLE {_q(typed + '_data')}")
+    rejected = int(
+        scalar(
+            raw.con,
+            f"SELECT count(DISTINCT _row) FROM {_q(rules.problems)} WHERE severity = 'error'",
         )
-        typed["kind"] = mapped
-        if "score" in typed.columns:
-            for k, (lo, hi) in _SCORE_RANGE.items():
-                out = (mapped == k) & ((typed["score"] < lo) | (typed["score"] > hi))
-                check.add(out, "score", frame["score"], f"{k} score outside {lo}–{hi}")
-    if kind == "tickets" and {"opened_at", "closed_at"} <= set(typed.columns):
-        check.add(
-            typed["closed_at"] < typed["opened_at"],
+    )
+    n_merged = int(scalar(raw.con, f"SELECT count(*) FROM {_q(merged)}"))
+    return Validated(
+        raw,
+        clean,
+        [c.name for c in present],
+        rules.fetch(),
+        rules.count("error"),
+        rules.count("warning"),
+        rejected,
+        ignored,
+        colmap,
+        n_merged,
+        decimal,
+        rules.problems,
+    )
+
+
+def _check_headers(raw: RawTable) -> None:
+    """Duplicate header names are an error: which of the two columns is meant is a guess."""
+    seen: dict[str, int] = {}
+    for i, header in enumerate(raw.headers, start=1):
+        if not header:
+            continue
+        if header in seen:
+            raise DataContractError(
+                f"{raw.label}: the header names {header!r} twice (columns {seen[header]} and "
+                f"{i}); rename one of them, nothing was imported."
+            )
+        seen[header] = i
+
+
+def _check_decimal_evidence(
+    rules: _Rules,
+    table: str,
+    shapes: list[str],
+    present: list[Any],
+    setting: str,
+    decimal: str | None,
+) -> None:
+    """Numbers that contradict the separator in force, or that could be read two ways."""
+    for col in present:
+        s = _q("s_" + col.name)
+        if s not in shapes:
+            continue
+        t = _q("t_" + col.name)
+        if decimal is None:
+            rules.add(
+                table,
+                f"{s} = 'ambiguous'",
+                col.name,
+                t,
+                "ambiguous number: the file does not show whether ',' or '.' is its decimal "
+                "separator; set decimal = '.' or ',' (clientlens.toml, or --decimal)",
+            )
+            if setting == "auto":
+                rules.add(
+                    table,
+                    f"{s} IN ('dot', 'comma')",
+                    col.name,
+                    t,
+                    "the file's numbers use both ',' and '.' as decimal separators, as many "
+                    "of each; set decimal = '.' or ','",
+                )
+            continue
+        wrong, sep = ("comma", ",") if decimal == "." else ("dot", ".")
+        why = (
+            f"the decimal setting is '{decimal}'"
+            if setting in {".", ","}
+            else f"the other numbers of this file use '{decimal}'"
+        )
+        rules.add(
+            table,
+            f"{s} = '{wrong}'",
+            col.name,
+            t,
+            f"number written with '{sep}' as decimal separator, but {why}",
+        )
+
+
+def _vocabularies(
+    kind: str, typed: str, present: list[Any], rules: _Rules, options: Options
+) -> dict[str, str]:
+    """Coded columns mapped onto ClientLens codes; returns column → SQL of the code."""
+    out: dict[str, str] = {}
+    names = {c.name for c in present}
+    for column in names:
+        spellings = vocabulary(kind, column, options.values.get(column))
+        if spellings is None:
+            continue
+        t = _q("t_" + column)
+        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in spellings.items())
+        code = f"(CASE lower({t}) {cases} END)"
+        codes = sorted(set(spellings.values()))
+        unknown = f"{t} IS NOT NULL AND {code} IS NULL"
+        if kind == "feedback" and column == "kind":
+            rules.add(
+                typed,
+                unknown,
+                column,
+                t,
+                "unknown feedback kind; expected nps, csat, ces or review",
+            )
+            out[column] = code
+        elif kind == "orders" and column == "status":
+            for value, count in rules.con.execute(
+                f"SELECT {t}, count(*) FROM {_q(typed)} WHERE {unknown} GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall():
+                rules.add_one(
+                    column,
+                    value,
+                    f"unknown order status in {count:,} row(s); kept as {str(value).lower()!r}, "
+                    f"which analyses do not count as completed; map it with --values "
+                    f"status:{value}=CODE (codes: {', '.join(codes)})",
+                    "warning",
+                )
+            out[column] = f"coalesce({code}, lower({t}))"
+        else:
+            out[column] = f"coalesce({code}, {t})"
+    if kind == "feedback" and {"kind", "score"} <= names:
+        for k, (lo, hi) in {"nps": (0, 10), "csat": (1, 5)}.items():
+            rules.add(
+                typed,
+                f"{out['kind']} = '{k}' AND (v_score < {lo} OR v_score > {hi})",
+                "score",
+                "t_score",
+                f"{k} score outside {lo}–{hi}",
+            )
+    return out
+
+
+def _currency_warnings(typed: str, present: list[Any], rules: _Rules, currency: str) -> None:
+    """Amounts written with another currency's sign than the workspace's: a warning each."""
+    money = [c.name for c in present if c.type == "float"]
+    others = {k: v for k, v in _CURRENCY_SIGNS.items() if k != currency.upper()}
+    for name in money:
+        t = _q("t_" + name)
+        signed = f"regexp_matches({t}, '[^0-9.,+ eE-]')"  # anything but a plain number
+        found = (
+            rules.con.execute(
+                "SELECT "
+                + ", ".join(
+                    f"count(*) FILTER (WHERE regexp_matches({t}, {_lit(p)})), "
+                    f"min({t}) FILTER (WHERE regexp_matches({t}, {_lit(p)}))"
+                    for p in others.values()
+                )
+                + f" FROM {_q(typed)} WHERE {signed}"
+            ).fetchone()
+            or ()
+        )
+        for i, code in enumerate(others):
+            hit = found[2 * i : 2 * i + 2]
+            if hit and hit[0]:
+                rules.add_one(
+                    name,
+                    hit[1],
+                    f"{hit[0]:,} value(s) carry the sign of {code}, but the workspace's currency "
+                    f"is {currency}; amounts are loaded as numbers, not converted (set currency "
+                    "in clientlens.toml if the workspace is in another currency)",
+                    "warning",
+                )
+
+
+def _cross_column_rules(kind: str, typed: str, present: list[Any], rules: _Rules) -> None:
+    names = {c.name for c in present}
+    if kind == "tickets" and {"opened_at", "closed_at"} <= names:
+        rules.add(
+            typed,
+            "v_closed_at < v_opened_at",
             "closed_at",
-            frame["closed_at"],
+            "t_closed_at",
             "closed before it was opened",
         )
 
 
-def _check_duplicates(spec: TableSpec, typed: pd.DataFrame, check: _Collector) -> pd.Series:
+def _check_duplicates(spec: TableSpec, typed: str, present: list[Any], rules: _Rules) -> str:
     """Exact duplicate rows are merged (warning); same key, other values is an error.
 
-    Returns a mask of the rows dropped as exact duplicates of an earlier row.
+    Returns the name of a table of the ``_row`` s dropped as exact duplicates.
     """
-    no_merge = pd.Series(False, index=typed.index)
-    if typed.empty:
-        return no_merge
-    key = [k for k in spec.key if k in typed.columns]
-    exact = typed.duplicated(keep="first")
-    if exact.any():
-        check.add(
-            exact, None, None, "exact duplicate of an earlier row (merged)", severity="warning"
-        )
+    con = rules.con
+    merged = f"{rules.problems}_merged"
+    values = ", ".join(_q("v_" + c.name) for c in present)
+    con.execute(
+        f"""CREATE TEMP TABLE {_q(merged)} AS SELECT _row FROM (
+            SELECT _row, row_number() OVER (PARTITION BY {values} ORDER BY _row) AS k
+            FROM {_q(typed)}) WHERE k > 1"""
+    )
+    rules.add(
+        merged, "true", None, None, "exact duplicate of an earlier row (merged)", severity="warning"
+    )
+    key = [k for k in spec.key if k in {c.name for c in present}]
     if not key:
-        return exact
-    rest = typed[~exact]
-    dup_key = rest.duplicated(subset=key, keep=False) & rest[key].notna().all(axis=1)
-    if dup_key.any():
-        first_pos = rest.reset_index().groupby(key, dropna=True)["index"].transform("min")
-        first_pos.index = rest.index
-        later = dup_key & (first_pos != rest.index)
-        mask = pd.Series(False, index=typed.index)
-        mask[later[later].index] = True
-        first_rows = first_pos[later].map(check.raw.row_number)
-        label = "+".join(key)
-        values = typed[key[0]].astype(str)
-        for row_no in sorted(set(first_rows)):
-            rows = first_rows[first_rows == row_no].index
-            sub = pd.Series(False, index=typed.index)
-            sub[rows] = True
-            check.add(
-                sub,
-                key[0],
-                values,
-                f"duplicate {label} with different values (first seen on row {row_no})",
-            )
-    return exact
+        return merged
+    cols = ", ".join(_q("v_" + k) for k in key)
+    not_null = " AND ".join(f"{_q('v_' + k)} IS NOT NULL" for k in key)
+    label = "+".join(key)
+    firsts = f"{rules.problems}_firsts"
+    con.execute(
+        f"""CREATE TEMP TABLE {_q(firsts)} AS SELECT _row, first_row, {_q("t_" + key[0])} AS t
+        FROM (SELECT _row, {_q("t_" + key[0])}, min(_row) OVER (PARTITION BY {cols}) AS first_row
+              FROM {_q(typed)} WHERE {not_null} AND _row NOT IN (SELECT _row FROM {_q(merged)}))
+        WHERE _row <> first_row"""
+    )
+    rules.add(
+        firsts,
+        "true",
+        key[0],
+        "t",
+        "",
+        reason_sql=f"'duplicate {label} with different values (first seen on row ' || first_row || ')'",
+    )
+    return merged
 
 
-def reject_table(validated: Validated) -> pd.DataFrame:
-    """Rejected rows as (row, column, value, reason), one line per problem."""
-    rows = [
-        {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
-        for p in validated.errors
-    ]
-    return pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
-
-
-def ensure_columns(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the canonical columns a source lacked, as typed nulls, in contract order."""
-    out = frame.copy()
-    for col in spec.columns:
-        if col.name in out.columns:
-            continue
-        if col.type == "string":
-            out[col.name] = pd.Series([None] * len(out), dtype=object)
-        elif col.type == "int":
-            out[col.name] = pd.array([pd.NA] * len(out), dtype="Int64")
-        elif col.type == "float":
-            out[col.name] = np.nan
-        else:
-            out[col.name] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-    return out[spec.names]
-
-
-__all__ = ["DATE_FORMATS", "DataContractError", "Validated", "ensure_columns", "validate"]
+__all__ = ["DATE_FORMATS", "DataContractError", "Options", "Validated", "validate"]
