@@ -118,7 +118,7 @@ def import_(
         str,
         typer.Argument(
             help="Table: orders, customers, order_items, products, "
-            "events, feedback, tickets, marketing_spend."
+            "events, feedback, tickets, marketing_spend, customer_ids."
         ),
     ],
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK), Parquet or .xlsx file.")],
@@ -136,15 +136,55 @@ def import_(
             "quarantine: load good rows, keep bad ones in the rejects table.",
         ),
     ] = None,
+    blank_overwrites: Annotated[
+        bool,
+        typer.Option(
+            "--blank-overwrites",
+            help="An empty cell empties the stored value (default: the stored value stays).",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Load the file even if it is the table's latest import already."
+        ),
+    ] = False,
+    amount_from: Annotated[
+        str | None,
+        typer.Option(
+            "--amount-from",
+            help="orders only: 'items' fills each missing amount with quantity × unit_price "
+            "of the imported order items.",
+        ),
+    ] = None,
+    amount_extra: Annotated[
+        str | None,
+        typer.Option(
+            "--amount-extra",
+            help="With --amount-from: a column of the file added to the derived amount, "
+            "e.g. --amount-extra 运费.",
+        ),
+    ] = None,
 ) -> None:
     """Validate a file and load it into the workspace (all or nothing)."""
+    from clientlens.schema import table_spec
+
     ws = _workspace()
     with _progress(f"import {kind}") as update:
         result = ws.import_table(
-            kind, str(file), mapping=_parse_maps(map_ or []), on_error=on_error, progress=update
+            kind,
+            str(file),
+            mapping=_parse_maps(map_ or []),
+            on_error=on_error,
+            blank_overwrites=blank_overwrites,
+            force=force,
+            amount_from=amount_from,
+            amount_extra=amount_extra,
+            progress=update,
         )
     if result.status == "already imported":
-        console.print(_t("import_same", source=file, table=kind))
+        same = "import_same" if table_spec(kind).key else "import_same_appended"
+        console.print(_t(same, source=file, table=kind))
         return
     seconds = float(ws.runs().iloc[-1]["duration_s"])
     console.print(
@@ -154,6 +194,7 @@ def import_(
             source=file,
             inserted=result.rows_inserted,
             updated=result.rows_updated,
+            unchanged=result.rows_unchanged,
             rejected=result.rows_rejected,
             seconds=seconds,
         )
@@ -161,6 +202,13 @@ def import_(
     console.print(
         _t("mapped", pairs=", ".join(f"{k}→{v}" for k, v in result.column_map.items())), style="dim"
     )
+    if result.columns_updated:
+        console.print(_t("updated_columns", cols=", ".join(result.columns_updated)))
+    if result.amounts_derived:
+        extra = f" + {amount_extra}" if amount_extra else ""
+        console.print(_t("amounts_derived", count=result.amounts_derived, extra=extra))
+    if result.ids_mapped:
+        console.print(_t("ids_mapped", count=result.ids_mapped))
     if result.ignored_headers:
         console.print(_t("ignored", cols=", ".join(result.ignored_headers)), style="yellow")
     if result.rows_rejected:
@@ -168,7 +216,7 @@ def import_(
     if result.warnings:
         console.print(_t("warnings", count=len(result.warnings)), style="yellow")
         for p in result.warnings[:5]:
-            console.print(f"  {p}", style="yellow")
+            console.print(f"  {p}", style="yellow", soft_wrap=True)
 
 
 def _print_problems(problems: list[Any], *, header: bool = True) -> None:

@@ -364,6 +364,7 @@ class Workspace:
         run_record: Mapping[str, Any],
         rejects: pd.DataFrame | None = None,
         columns_filled: Iterable[str] = (),
+        blank_overwrites: bool = False,
     ) -> Upserted:
         """The whole write of an import, all or nothing; see :mod:`clientlens.upsert`."""
         from clientlens.upsert import upsert
@@ -377,6 +378,7 @@ class Workspace:
             run_record=run_record,
             rejects=rejects,
             columns_filled=columns_filled,
+            blank_overwrites=blank_overwrites,
         )
 
     # -- the library's verbs ----------------------------------------------------------
@@ -387,13 +389,27 @@ class Workspace:
         *,
         mapping: Mapping[str, str] | None = None,
         on_error: str | None = None,
+        blank_overwrites: bool = False,
+        force: bool = False,
+        amount_from: str | None = None,
+        amount_extra: str | None = None,
         progress: Progress | None = None,
     ) -> Any:
-        """Validate and load ``source`` into canonical table ``kind``; see clientlens.ingest."""
+        """Validate and load ``source`` into canonical table ``kind``; see
+        :func:`clientlens.ingest.load.import_table` for the options."""
         from clientlens.ingest.load import import_table
 
         return import_table(
-            self, kind, source, mapping=mapping, on_error=on_error, progress=progress
+            self,
+            kind,
+            source,
+            mapping=mapping,
+            on_error=on_error,
+            blank_overwrites=blank_overwrites,
+            force=force,
+            amount_from=amount_from,
+            amount_extra=amount_extra,
+            progress=progress,
         )
 
     def analyze(

@@ -1,8 +1,11 @@
 """Loading a validated source into the workspace, all or nothing.
 
 Rows are upserted by the table's key (``order_id`` for orders, ...): re-importing an
-overlapping file replaces those rows instead of duplicating them, and re-importing
-the very same file (same checksum) is a no-op. The write itself — the table, the column
+overlapping file updates those rows instead of duplicating them, column by column
+(:mod:`clientlens.merge`), and re-importing the very file that was the table's latest
+import, with the same options, is a no-op. Columns can be derived on the way in from
+tables already imported (:mod:`clientlens.ingest.derive`), and ids that point nowhere
+are warned about (:mod:`clientlens.ingest.references`). The write itself — the table, the column
 registry, the rejects and the run record — is one call, :meth:`Workspace.upsert`, which
 makes it all or nothing on each engine (:mod:`clientlens.upsert`).
 """
@@ -10,15 +13,18 @@ makes it all or nothing on each engine (:mod:`clientlens.upsert`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from clientlens.errors import ConfigError, ImportValidationError, Problem
+from clientlens.ingest import derive
 from clientlens.ingest.read import read_source
-from clientlens.ingest.validate import Validated, validate
+from clientlens.ingest.references import unknown_references
+from clientlens.ingest.validate import validate
 from clientlens.schema import TableSpec, table_spec
 from clientlens.upsert import require_atomic_engine
 
@@ -36,9 +42,19 @@ class ImportResult:
     """'loaded', 'loaded with rejects' or 'already imported'."""
     rows_read: int = 0
     rows_inserted: int = 0
+    """New rows: their key was not stored (every row, for a table without a key)."""
     rows_updated: int = 0
+    """Stored rows the file changed."""
+    rows_unchanged: int = 0
+    """Stored rows the file has and left exactly as they were."""
     rows_rejected: int = 0
     duplicates_merged: int = 0
+    columns_updated: list[str] = field(default_factory=list)
+    """Columns in which the file changed at least one stored value."""
+    amounts_derived: int = 0
+    """Orders whose amount was computed from their items (``amount_from="items"``)."""
+    ids_mapped: int = 0
+    """Rows whose customer id was translated through the ``customer_ids`` map."""
     ignored_headers: list[str] = field(default_factory=list)
     column_map: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
@@ -58,9 +74,27 @@ def import_table(
     *,
     mapping: Mapping[str, str] | None = None,
     on_error: str | None = None,
+    blank_overwrites: bool = False,
+    force: bool = False,
+    amount_from: str | None = None,
+    amount_extra: str | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate ``source`` against table ``kind`` and load it.
+
+    A row whose key is stored updates that row: columns the file lacks stay as stored,
+    and an empty cell keeps the stored value unless ``blank_overwrites``
+    (:mod:`clientlens.merge`). The file is skipped as ``"already imported"`` only when
+    the same content, with the same mapping and options, was the table's latest import
+    (for a table without a key: any earlier import, as its rows would be appended
+    again); ``force`` loads it anyway.
+
+    Parameters
+    ----------
+    amount_from
+        ``"items"``: orders without an amount get quantity × unit price of their
+        imported order items, plus the file's column ``amount_extra`` (say a freight
+        header) when given. An order with no amount and no items is a problem of its row.
 
     Raises
     ------
@@ -72,13 +106,18 @@ def import_table(
     on_error = on_error or ws.config.on_error
     if on_error not in {"report", "quarantine"}:
         raise ConfigError(f"on_error must be 'report' or 'quarantine', got {on_error!r}.")
+    derive.check_amount_options(kind, amount_from, amount_extra)
     require_atomic_engine(ws)
     step = progress or (lambda _msg, _frac: None)
     timer = ws.timed()
 
     step(f"reading {source if isinstance(source, str) else kind}", 0.05)
     raw = read_source(source)
-    already = _already_imported(ws, kind, raw.checksum)
+    merged_mapping = {**ws.config.mapping(kind), **dict(mapping or {})}
+    options = _options(
+        ws, kind, merged_mapping, on_error, blank_overwrites, amount_from, amount_extra
+    )
+    already = None if force else _already_imported(ws, spec, raw.checksum, options)
     if already is not None:
         return ImportResult(
             kind,
@@ -90,33 +129,66 @@ def import_table(
         )
 
     step("validating", 0.3)
-    merged_mapping = {**ws.config.mapping(kind), **dict(mapping or {})}
-    known = None
-    if kind != "customers" and "customer_id" in spec.names and ws.has_table("customers"):
-        known = ws.con.table("customers").customer_id.execute()
-        known = known if len(known) else None
     today = dt.date.fromisoformat(ws.config.today) if ws.config.today else None
-    checked = validate(kind, raw, mapping=merged_mapping, today=today, known_customers=known)
+    check_spec = spec
+    if amount_from is not None:
+        check_spec = derive.amount_spec(amount_extra)
+        if amount_extra is not None:
+            missing = derive.extra_header_missing([str(h) for h in raw.frame.columns], amount_extra)
+            if missing is not None:
+                problem = replace(missing, file=raw.label)
+                raise ImportValidationError(
+                    f"{raw.label}: --amount-extra column {amount_extra!r} is missing; "
+                    "nothing was imported.",
+                    [problem],
+                )
+            merged_mapping = {**merged_mapping, amount_extra: derive.AMOUNT_EXTRA}
+    checked = validate(kind, raw, mapping=merged_mapping, today=today, spec=check_spec)
+    column_map = {h: c for h, c in checked.column_map.items() if c != derive.AMOUNT_EXTRA}
+    source_names = {c: h for h, c in checked.column_map.items()}
+    frame, problems = checked.frame, list(checked.problems)
+    rejected = len(checked.rejected_rows)
+    amounts = ids = 0
+    structural = [p for p in checked.errors if p.row is None]
+    if amount_from is not None and not structural:
+        step("deriving amounts", 0.45)
+        found = derive.amounts_from_items(
+            ws,
+            frame,
+            checked.source_rows,
+            label=raw.label,
+            amount_header=source_names.get("amount"),
+        )
+        frame, amounts = found.frame, found.rows
+        problems = sorted([*problems, *found.problems], key=lambda p: (p.row or 0, p.column or ""))
+        rejected += len(found.problems)
+    if not structural:
+        mapped = derive.map_customer_ids(ws, kind, frame)
+        frame, ids = mapped.frame, mapped.rows
+        problems += unknown_references(ws, spec, frame, label=raw.label, source_names=source_names)
+
+    errors = [p for p in problems if p.severity == "error"]
     result = ImportResult(
         kind,
         raw.label,
         "loaded",
         rows_read=len(raw.frame),
-        rows_rejected=len(checked.rejected_rows),
+        rows_rejected=rejected,
         duplicates_merged=checked.merged_duplicates,
+        amounts_derived=amounts,
+        ids_mapped=ids,
         ignored_headers=checked.ignored_headers,
-        column_map=checked.column_map,
-        warnings=checked.warnings,
-        problems=checked.problems,
+        column_map=column_map,
+        warnings=[p for p in problems if p.severity == "warning"],
+        problems=problems,
         encoding=raw.encoding,
     )
-    structural = [p for p in checked.errors if p.row is None]
-    if structural or (checked.errors and on_error == "report"):
-        n_rows = len({p.row for p in checked.errors if p.row is not None})
+    if structural or (errors and on_error == "report"):
+        n_rows = len({p.row for p in errors if p.row is not None})
         what = (
             "required column(s) missing: " + ", ".join(str(p.column) for p in structural)
             if structural
-            else f"{len(checked.errors)} problem(s) in {n_rows} row(s)"
+            else f"{len(errors)} problem(s) in {n_rows} row(s)"
         )
         raise ImportValidationError(
             f"{raw.label}: {what}; nothing was imported. "
@@ -125,38 +197,88 @@ def import_table(
                 if structural
                 else "Fix the file, or load the good rows with --on-error quarantine."
             ),
-            checked.errors,
+            errors,
         )
-    if checked.errors:
+    if errors:
         result.status = "loaded with rejects"
 
     step("loading", 0.7)
-    _load(ws, spec, checked, raw.checksum, result, timer)
+    _load(ws, spec, frame, errors, raw.checksum, options, blank_overwrites, result, timer)
     step("done", 1.0)
     return result
 
 
-def _already_imported(ws: Workspace, kind: str, checksum: str) -> int | None:
+def _options(
+    ws: Workspace,
+    kind: str,
+    mapping: Mapping[str, str],
+    on_error: str,
+    blank_overwrites: bool,
+    amount_from: str | None,
+    amount_extra: str | None,
+) -> dict[str, Any]:
+    """What, besides the content, decides what an import stores: its mapping and options,
+    and the imports of the tables it derives columns from (as their latest run ids)."""
+    options: dict[str, Any] = {
+        "mapping": dict(sorted(mapping.items())),
+        "on_error": on_error,
+        "blank_overwrites": blank_overwrites,
+    }
+    if amount_from is not None:
+        options.update(
+            amount_from=amount_from,
+            amount_extra=amount_extra,
+            order_items_run=_latest_import(ws, "order_items"),
+        )
+    if kind in derive.ID_MAPPED_TABLES:
+        options["customer_ids_run"] = _latest_import(ws, derive.ID_MAP)
+    return options
+
+
+def _imports(ws: Workspace, kind: str) -> Any:
     from clientlens.workspace import RUNS
 
     runs = ws.con.table(RUNS)
-    hit = (
-        runs.filter((runs.kind == "import") & (runs.name == kind) & (runs.checksum == checksum))
-        .run_id.max()
-        .execute()
-    )
-    return None if hit is None or pd.isna(hit) else int(hit)
+    return runs.filter((runs.kind == "import") & (runs.name == kind))
+
+
+def _latest_import(ws: Workspace, kind: str) -> int | None:
+    last = _imports(ws, kind).run_id.max().execute()
+    return None if last is None or pd.isna(last) else int(last)
+
+
+def _already_imported(
+    ws: Workspace, spec: TableSpec, checksum: str, options: Mapping[str, Any]
+) -> int | None:
+    """The run that already stored this content, if importing it again would change nothing.
+
+    With a key, that is the table's latest import when it had the same content and the
+    same options; any other state is upserted again (an earlier file may have been
+    overwritten since). Without a key, any import of the same content: its rows would be
+    appended a second time.
+    """
+    imports = _imports(ws, spec.name)
+    if not spec.key:
+        hit = imports.filter(imports.checksum == checksum).run_id.max().execute()
+        return None if hit is None or pd.isna(hit) else int(hit)
+    latest = imports.order_by(imports.run_id.desc()).limit(1).execute()
+    if latest.empty or latest["checksum"].iloc[0] != checksum:
+        return None
+    details = json.loads(latest["details"].iloc[0] or "{}")
+    return int(latest["run_id"].iloc[0]) if details.get("options") == options else None
 
 
 def _load(
     ws: Workspace,
     spec: TableSpec,
-    checked: Validated,
+    frame: pd.DataFrame,
+    errors: list[Problem],
     checksum: str,
+    options: Mapping[str, Any],
+    blank_overwrites: bool,
     result: ImportResult,
     timer: Any,
 ) -> None:
-    frame = checked.frame
     rejects = pd.DataFrame(
         [
             {
@@ -166,7 +288,7 @@ def _load(
                 "value": p.value,
                 "reason": p.reason,
             }
-            for p in checked.errors
+            for p in errors
         ]
     )
     written = ws.upsert(
@@ -176,6 +298,7 @@ def _load(
         schema=spec.ibis_schema(),
         columns_filled=[c for c in frame.columns if frame[c].notna().any()],
         rejects=rejects,
+        blank_overwrites=blank_overwrites,
         run_record={
             "started_at": timer.started_at,
             "source": result.source,
@@ -189,8 +312,12 @@ def _load(
                 "ignored_headers": result.ignored_headers,
                 "warnings": len(result.warnings),
                 "duplicates_merged": result.duplicates_merged,
+                "amounts_derived": result.amounts_derived,
+                "ids_mapped": result.ids_mapped,
+                "options": dict(options),
             },
         },
     )
     result.rows_inserted, result.rows_updated = written.inserted, written.updated
+    result.rows_unchanged, result.columns_updated = written.unchanged, list(written.columns_updated)
     result.run_id = written.run_id

@@ -98,6 +98,8 @@ class Validated:
     ignored_headers: list[str] = field(default_factory=list)
     column_map: dict[str, str] = field(default_factory=dict)
     merged_duplicates: int = 0
+    source_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
+    """The row number in the source of each row of ``frame``."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -202,6 +204,7 @@ def validate(
     mapping: dict[str, str] | None = None,
     today: dt.date | None = None,
     known_customers: pd.Series | None = None,
+    spec: TableSpec | None = None,
 ) -> Validated:
     """Check every row of ``raw`` against the contract of table ``kind``.
 
@@ -217,11 +220,14 @@ def validate(
         Dates after this day are rejected as being in the future.
     known_customers
         Customer ids already in the workspace; rows pointing at others get a warning.
+    spec
+        A contract to check instead of the one of ``kind`` (an import that derives a
+        column, such as orders whose amount comes from their items).
     """
-    spec = table_spec(kind)
+    spec = spec or table_spec(kind)
     today = today or dt.date.today()
     headers = [str(h) for h in raw.frame.columns]
-    colmap = resolve_columns(kind, headers, mapping)
+    colmap = resolve_columns(kind, headers, mapping, spec=spec)
     source_names = {v: k for k, v in colmap.items()}
     frame = raw.frame.copy()
     frame.columns = headers
@@ -296,7 +302,8 @@ def validate(
     rejected = raw.frame.iloc[bad].copy()
     rejected.insert(0, "_row", [raw.row_number(int(i)) for i in bad])
     out = typed.loc[keep, [c for c in spec.names if c in typed.columns]].reset_index(drop=True)
-    return Validated(out, problems, rejected, ignored, colmap, int(merged.sum()))
+    rows = raw.first_row + np.flatnonzero(keep)
+    return Validated(out, problems, rejected, ignored, colmap, int(merged.sum()), rows)
 
 
 def _normalise_codes(
