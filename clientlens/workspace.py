@@ -15,6 +15,7 @@ database connection.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import time
@@ -74,6 +75,8 @@ REJECTS_SCHEMA = ibis.schema(
         "reason": "string",
     }
 )
+
+_SCRATCH = itertools.count(1)
 
 Progress = Callable[[str, float], None]
 """Called with a step description and the fraction done (0..1)."""
@@ -336,6 +339,37 @@ class Workspace:
         else:
             table = ibis.memtable(frame, schema=schema) if schema is not None else frame
             self.con.insert(name, table)
+
+    @contextmanager
+    def scratch_table(self, frame: pd.DataFrame, schema: sch.Schema) -> Iterator[ir.Table]:
+        """``frame`` registered in the engine, typed by ``schema``, for the duration of a
+        ``with`` block: what an import joins to stored tables before it writes. Nothing is
+        left behind (an Ibis memtable would stay registered until the process ends)."""
+        from clientlens.upsert import conform_rows
+
+        rows = conform_rows(frame, schema)
+        name = f"_clientlens_scratch_{next(_SCRATCH)}"
+        if self.is_duckdb:
+            import pyarrow as pa
+
+            raw = self.con.con
+            arrow = pa.Table.from_pandas(rows, schema=schema.to_pyarrow(), preserve_index=False)
+            raw.register(name, arrow)
+            try:
+                yield self.con.table(name)
+            finally:
+                raw.unregister(name)
+            return
+        from ibis.backends.pyspark.datatypes import PySparkSchema
+
+        session = self.con._session
+        session.createDataFrame(
+            rows, schema=PySparkSchema.from_ibis(schema), verifySchema=False
+        ).createOrReplaceTempView(name)
+        try:
+            yield self.con.table(name)
+        finally:
+            session.catalog.dropTempView(name)
 
     # -- results ----------------------------------------------------------------------
     @property

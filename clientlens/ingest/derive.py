@@ -25,7 +25,6 @@ import pandas as pd
 
 from clientlens.errors import ConfigError, DataContractError, Problem
 from clientlens.schema import Column, TableSpec, normalise_header, table_spec
-from clientlens.upsert import conform_rows
 
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
@@ -115,28 +114,27 @@ def amounts_from_items(
             _ROW: "int64",
         }
     )
-    orders = ibis.memtable(conform_rows(rows, schema), schema=schema)
-    items = ws.con.table("order_items")
-    per_order = items.group_by(_item_order=items.order_id).aggregate(
-        _items=items.count(),
-        _unpriced=(items.quantity.isnull() | items.unit_price.isnull()).cast("int64").sum(),
-        _items_amount=(items.quantity.cast("float64") * items.unit_price).sum(),
-    )
-    joined = orders.left_join(per_order, orders.order_id == per_order._item_order)
-    extra = ibis.coalesce(joined[AMOUNT_EXTRA], 0.0) if AMOUNT_EXTRA in orders.columns else 0.0
-    wanted = joined.amount.isnull()
-    priced = joined._items.notnull() & (joined._unpriced == 0)
-    result = _execute(
-        ws,
-        joined.select(
-            *[joined[c] for c in orders.columns if c not in {"amount", AMOUNT_EXTRA}],
-            amount=ibis.ifelse(wanted & priced, joined._items_amount + extra, joined.amount),
-            _derived=wanted & priced,
-            _unpriceable=wanted & ~priced,
-            _items=joined._items,
-            _unpriced=joined._unpriced,
-        ),
-    )
+    with ws.scratch_table(rows, schema) as orders:
+        items = ws.con.table("order_items")
+        per_order = items.group_by(_item_order=items.order_id).aggregate(
+            _items=items.count(),
+            _unpriced=(items.quantity.isnull() | items.unit_price.isnull()).cast("int64").sum(),
+            _items_amount=(items.quantity.cast("float64") * items.unit_price).sum(),
+        )
+        joined = orders.left_join(per_order, orders.order_id == per_order._item_order)
+        extra = ibis.coalesce(joined[AMOUNT_EXTRA], 0.0) if AMOUNT_EXTRA in orders.columns else 0.0
+        wanted = joined.amount.isnull()
+        priced = joined._items.notnull() & (joined._unpriced == 0)
+        result = ws.con.execute(
+            joined.select(
+                *[joined[c] for c in orders.columns if c not in {"amount", AMOUNT_EXTRA}],
+                amount=ibis.ifelse(wanted & priced, joined._items_amount + extra, joined.amount),
+                _derived=wanted & priced,
+                _unpriceable=wanted & ~priced,
+                _items=joined._items,
+                _unpriced=joined._unpriced,
+            )
+        )
     bad = result[result["_unpriceable"].astype(bool)]
     problems = [
         Problem(
@@ -166,7 +164,16 @@ def map_customer_ids(ws: Workspace, kind: str, frame: pd.DataFrame) -> Derived:
         return Derived(frame, 0)
     spec = table_spec(kind)
     schema = ibis.schema({c: spec.column(c).ibis_type for c in frame.columns})
-    rows = ibis.memtable(conform_rows(frame, schema), schema=schema)
+    with ws.scratch_table(frame, schema) as rows:
+        mapped = _through_id_map(ws, kind, rows)
+    if mapped is None:
+        return Derived(frame, 0)
+    n_mapped = int(mapped.pop("_mapped_row").astype(bool).sum())
+    columns = [c for c in spec.names if c in frame.columns or (c == "customer_id" and n_mapped)]
+    return Derived(mapped[columns].reset_index(drop=True), n_mapped)
+
+
+def _through_id_map(ws: Workspace, kind: str, rows: ir.Table) -> pd.DataFrame | None:
     stored = ws.con.table(ID_MAP)
     joined = rows
     found = []  # the candidates, first wins: the id's customer, the id itself, the device's
@@ -179,21 +186,13 @@ def map_customer_ids(ws: Workspace, kind: str, frame: pd.DataFrame) -> Derived:
         joined = joined.left_join(by_device, joined.anonymous_id == by_device._source_d)
         found.append("_by_device")
     if not found:
-        return Derived(frame, 0)
+        return None
     customer = ibis.coalesce(*[joined[c] for c in found]) if len(found) > 1 else joined[found[0]]
     before = joined.customer_id if "customer_id" in rows.columns else ibis.null("string")
-    mapped = _execute(
-        ws,
+    return ws.con.execute(
         joined.select(
             *[joined[c] for c in rows.columns if c != "customer_id"],
             customer_id=customer,
             _mapped_row=~customer.identical_to(before),
-        ),
+        )
     )
-    n_mapped = int(mapped.pop("_mapped_row").astype(bool).sum())
-    columns = [c for c in spec.names if c in frame.columns or (c == "customer_id" and n_mapped)]
-    return Derived(mapped[columns].reset_index(drop=True), n_mapped)
-
-
-def _execute(ws: Workspace, expr: ir.Table) -> pd.DataFrame:
-    return ws.con.execute(expr)

@@ -56,24 +56,21 @@ def unknown_references(
         if ws.row_count(target) == 0:  # nothing imported there yet: nothing to point to
             continue
         values = frame[[column]].assign(**{_POS: range(len(frame))})
-        given = ibis.memtable(
-            values.astype({column: object}).where(values.notna(), None),
-            schema={column: "string", _POS: "int64"},
-        )
-        stored = ws.con.table(target)
-        known = stored.select(_known=stored[column])
-        unknown = given.filter(given[column].notnull()).anti_join(
-            known, given[column] == known._known
-        )
-        count = int(ws.con.execute(unknown.count()))
-        if not count:
-            continue
-        first = ws.con.execute(
-            unknown.group_by(column)
-            .aggregate(_first=unknown[_POS].min())
-            .order_by("_first")
-            .limit(FIRST_SHOWN)
-        )[column].tolist()
+        with ws.scratch_table(values, ibis.schema({column: "string", _POS: "int64"})) as given:
+            stored = ws.con.table(target)
+            known = stored.select(_known=stored[column])
+            unknown = given.filter(given[column].notnull()).anti_join(
+                known, given[column] == known._known
+            )
+            count = int(ws.con.execute(unknown.count()))
+            if not count:
+                continue
+            first = ws.con.execute(
+                unknown.group_by(column)
+                .aggregate(_first=unknown[_POS].min())
+                .order_by("_first")
+                .limit(FIRST_SHOWN)
+            )[column].tolist()
         out.append(
             Problem(
                 label,
