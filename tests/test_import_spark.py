@@ -6,6 +6,7 @@ and swaps it in with one overwrite step, then records the run (clientlens.upsert
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from clientlens import ImportValidationError, Workspace
@@ -156,3 +157,43 @@ def test_partial_updates_on_spark_as_on_duckdb(spark_ws, workspace, tmp_path):
         ["customers", 0, 1, 1, "loaded with rejects"],
         ["customers", 0, 1, 0, "loaded"],
     ]
+
+
+def test_derived_amounts_id_map_and_reference_warnings_on_spark(spark_ws, tmp_path):
+    from tests.test_import_derived import ITEMS, ORDERS
+
+    items, orders = tmp_path / "items.csv", tmp_path / "orders.csv"
+    items.write_text(ITEMS)
+    orders.write_text(ORDERS)
+    spark_ws.import_table("order_items", str(items))
+    result = spark_ws.import_table("orders", str(orders), amount_from="items", amount_extra="运费")
+    assert (result.rows_inserted, result.amounts_derived) == (2, 2)
+    amounts = spark_ws.table("orders").filter(lambda t: t.order_id.isin(["O1", "O2"]))
+    assert amounts.order_by("order_id").amount.execute().tolist() == [32.0, 31.5]
+
+    again = spark_ws.import_table("order_items", str(items), force=True)
+    # O1 and O2 are stored (and the first test's A and B): O4's item points nowhere
+    assert [w.reason for w in again.warnings] == [
+        "1 row(s) point to no row of orders: order_id not found there (loaded anyway); "
+        "the first: O4"
+    ]
+    assert (again.rows_inserted, again.rows_unchanged) == (0, 4)
+
+    spark_ws.import_table(
+        "customer_ids", pd.DataFrame({"source_id": ["D1"], "customer_id": ["K1"]})
+    )
+    events = spark_ws.import_table(
+        "events",
+        pd.DataFrame(
+            {"anonymous_id": ["D1", "D2"], "timestamp": ["2024-02-01"] * 2, "event": ["view"] * 2}
+        ),
+    )
+    assert events.ids_mapped == 1
+    stored = spark_ws.table("events").order_by("anonymous_id").execute()
+    assert stored["customer_id"].astype(object).where(
+        stored["customer_id"].notna(), None
+    ).tolist() == [
+        "K1",
+        None,
+    ]
+    assert not [t for t in spark_ws.list_tables() if t.startswith("_clientlens_scratch")]
