@@ -24,7 +24,7 @@ from clientlens.errors import ConfigError, ImportValidationError, Problem
 from clientlens.ingest import derive
 from clientlens.ingest.read import read_source
 from clientlens.ingest.references import unknown_references
-from clientlens.ingest.validate import validate
+from clientlens.ingest.validate import Validated, validate
 from clientlens.schema import TableSpec, table_spec
 from clientlens.upsert import require_atomic_engine
 
@@ -145,27 +145,13 @@ def import_table(
             merged_mapping = {**merged_mapping, amount_extra: derive.AMOUNT_EXTRA}
     checked = validate(kind, raw, mapping=merged_mapping, today=today, spec=check_spec)
     column_map = {h: c for h, c in checked.column_map.items() if c != derive.AMOUNT_EXTRA}
-    source_names = {c: h for h, c in checked.column_map.items()}
-    frame, problems = checked.frame, list(checked.problems)
-    rejected = len(checked.rejected_rows)
-    amounts = ids = 0
     structural = [p for p in checked.errors if p.row is None]
-    if amount_from is not None and not structural:
-        step("deriving amounts", 0.45)
-        found = derive.amounts_from_items(
-            ws,
-            frame,
-            checked.source_rows,
-            label=raw.label,
-            amount_header=source_names.get("amount"),
-        )
-        frame, amounts = found.frame, found.rows
-        problems = sorted([*problems, *found.problems], key=lambda p: (p.row or 0, p.column or ""))
-        rejected += len(found.problems)
+    step("deriving", 0.45)
+    found = _Found(checked.frame, list(checked.problems), len(checked.rejected_rows))
     if not structural:
-        mapped = derive.map_customer_ids(ws, kind, frame)
-        frame, ids = mapped.frame, mapped.rows
-        problems += unknown_references(ws, spec, frame, label=raw.label, source_names=source_names)
+        _derive(ws, spec, checked, raw.label, amount_from, on_error, found)
+    frame, problems, rejected = found.frame, found.problems, found.rejected
+    amounts, ids = found.amounts, found.ids
 
     errors = [p for p in problems if p.severity == "error"]
     result = ImportResult(
@@ -206,6 +192,54 @@ def import_table(
     _load(ws, spec, frame, errors, raw.checksum, options, blank_overwrites, result, timer)
     step("done", 1.0)
     return result
+
+
+@dataclass
+class _Found:
+    """The rows to load and what was found on the way, as the derivations refine them."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    rejected: int
+    amounts: int = 0
+    ids: int = 0
+
+
+def _derive(
+    ws: Workspace,
+    spec: TableSpec,
+    checked: Validated,
+    label: str,
+    amount_from: str | None,
+    on_error: str,
+    found: _Found,
+) -> None:
+    """Amounts from items, ids through the id map, reference warnings, all in the engine.
+
+    The amounts' problems join the validation's, so a file is fixed once; the id map and
+    the reference warnings are skipped when the file is rejected anyway.
+    """
+    source_names = {c: h for h, c in checked.column_map.items()}
+    if amount_from is not None:
+        amounts = derive.amounts_from_items(
+            ws,
+            found.frame,
+            checked.source_rows,
+            label=label,
+            amount_header=source_names.get("amount"),
+        )
+        found.frame, found.amounts = amounts.frame, amounts.rows
+        found.problems = sorted(
+            [*found.problems, *amounts.problems], key=lambda p: (p.row or 0, p.column or "")
+        )
+        found.rejected += len(amounts.problems)
+    if on_error == "report" and any(p.severity == "error" for p in found.problems):
+        return
+    mapped = derive.map_customer_ids(ws, spec.name, found.frame)
+    found.frame, found.ids = mapped.frame, mapped.rows
+    found.problems += unknown_references(
+        ws, spec, found.frame, label=label, source_names=source_names
+    )
 
 
 def _options(
