@@ -213,7 +213,8 @@ def _upsert_by_swap(
                 merged = merge.table()
         elif not frame.empty:
             old = con.table(table)
-            merged = old.union(ibis.memtable(conform_rows(frame, schema), schema=schema))
+            incoming = ibis.memtable(conform_rows(frame, schema), schema=schema)
+            merged = old.union(incoming.select(old.columns))
         if merged is not None:
             # Spark cannot overwrite a table while reading it, and a failure while the
             # merge runs must leave the stored table as it was: materialise it aside first.
