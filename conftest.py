@@ -1,4 +1,5 @@
-"""The package's doctests: each example runs in a fresh directory laid out like a checkout.
+"""The doctests (the package's docstrings and the ```pycon examples of docs/*.md): each
+runs in a fresh directory laid out like a checkout.
 
 The directory holds ``orders.csv``, a tiny shop's orders, for the examples that import a
 file, and ``../shared/data`` is the public data, as it is beside the repository, for the

@@ -126,7 +126,7 @@ def import_(
         str,
         typer.Argument(
             help="Table: orders, customers, order_items, products, "
-            "events, feedback, tickets, marketing_spend."
+            "events, feedback, tickets, marketing_spend, customer_ids."
         ),
     ],
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK), Parquet or .xlsx file.")],
@@ -164,9 +164,39 @@ def import_(
             "--values status:已揽收=completed. Repeatable.",
         ),
     ] = None,
+    blank_overwrites: Annotated[
+        bool,
+        typer.Option(
+            "--blank-overwrites",
+            help="An empty cell empties the stored value (default: the stored value stays).",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Load the file even if it is the table's latest import already."
+        ),
+    ] = False,
+    amount_from: Annotated[
+        str | None,
+        typer.Option(
+            "--amount-from",
+            help="orders only: 'items' fills each missing amount with quantity × unit_price "
+            "of the imported order items.",
+        ),
+    ] = None,
+    amount_extra: Annotated[
+        str | None,
+        typer.Option(
+            "--amount-extra",
+            help="With --amount-from: a column of the file added to the derived amount, "
+            "e.g. --amount-extra 运费.",
+        ),
+    ] = None,
 ) -> None:
     """Validate a file and load it into the workspace (all or nothing)."""
     from clientlens.ingest.vocab import parse_values
+    from clientlens.schema import table_spec
 
     ws = _workspace()
     try:
@@ -176,6 +206,10 @@ def import_(
                 str(file),
                 mapping=_parse_maps(map_ or []),
                 on_error=on_error,
+                blank_overwrites=blank_overwrites,
+                force=force,
+                amount_from=amount_from,
+                amount_extra=amount_extra,
                 progress=update,
                 sheet=sheet,
                 decimal=decimal,
@@ -185,7 +219,8 @@ def import_(
         err_console.print(_t("import_interrupted"), style="bold red")
         raise typer.Exit(130) from None
     if result.status == "already imported":
-        console.print(_t("import_same", source=file, table=kind))
+        same = "import_same" if table_spec(kind).key else "import_same_appended"
+        console.print(_t(same, source=file, table=kind))
         return
     seconds = float(ws.runs().iloc[-1]["duration_s"])
     console.print(
@@ -195,6 +230,7 @@ def import_(
             source=file,
             inserted=result.rows_inserted,
             updated=result.rows_updated,
+            unchanged=result.rows_unchanged,
             rejected=result.rows_rejected,
             seconds=seconds,
         )
@@ -202,6 +238,13 @@ def import_(
     console.print(
         _t("mapped", pairs=", ".join(f"{k}→{v}" for k, v in result.column_map.items())), style="dim"
     )
+    if result.columns_updated:
+        console.print(_t("updated_columns", cols=", ".join(result.columns_updated)))
+    if result.amounts_derived:
+        extra = f" + {amount_extra}" if amount_extra else ""
+        console.print(_t("amounts_derived", count=result.amounts_derived, extra=extra))
+    if result.ids_mapped:
+        console.print(_t("ids_mapped", count=result.ids_mapped))
     if result.ignored_headers:
         console.print(_t("ignored", cols=", ".join(result.ignored_headers)), style="yellow")
     if result.rows_rejected:
@@ -209,7 +252,7 @@ def import_(
     if result.warnings:
         console.print(_t("warnings", count=result.warning_count), style="yellow")
         for p in result.warnings[:5]:
-            console.print(f"  {p}", style="yellow")
+            console.print(f"  {p}", style="yellow", soft_wrap=True)
 
 
 def _print_problems(problems: list[Any], *, header: bool = True, total: int | None = None) -> None:

@@ -333,6 +333,7 @@ TABLES: dict[str, TableSpec] = {
                 _c("channel", "string", "渠道", "反馈渠道"),
             ),
             key=(),
+            references={"customer_id": "customers"},
         ),
         TableSpec(
             "tickets",
@@ -367,6 +368,7 @@ TABLES: dict[str, TableSpec] = {
                 _c("description", "string", "描述", "投诉内容", "问题描述", "内容"),
             ),
             key=("ticket_id",),
+            references={"customer_id": "customers"},
         ),
         TableSpec(
             "marketing_spend",
@@ -387,6 +389,49 @@ TABLES: dict[str, TableSpec] = {
                 ),
             ),
             key=("date", "channel"),
+        ),
+        TableSpec(
+            "customer_ids",
+            (
+                _c(
+                    "source_id",
+                    "string",
+                    "源id",
+                    "来源id",
+                    "原始id",
+                    "外部id",
+                    "设备id",
+                    "订单号",
+                    "external_id",
+                    "device_id",
+                    "order_id",
+                    required=True,
+                    description="an id another system or log uses: an order number, a device "
+                    "or cookie id, a member number elsewhere",
+                ),
+                _c(
+                    "customer_id",
+                    "string",
+                    *_CUSTOMER_ID,
+                    required=True,
+                    description="the customer it stands for",
+                ),
+                _c(
+                    "id_type",
+                    "string",
+                    "id类型",
+                    "类型",
+                    "type",
+                    description="what the source id is (order, device ...); kept for reference",
+                ),
+            ),
+            key=("source_id",),
+            references={"customer_id": "customers"},
+            description="An explicit id map: source id → customer id. Imports of `events`, "
+            "`feedback` and `tickets` made after it translate ids through it: a "
+            "`customer_id` that is a mapped source id becomes its customer, and an event "
+            "with no `customer_id` gets the customer of its mapped `anonymous_id`. Rows "
+            'imported earlier keep their ids (see importing.md, "Id mapping files").',
         ),
     ]
 }
@@ -414,15 +459,20 @@ def normalise_header(header: str) -> str:
 
 
 def resolve_columns(
-    kind: str, headers: Iterable[str], mapping: dict[str, str] | None = None
+    kind: str,
+    headers: Iterable[str],
+    mapping: dict[str, str] | None = None,
+    *,
+    spec: TableSpec | None = None,
 ) -> dict[str, str]:
     """Map source headers to canonical column names.
 
     Explicit ``mapping`` (source header → canonical name) wins; then exact canonical
     names; then synonyms. Headers that match nothing are left out (and reported by the
     importer as ignored). Raises DataContractError when two headers claim one column.
+    ``spec`` replaces the contract of ``kind`` (an import that derives a column).
     """
-    spec = table_spec(kind)
+    spec = spec or table_spec(kind)
     mapping = dict(mapping or {})
     for target in mapping.values():
         if target not in spec.names:

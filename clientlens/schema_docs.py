@@ -53,9 +53,10 @@ def _table_section(spec: TableSpec) -> list[str]:
         lines += [spec.description, ""]
     if spec.key:
         lines.append(
-            f"Key: {_code(spec.key)}. A row whose key is already in the workspace replaces "
-            "the stored row on re-import; two rows of one file with the same key and "
-            "different values are an error."
+            f"Key: {_code(spec.key)}. A row whose key is already in the workspace updates "
+            "the stored row on re-import, column by column: columns the file lacks and its "
+            "empty cells leave the stored values as they are (unless `--blank-overwrites`); "
+            "two rows of one file with the same key and different values are an error."
         )
     else:
         lines.append(
@@ -64,7 +65,10 @@ def _table_section(spec: TableSpec) -> list[str]:
         )
     if spec.references:
         refs = ", ".join(f"`{col}` → `{table}`" for col, table in spec.references.items())
-        lines.append(f"References: {refs}.")
+        lines.append(
+            f"References: {refs}. An import warns, with a count and the first values, "
+            "about ids not found there once that table holds rows; the rows load anyway."
+        )
     lines += [
         "",
         "| column | type | Ibis type | flags | recognised headers |",

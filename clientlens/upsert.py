@@ -4,16 +4,21 @@
 validates a file and hands over the clean rows, and nothing outside this module and the
 workspace writes a canonical table.
 
-How the write is made all-or-nothing depends on the engine:
+What a re-import does to the stored rows (columns the file lacks are kept, empty cells
+do not overwrite, unchanged rows are counted and not written) is the rule of
+:mod:`clientlens.merge`, run in the engine on both paths. How the write is made
+all-or-nothing depends on the engine:
 
-* **DuckDB**: one transaction creates the table if missing, replaces the rows whose key
-  is already stored, inserts the rest, registers the filled columns, stores the rejects
-  and records the run. Any error rolls all of it back.
-* **PySpark**: there is no multi-table transaction. The new contents of the table (stored
-  rows whose key is not in the file, plus the file's rows) are built as a separate table
+* **DuckDB**: one transaction creates the table if missing, stages the file's rows typed
+  like the table, updates in place the stored rows the merge changes, inserts the new
+  ones, registers the filled columns, stores the rejects and records the run. Any error
+  rolls all of it back.
+* **PySpark**: there is no multi-table transaction. The new contents of the table (the
+  stored rows merged with the file's, plus its new rows) are built as a separate table
   first; only then are they swapped in with one overwrite step, after which the filled
   columns, the rejects and, last, the run record are appended. A failure before the swap
-  leaves the workspace unchanged.
+  leaves the workspace unchanged. When the file changes no stored row and adds none,
+  nothing is swapped.
 * **Any other Ibis backend**: refused with a :class:`~clientlens.errors.WorkspaceError`
   before anything is read, because ClientLens cannot make the write atomic there yet.
 """
@@ -30,6 +35,7 @@ import ibis.expr.schema as sch
 import pandas as pd
 
 from clientlens.errors import WorkspaceError
+from clientlens.merge import Merge, MergeCounts
 
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
 ATOMIC_ENGINES = ("duckdb", "pyspark")
 _STAGE = "_clientlens_stage_{}"
 _NEW = "_clientlens_new_{}"
+_DUCKDB_STAGE = "_clientlens_stage"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class Staged:
 
     table: str
     rows: int
+    columns: tuple[str, ...]
+    """The canonical columns to write (the table may hold others, such as ``_row``)."""
 
     def __len__(self) -> int:
         return self.rows
@@ -57,6 +66,10 @@ class Upserted:
     inserted: int
     updated: int
     run_id: int
+    unchanged: int = 0
+    """Rows whose key was stored and whose stored values the file left as they were."""
+    columns_updated: tuple[str, ...] = ()
+    """Columns in which at least one stored value changed."""
 
 
 def require_atomic_engine(ws: Workspace) -> None:
@@ -80,6 +93,7 @@ def upsert(
     run_record: Mapping[str, Any],
     rejects: pd.DataFrame | None = None,
     columns_filled: Iterable[str] = (),
+    blank_overwrites: bool = False,
 ) -> Upserted:
     """Write ``frame`` into ``table`` by ``key`` and record the run, all or nothing.
 
@@ -89,12 +103,15 @@ def upsert(
         Canonical table name; created with ``schema`` (its whole canonical schema) if missing.
     frame
         The validated rows (a frame, or on DuckDB a :class:`Staged` table of the
-        workspace's connection); columns a subset of ``schema``. Rows whose ``key`` is already
-        stored replace the stored row as a whole; without a key, rows are appended.
+        workspace's connection); columns a subset of ``schema``. A row whose ``key`` is already
+        stored updates the stored row by the rule of :mod:`clientlens.merge`: columns
+        ``frame`` lacks stay as stored, and so do stored values where ``frame`` has a
+        missing value (unless ``blank_overwrites``). Without a key, rows are appended.
     run_record
         Fields of the run metadata row (``source``, ``checksum``, ``rows_read``, ``status``,
         ``details`` ...). ``run_id``, ``rows_inserted``, ``rows_updated`` and ``rows_loaded``
-        are filled in here; ``kind`` defaults to ``"import"``, ``name`` to ``table``, and
+        are filled in here, and ``rows_unchanged`` and ``columns_updated`` are added to
+        ``details``; ``kind`` defaults to ``"import"``, ``name`` to ``table``, and
         ``duration_s`` to the time since ``started_at``.
     rejects
         Bad rows kept in the rejects table (``source, row, column_name, value, reason``);
@@ -102,13 +119,20 @@ def upsert(
     columns_filled
         Columns the import filled; those not yet registered for ``table`` are registered,
         so :meth:`Workspace.table` shows them.
+    blank_overwrites
+        A missing value in ``frame`` empties the stored value instead of leaving it.
     """
     require_atomic_engine(ws)
-    if ws.is_duckdb:
-        return _upsert_duckdb(ws, table, frame, key, schema, run_record, rejects, columns_filled)
-    if isinstance(frame, Staged):
+    if isinstance(frame, Staged) and not ws.is_duckdb:
         raise WorkspaceError("Staged rows can only be written to a DuckDB workspace.")
-    return _upsert_by_swap(ws, table, frame, key, schema, run_record, rejects, columns_filled)
+    if ws.is_duckdb:
+        return _upsert_duckdb(
+            ws, table, frame, key, schema, run_record, rejects, columns_filled, blank_overwrites
+        )
+    assert not isinstance(frame, Staged)
+    return _upsert_by_swap(
+        ws, table, frame, key, schema, run_record, rejects, columns_filled, blank_overwrites
+    )
 
 
 def _upsert_duckdb(
@@ -120,38 +144,66 @@ def _upsert_duckdb(
     run_record: Mapping[str, Any],
     rejects: pd.DataFrame | None,
     columns_filled: Iterable[str],
+    blank_overwrites: bool,
 ) -> Upserted:
+    """One transaction: the typed stage, the merge's UPDATE and INSERT, the registry, the run."""
     from clientlens.workspace import COLUMNS, REJECTS
 
-    cols = ", ".join(c.sql("duckdb") for c in schema.to_sqlglot_column_defs("duckdb"))
+    given = _given_schema(frame, schema)
     with ws.transaction() as writer:
-        writer.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
-        if isinstance(frame, Staged):
-            writer.execute(
-                f'CREATE OR REPLACE TEMP VIEW _clientlens_stage AS SELECT * FROM temp."{frame.table}"'
-            )
+        writer.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({_column_defs(schema)})')
+        # Typed like the table, so the merge compares values of one type on both sides.
+        writer.execute(f"CREATE TEMP TABLE {_DUCKDB_STAGE} ({_column_defs(given)})")
+        if isinstance(frame, Staged):  # validated in this connection: no copy through Python
+            listed = ", ".join(f'"{c}"' for c in frame.columns)
+            source = f'(SELECT {listed} FROM temp."{frame.table}")'
         else:
-            writer.register("_clientlens_stage", frame)
+            writer.register("_clientlens_rows", frame)
+            source = "_clientlens_rows"
         try:
-            updated = 0
+            writer.execute(f"INSERT INTO {_DUCKDB_STAGE} BY NAME SELECT * FROM {source}")
             if key:
-                on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
-                updated = writer.execute(
-                    f'SELECT count(*) FROM "{table}" t JOIN _clientlens_stage s ON {on}'
-                ).fetchone()[0]
-                writer.execute(f'DELETE FROM "{table}" t USING _clientlens_stage s WHERE {on}')
-            writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _clientlens_stage')
-        finally:
-            if isinstance(frame, Staged):
-                writer.execute("DROP VIEW IF EXISTS temp._clientlens_stage")
+                counts = _merge_duckdb(writer, table, schema, given, key, blank_overwrites)
             else:
-                writer.unregister("_clientlens_stage")
-        inserted = len(frame) - updated
+                writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM {_DUCKDB_STAGE}')
+                counts = MergeCounts(len(frame), 0, 0, ())
+        finally:
+            if not isinstance(frame, Staged):
+                writer.unregister("_clientlens_rows")
+            writer.execute(f"DROP TABLE IF EXISTS {_DUCKDB_STAGE}")
         ws.append(writer, COLUMNS, _new_columns(ws, table, columns_filled))
         run_id = ws.next_run_id()
         ws.append(writer, REJECTS, _rejects(rejects, run_id, table))
-        ws.record_run(writer, run_id=run_id, **_run(run_record, table, inserted, updated))
-    return Upserted(inserted, updated, run_id)
+        ws.record_run(writer, run_id=run_id, **_run(run_record, table, counts))
+    return Upserted(counts.new, counts.updated, run_id, counts.unchanged, counts.columns_updated)
+
+
+def _merge_duckdb(
+    writer: Any,
+    table: str,
+    schema: sch.Schema,
+    given: sch.Schema,
+    key: Sequence[str],
+    blank_overwrites: bool,
+) -> MergeCounts:
+    """The merge of the stage into ``table``: count, update the changed rows in place,
+    insert the new ones. Stored rows the file does not change are not written."""
+    merge = Merge(
+        ibis.table(schema, name=table),
+        ibis.table(given, name=_DUCKDB_STAGE),
+        key=key,
+        blank_overwrites=blank_overwrites,
+    )
+    counts = merge.counts(writer.execute(_duckdb_sql(merge.count_expr())).df())
+    if counts.columns_updated:
+        sets = ", ".join(f'"{c}" = u."{c}"' for c in counts.columns_updated)
+        on = " AND ".join(f't."{k}" = u."{k}"' for k in key)
+        changed = _duckdb_sql(merge.changed_rows(counts.columns_updated))
+        writer.execute(f'UPDATE "{table}" AS t SET {sets} FROM ({changed}) AS u WHERE {on}')
+    if counts.new:
+        new = _duckdb_sql(merge.new_rows())
+        writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM ({new})')
+    return counts
 
 
 def _upsert_by_swap(
@@ -163,6 +215,7 @@ def _upsert_by_swap(
     run_record: Mapping[str, Any],
     rejects: pd.DataFrame | None,
     columns_filled: Iterable[str],
+    blank_overwrites: bool,
 ) -> Upserted:
     """Build the new contents aside, swap them in with one overwrite, then record the run."""
     from clientlens.workspace import COLUMNS, COLUMNS_SCHEMA, REJECTS, REJECTS_SCHEMA
@@ -170,26 +223,31 @@ def _upsert_by_swap(
     con = ws.con
     stage, new = _STAGE.format(table), _NEW.format(table)
     exists = table in con.list_tables()
-    updated = 0
+    counts = MergeCounts(len(frame), 0, 0, ())
     keep_new = False
     try:
-        if not exists or not frame.empty:
-            incoming = ibis.memtable(_conform(frame, schema), schema=schema)
-            if exists:
-                old = con.table(table)
-                if key:
-                    staged = con.create_table(stage, incoming, overwrite=True)
-                    updated = int(old.semi_join(staged, list(key)).count().execute())
-                    merged = old.anti_join(staged, list(key)).union(staged.select(old.columns))
-                else:
-                    merged = old.union(incoming.select(old.columns))
-            else:
-                merged = incoming
+        merged = None
+        if not exists:
+            merged = ibis.memtable(conform_rows(frame, schema), schema=schema)
+        elif not frame.empty and key:
+            given = _given_schema(frame, schema)
+            incoming = ibis.memtable(conform_rows(frame, given), schema=given)
+            staged = con.create_table(stage, incoming, overwrite=True)
+            merge = Merge(con.table(table), staged, key=key, blank_overwrites=blank_overwrites)
+            counts = merge.counts(merge.count_expr().execute())
+            if counts.new or counts.updated:  # else the stored rows stay as they are
+                merged = merge.table()
+        elif not frame.empty:
+            old = con.table(table)
+            incoming = ibis.memtable(conform_rows(frame, schema), schema=schema)
+            merged = old.union(incoming.select(old.columns))
+        if merged is not None:
             # Spark cannot overwrite a table while reading it, and a failure while the
             # merge runs must leave the stored table as it was: materialise it aside first.
             con.create_table(new, merged, overwrite=True)
-            new_columns = _new_columns(ws, table, columns_filled)
-            run_id = ws.next_run_id()
+        new_columns = _new_columns(ws, table, columns_filled)
+        run_id = ws.next_run_id()
+        if merged is not None:
             try:
                 con.create_table(table, con.table(new), overwrite=True)  # the swap
             except Exception as exc:  # the engine's own error, with the way back
@@ -200,18 +258,27 @@ def _upsert_by_swap(
                     f"in table {new!r} and the import was not recorded; if {table!r} is now "
                     f"missing, rename {new!r} to {table!r} (ALTER TABLE ... RENAME TO ...)."
                 ) from exc
-        else:  # nothing to write: the stored rows stay as they are
-            new_columns = _new_columns(ws, table, columns_filled)
-            run_id = ws.next_run_id()
     finally:
         for name in (stage,) if keep_new else (stage, new):
             if name in con.list_tables():
                 con.drop_table(name)
-    inserted = len(frame) - updated
     ws.append(con, COLUMNS, new_columns, COLUMNS_SCHEMA)
     ws.append(con, REJECTS, _rejects(rejects, run_id, table), REJECTS_SCHEMA)
-    ws.record_run(con, run_id=run_id, **_run(run_record, table, inserted, updated))
-    return Upserted(inserted, updated, run_id)
+    ws.record_run(con, run_id=run_id, **_run(run_record, table, counts))
+    return Upserted(counts.new, counts.updated, run_id, counts.unchanged, counts.columns_updated)
+
+
+def _given_schema(frame: pd.DataFrame | Staged, schema: sch.Schema) -> sch.Schema:
+    """The part of ``schema`` that ``frame`` has, in the table's order."""
+    return ibis.schema({c: t for c, t in schema.items() if c in frame.columns})
+
+
+def _column_defs(schema: sch.Schema) -> str:
+    return ", ".join(c.sql("duckdb") for c in schema.to_sqlglot_column_defs("duckdb"))
+
+
+def _duckdb_sql(expr: Any) -> str:
+    return str(ibis.to_sql(expr, dialect="duckdb"))
 
 
 def _new_columns(ws: Workspace, table: str, columns_filled: Iterable[str]) -> pd.DataFrame:
@@ -231,15 +298,26 @@ def _rejects(rejects: pd.DataFrame | None, run_id: int, table: str) -> pd.DataFr
     return out[list(REJECTS_SCHEMA)]
 
 
-def _run(run_record: Mapping[str, Any], table: str, inserted: int, updated: int) -> dict[str, Any]:
+def _run(run_record: Mapping[str, Any], table: str, counts: MergeCounts) -> dict[str, Any]:
     fields: dict[str, Any] = {"kind": "import", "name": table, **run_record}
     if "duration_s" not in fields and fields.get("started_at") is not None:
         fields["duration_s"] = (dt.datetime.now() - fields["started_at"]).total_seconds()
-    fields.update(rows_inserted=inserted, rows_updated=updated, rows_loaded=inserted + updated)
+    fields.update(
+        rows_inserted=counts.new,
+        rows_updated=counts.updated,
+        rows_loaded=counts.new + counts.updated,
+    )
+    details = fields.get("details")
+    if details is None or isinstance(details, dict):
+        fields["details"] = {
+            **(details or {}),
+            "rows_unchanged": counts.unchanged,
+            "columns_updated": list(counts.columns_updated),
+        }
     return fields
 
 
-def _conform(frame: pd.DataFrame, schema: sch.Schema) -> pd.DataFrame:
+def conform_rows(frame: pd.DataFrame, schema: sch.Schema) -> pd.DataFrame:
     """Every column of ``schema`` in its order, missing values as None (NaT for times).
 
     PySpark's pandas conversion turns a nullable ``Int64`` column with a missing value

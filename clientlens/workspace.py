@@ -15,6 +15,7 @@ database connection.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import time
@@ -67,6 +68,8 @@ REJECTS_SCHEMA: dict[str, str] = {
     "reason": "string",
 }
 """The metadata tables' columns and types (plain data: Ibis builds them into schemas)."""
+
+_SCRATCH = itertools.count(1)
 
 Progress = Callable[[str, float], None]
 """Called with a step description and the fraction done (0..1)."""
@@ -382,6 +385,37 @@ class Workspace:
             table = ibis.memtable(frame, schema=schema) if schema is not None else frame
             self.con.insert(name, table)
 
+    @contextmanager
+    def scratch_table(self, frame: pd.DataFrame, schema: sch.Schema) -> Iterator[ir.Table]:
+        """``frame`` registered in the engine, typed by ``schema``, for the duration of a
+        ``with`` block: what an import joins to stored tables before it writes. Nothing is
+        left behind (an Ibis memtable would stay registered until the process ends)."""
+        from clientlens.upsert import conform_rows
+
+        rows = conform_rows(frame, schema)
+        name = f"_clientlens_scratch_{next(_SCRATCH)}"
+        if self.is_duckdb:
+            import pyarrow as pa
+
+            raw = self.con.con
+            arrow = pa.Table.from_pandas(rows, schema=schema.to_pyarrow(), preserve_index=False)
+            raw.register(name, arrow)
+            try:
+                yield self.con.table(name)
+            finally:
+                raw.unregister(name)
+            return
+        from ibis.backends.pyspark.datatypes import PySparkSchema
+
+        session = self.con._session
+        session.createDataFrame(
+            rows, schema=PySparkSchema.from_ibis(schema), verifySchema=False
+        ).createOrReplaceTempView(name)
+        try:
+            yield self.con.table(name)
+        finally:
+            session.catalog.dropTempView(name)
+
     # -- results ----------------------------------------------------------------------
     @property
     def results(self) -> Results:
@@ -409,6 +443,7 @@ class Workspace:
         run_record: Mapping[str, Any],
         rejects: pd.DataFrame | None = None,
         columns_filled: Iterable[str] = (),
+        blank_overwrites: bool = False,
     ) -> Upserted:
         """The whole write of an import, all or nothing; see :mod:`clientlens.upsert`."""
         from clientlens.upsert import upsert
@@ -422,6 +457,7 @@ class Workspace:
             run_record=run_record,
             rejects=rejects,
             columns_filled=columns_filled,
+            blank_overwrites=blank_overwrites,
         )
 
     # -- the library's verbs ----------------------------------------------------------
@@ -432,18 +468,30 @@ class Workspace:
         *,
         mapping: Mapping[str, str] | None = None,
         on_error: str | None = None,
+        blank_overwrites: bool = False,
+        force: bool = False,
+        amount_from: str | None = None,
+        amount_extra: str | None = None,
         progress: Progress | None = None,
         **options: Any,
     ) -> Any:
-        """Validate and load ``source`` into canonical table ``kind``.
-
-        ``options`` are those of :func:`clientlens.ingest.load.import_table`: ``sheet``,
-        ``decimal``, ``values``.
-        """
+        """Validate and load ``source`` into canonical table ``kind``; see
+        :func:`clientlens.ingest.load.import_table` for the options (``sheet``,
+        ``decimal``, ``values`` among them)."""
         from clientlens.ingest.load import import_table
 
         return import_table(
-            self, kind, source, mapping=mapping, on_error=on_error, progress=progress, **options
+            self,
+            kind,
+            source,
+            mapping=mapping,
+            on_error=on_error,
+            blank_overwrites=blank_overwrites,
+            force=force,
+            amount_from=amount_from,
+            amount_extra=amount_extra,
+            progress=progress,
+            **options,
         )
 
     def analyze(

@@ -232,7 +232,11 @@ def test_orders_of_unknown_customers_are_a_warning_only(workspace):
         ),
     )
     assert result.rows_inserted == 2
-    assert [(w.row, w.value) for w in result.warnings] == [(2, "C404")]
+    assert [str(w) for w in result.warnings] == [
+        "<DataFrame>, column 'customer_id': 1 row(s) point to no row of customers: "
+        "customer_id not found there (loaded anyway); the first: C404"
+    ]
+    assert [w.severity for w in result.warnings] == ["warning"]
 
 
 def test_export_masks_personal_data(workspace, tmp_path):

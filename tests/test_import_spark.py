@@ -6,6 +6,7 @@ and swaps it in with one overwrite step, then records the run (clientlens.upsert
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from clientlens import ImportValidationError, Workspace
@@ -99,39 +100,100 @@ def test_failed_imports_leave_the_spark_workspace_unchanged(spark_ws, tmp_path, 
     assert spark_ws.runs()["run_id"].tolist() == [first.run_id]
 
 
-def test_overlapping_customers_upsert_on_spark_as_on_duckdb(spark_ws, workspace, tmp_path):
+def _customers(ws: Workspace) -> list[list[object]]:
+    stored = ws.table("customers").order_by("customer_id").execute()
+    assert list(stored.columns) == ["customer_id", "gender", "age", "income", "city"]
+    return stored.astype(object).where(stored.notna(), None).values.tolist()
+
+
+def test_partial_updates_on_spark_as_on_duckdb(spark_ws, workspace, tmp_path):
     first = tmp_path / "c1.csv"
     first.write_text("customer_id,city,age,income\nK1,杭州,30,5000\nK2,上海,41,7000\n")
-    second = tmp_path / "c2.csv"  # K2 moves, has no age or income now; K3 is new; K4 is bad
+    second = tmp_path / "c2.csv"  # K2 moves and has no age or income here; K3 is new; K4 is bad
     second.write_text(
         "customer_id,city,gender,age,income\nK2,北京,女,,\nK3,深圳,男,25,8000\nK4,广州,男,-3,100\n"
     )
+    orders = tmp_path / "orders.csv"  # an orders file imported as customers by mistake
+    orders.write_text(
+        "order_id,customer_id,order_date,amount\nO1,K1,2024-01-01,5\nO2,K3,2024-01-02,6\n"
+    )
     runs_before = len(spark_ws.runs())
+    k1, k3 = ["K1", None, 30, 5000.0, "杭州"], ["K3", "male", 25, 8000.0, "深圳"]
     for ws in (spark_ws, workspace):
         a = ws.import_table("customers", str(first))
         b = ws.import_table("customers", str(second), on_error="quarantine")
         assert (a.rows_inserted, a.rows_updated, a.rows_rejected) == (2, 0, 0)
-        assert (b.rows_inserted, b.rows_updated, b.rows_rejected) == (1, 1, 1)
+        assert (b.rows_inserted, b.rows_updated, b.rows_unchanged, b.rows_rejected) == (1, 1, 0, 1)
+        assert b.columns_updated == ["gender", "city"]
         assert ws.row_count("customers") == 3
-        stored = ws.table("customers").order_by("customer_id").execute()
-        assert list(stored.columns) == ["customer_id", "gender", "age", "income", "city"]
-        assert stored.astype(object).where(stored.notna(), None).values.tolist() == [
-            ["K1", None, 30, 5000.0, "杭州"],
-            ["K2", "female", None, None, "北京"],
-            ["K3", "male", 25, 8000.0, "深圳"],
-        ]
+        # Empty cells kept K2's stored age and income.
+        assert _customers(ws) == [k1, ["K2", "female", 41, 7000.0, "北京"], k3]
         # Missing numbers are nulls, not NaN, on both engines: aggregates skip them.
         income = ws.table("customers").income
-        assert (income.count().execute(), income.sum().execute()) == (2, 13000.0)
+        assert (income.count().execute(), income.sum().execute()) == (3, 20000.0)
         rejects = ws.rejects()
         rejects = rejects[rejects["table_name"] == "customers"]
         assert rejects[["run_id", "row", "column_name", "value"]].values.tolist() == [
             [b.run_id, 4, "age", "-3"]
         ]
+
+        c = ws.import_table("customers", str(orders))  # only customer_id maps: nothing changes
+        assert (c.rows_inserted, c.rows_updated, c.rows_unchanged) == (0, 0, 2)
+        d = ws.import_table("customers", str(second), on_error="quarantine", blank_overwrites=True)
+        assert (d.rows_updated, d.rows_unchanged, d.columns_updated) == (1, 1, ["age", "income"])
+        assert _customers(ws) == [k1, ["K2", "female", None, None, "北京"], k3]
+        e = ws.import_table("customers", str(first))  # A after B: not skipped, A's values back
+        assert (e.status, e.rows_updated, e.rows_unchanged) == ("loaded", 1, 1)
+        assert e.columns_updated == ["age", "income", "city"]
+        assert _customers(ws) == [k1, ["K2", "female", 41, 7000.0, "上海"], k3]
+        assert ws.import_table("customers", str(first)).status == "already imported"
     runs = spark_ws.runs().iloc[runs_before:]
     assert runs[
         ["name", "rows_inserted", "rows_updated", "rows_rejected", "status"]
     ].values.tolist() == [
         ["customers", 2, 0, 0, "loaded"],
         ["customers", 1, 1, 1, "loaded with rejects"],
+        ["customers", 0, 0, 0, "loaded"],
+        ["customers", 0, 1, 1, "loaded with rejects"],
+        ["customers", 0, 1, 0, "loaded"],
     ]
+
+
+def test_derived_amounts_id_map_and_reference_warnings_on_spark(spark_ws, tmp_path):
+    from tests.test_import_derived import ITEMS, ORDERS
+
+    items, orders = tmp_path / "items.csv", tmp_path / "orders.csv"
+    items.write_text(ITEMS)
+    orders.write_text(ORDERS)
+    spark_ws.import_table("order_items", str(items))
+    result = spark_ws.import_table("orders", str(orders), amount_from="items", amount_extra="运费")
+    assert (result.rows_inserted, result.amounts_derived) == (2, 2)
+    amounts = spark_ws.table("orders").filter(lambda t: t.order_id.isin(["O1", "O2"]))
+    assert amounts.order_by("order_id").amount.execute().tolist() == [32.0, 31.5]
+
+    again = spark_ws.import_table("order_items", str(items), force=True)
+    # O1 and O2 are stored (and the first test's A and B): O4's item points nowhere
+    assert [w.reason for w in again.warnings] == [
+        "1 row(s) point to no row of orders: order_id not found there (loaded anyway); "
+        "the first: O4"
+    ]
+    assert (again.rows_inserted, again.rows_unchanged) == (0, 4)
+
+    spark_ws.import_table(
+        "customer_ids", pd.DataFrame({"source_id": ["D1"], "customer_id": ["K1"]})
+    )
+    events = spark_ws.import_table(
+        "events",
+        pd.DataFrame(
+            {"anonymous_id": ["D1", "D2"], "timestamp": ["2024-02-01"] * 2, "event": ["view"] * 2}
+        ),
+    )
+    assert events.ids_mapped == 1
+    stored = spark_ws.table("events").order_by("anonymous_id").execute()
+    assert stored["customer_id"].astype(object).where(
+        stored["customer_id"].notna(), None
+    ).tolist() == [
+        "K1",
+        None,
+    ]
+    assert not [t for t in spark_ws.list_tables() if t.startswith("_clientlens_scratch")]

@@ -83,7 +83,7 @@ def test_cli_init_creates_the_workspace_where_import_looks(tmp_path):
 
     loaded = _clientlens("import", "orders", "orders.csv", cwd=here, workspace=str(shop))
     assert loaded.returncode == 0, loaded.stderr
-    assert "2 new, 0 updated, 0 rejected" in loaded.stdout
+    assert "2 new, 0 updated, 0 unchanged, 0 rejected" in loaded.stdout
     with Workspace(shop) as ws:
         assert ws.table("orders").order_by("order_id").order_id.execute().tolist() == ["O1", "O2"]
 

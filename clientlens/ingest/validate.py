@@ -119,7 +119,8 @@ class Validated:
 
     raw: RawTable
     clean: str | None
-    """Table (in ``raw.con``) of the rows to load, canonical columns typed; None if none."""
+    """Table (in ``raw.con``) of the rows to load: ``_row`` (the row number in the source),
+    then the canonical columns, typed; None when the source lacks a required column."""
     columns: list[str]
     problems: list[Problem]
     """Errors then warnings, at most :data:`PROBLEMS_FETCHED` of each, by row."""
@@ -146,13 +147,16 @@ class Validated:
             return 0
         return int(scalar(self.raw.con, f'SELECT count(*) FROM "{self.clean}"'))
 
-    def frame(self) -> pd.DataFrame:
-        """The rows to load as a pandas frame (for engines other than DuckDB)."""
+    def frame(self, *, with_rows: bool = False) -> pd.DataFrame:
+        """The rows to load as a pandas frame (for engines other than DuckDB); with
+        ``with_rows``, their row numbers in the source as a first column ``_row``."""
         import pandas as pd
 
+        cols = (["_row"] if with_rows else []) + self.columns
         if self.clean is None:
-            return pd.DataFrame(columns=self.columns)
-        return self.raw.con.execute(f'SELECT * FROM "{self.clean}"').df()
+            return pd.DataFrame(columns=cols)
+        listed = ", ".join(_q(c) for c in cols)
+        return self.raw.con.execute(f'SELECT {listed} FROM "{self.clean}" ORDER BY _row').df()
 
     def rejects(self) -> pd.DataFrame:
         """Every error as (source, row, column_name, value, reason), for the rejects table."""
@@ -363,7 +367,7 @@ def validate(
     prefix: str,
     mapping: dict[str, str] | None = None,
     options: Options | None = None,
-    known_customers: str | None = None,
+    spec: TableSpec | None = None,
 ) -> Validated:
     """Check every row of ``raw`` against the contract of table ``kind``.
 
@@ -379,17 +383,17 @@ def validate(
         Source header → canonical column, beating the built-in synonyms.
     options
         Decimal separator, time zone, currency, today, extra vocabulary.
-    known_customers
-        A query (in ``raw.con``) of the customer ids already in the workspace; rows
-        pointing at others get a warning.
+    spec
+        A contract to check instead of the one of ``kind`` (an import that derives a
+        column, such as orders whose amount comes from their items).
     """
-    spec = table_spec(kind)
+    spec = spec or table_spec(kind)
     options = options or Options()
     today = options.today or dt.date.today()
     headers = raw.headers
     _check_headers(raw)
     named = [h for h in headers if h]
-    colmap = resolve_columns(kind, named, mapping)
+    colmap = resolve_columns(kind, named, mapping, spec=spec)
     source_names = {v: k for k, v in colmap.items()}
     ignored = [h for h in named if h not in colmap]
     position = {h: i for i, h in enumerate(headers) if h}
@@ -557,16 +561,6 @@ def validate(
     _currency_warnings(typed, present, rules, options.currency)
     _cross_column_rules(kind, typed, present, rules)
     merged = _check_duplicates(spec, typed, present, rules)
-    if known_customers is not None and kind != "customers" and "customer_id" in colmap.values():
-        rules.add(
-            typed,
-            f"v_customer_id IS NOT NULL AND v_customer_id NOT IN ({known_customers})",
-            "customer_id",
-            "t_customer_id",
-            "customer not in the customers table (loaded anyway)",
-            severity="warning",
-        )
-
     clean = f"{prefix}_clean"
     out_cols = []
     for col in present:
@@ -581,7 +575,7 @@ def validate(
             v = f"CAST({v} AS TIMESTAMP)"
         out_cols.append(f"{v} AS {_q(col.name)}")
     raw.con.execute(
-        f"""CREATE TEMP TABLE {_q(clean)} AS SELECT {", ".join(out_cols)} FROM {_q(typed)}
+        f"""CREATE TEMP TABLE {_q(clean)} AS SELECT _row, {", ".join(out_cols)} FROM {_q(typed)}
         WHERE _row NOT IN (SELECT _row FROM {_q(rules.problems)}
                            WHERE severity = 'error' AND _row IS NOT NULL)
           AND _row NOT IN (SELECT _row FROM {_q(merged)})
