@@ -14,6 +14,12 @@ How the write is made all-or-nothing depends on the engine:
   first; only then are they swapped in with one overwrite step, after which the filled
   columns, the rejects and, last, the run record are appended. A failure before the swap
   leaves the workspace unchanged.
+* **PostgreSQL**: one PostgreSQL transaction, as on DuckDB. The file's rows are copied
+  (``COPY``) into a temporary table dropped at commit, then the stored rows with those
+  keys are deleted and the new ones inserted; the filled columns, the rejects and the run
+  record are written in the same transaction, so any error rolls all of it back. The run
+  table is locked first, so two imports into one workspace take turns instead of taking
+  the same run id.
 * **Any other Ibis backend**: refused with a :class:`~clientlens.errors.WorkspaceError`
   before anything is read, because ClientLens cannot make the write atomic there yet.
 """
@@ -21,7 +27,7 @@ How the write is made all-or-nothing depends on the engine:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +40,7 @@ from clientlens.errors import WorkspaceError
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
 
-ATOMIC_ENGINES = ("duckdb", "pyspark")
+ATOMIC_ENGINES = ("duckdb", "pyspark", "postgres")
 _STAGE = "_clientlens_stage_{}"
 _NEW = "_clientlens_new_{}"
 
@@ -54,8 +60,8 @@ def require_atomic_engine(ws: Workspace) -> None:
     if name not in ATOMIC_ENGINES:
         raise WorkspaceError(
             f"Imports into a {name} workspace ({ws.path}) are not supported yet: ClientLens "
-            "can make an import all-or-nothing only on DuckDB and PySpark. Import into a "
-            'workspace with engine = "duckdb" (the default) or "pyspark".'
+            "can make an import all-or-nothing only on DuckDB, PySpark and PostgreSQL. Import "
+            'into a workspace with engine = "duckdb" (the default), "pyspark" or "postgres".'
         )
 
 
@@ -94,6 +100,8 @@ def upsert(
     require_atomic_engine(ws)
     if ws.is_duckdb:
         return _upsert_duckdb(ws, table, frame, key, schema, run_record, rejects, columns_filled)
+    if getattr(ws.con, "name", "") == "postgres":
+        return _upsert_postgres(ws, table, frame, key, schema, run_record, rejects, columns_filled)
     return _upsert_by_swap(ws, table, frame, key, schema, run_record, rejects, columns_filled)
 
 
@@ -130,6 +138,53 @@ def _upsert_duckdb(
         ws.append(writer, REJECTS, _rejects(rejects, run_id, table))
         ws.record_run(writer, run_id=run_id, **_run(run_record, table, inserted, updated))
     return Upserted(inserted, updated, run_id)
+
+
+def _upsert_postgres(
+    ws: Workspace,
+    table: str,
+    frame: pd.DataFrame,
+    key: Sequence[str],
+    schema: sch.Schema,
+    run_record: Mapping[str, Any],
+    rejects: pd.DataFrame | None,
+    columns_filled: Iterable[str],
+) -> Upserted:
+    """One transaction on the backend's psycopg connection; Ibis' own statements inside
+    it (the metadata appends, the run id) run as savepoints of that transaction."""
+    from clientlens.workspace import COLUMNS, COLUMNS_SCHEMA, REJECTS, REJECTS_SCHEMA, RUNS
+
+    con = ws.con
+    raw = con.con
+    stage = _STAGE.format(table)
+    cols = ", ".join(c.sql("postgres") for c in schema.to_sqlglot_column_defs("postgres"))
+    names = ", ".join(f'"{c}"' for c in frame.columns)
+    with raw.transaction(), raw.cursor() as cur:
+        cur.execute(f'LOCK TABLE "{RUNS}" IN EXCLUSIVE MODE')
+        cur.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
+        cur.execute(f'CREATE TEMPORARY TABLE "{stage}" (LIKE "{table}") ON COMMIT DROP')
+        with cur.copy(f'COPY "{stage}" ({names}) FROM STDIN') as copy:
+            for row in _python_rows(frame):
+                copy.write_row(row)
+        updated = 0
+        if key:
+            on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+            found = cur.execute(f'SELECT count(*) FROM "{table}" t JOIN "{stage}" s ON {on}')
+            updated = int(found.fetchone()[0])
+            cur.execute(f'DELETE FROM "{table}" t USING "{stage}" s WHERE {on}')
+        cur.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{stage}"')
+        inserted = len(frame) - updated
+        ws.append(con, COLUMNS, _new_columns(ws, table, columns_filled), COLUMNS_SCHEMA)
+        run_id = ws.next_run_id()
+        ws.append(con, REJECTS, _rejects(rejects, run_id, table), REJECTS_SCHEMA)
+        ws.record_run(con, run_id=run_id, **_run(run_record, table, inserted, updated))
+    return Upserted(inserted, updated, run_id)
+
+
+def _python_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The rows as Python values (None for every missing value) for psycopg's COPY."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return plain.itertuples(index=False, name=None)
 
 
 def _upsert_by_swap(
