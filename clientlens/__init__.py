@@ -22,6 +22,7 @@ from clientlens.errors import (
     Problem,
     WorkspaceError,
 )
+from clientlens.ingest.database import DatabaseSource
 from clientlens.report import build_report
 from clientlens.workspace import Workspace
 
@@ -47,6 +48,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "DataContractError",
+    "DatabaseSource",
     "ImportValidationError",
     "Problem",
     "Workspace",

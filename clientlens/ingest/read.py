@@ -89,15 +89,20 @@ def read_csv_text(text: str, label: str, checksum: str, encoding: str) -> RawFra
 
 
 def read_source(source: Any, *, sheet: str | int | None = None) -> RawFrame:
-    """Read a path (CSV/TSV/TXT, Parquet, Excel) or an in-memory frame.
+    """Read a path (CSV/TSV/TXT, Parquet, Excel), an in-memory frame or a database source.
 
     Parameters
     ----------
     source
-        A path, or a pandas / polars / pyarrow table.
+        A path, a pandas / polars / pyarrow table, or a
+        :class:`~clientlens.ingest.database.DatabaseSource` (read by that module).
     sheet
         Excel sheet name or index (default: the first sheet).
     """
+    from clientlens.ingest.database import DatabaseSource, read_database
+
+    if isinstance(source, DatabaseSource):
+        return read_database(source)
     if isinstance(source, str | Path):
         path = Path(source)
         label = str(source)
