@@ -79,14 +79,14 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "engine",
         str,
         "duckdb",
-        "Ibis backend for the workspace: duckdb, pyspark, or any backend named by 'connection'.",
+        "Ibis backend for the workspace: duckdb, pyspark, or postgres (with 'connection').",
     ),
     Setting(
         "connection",
         str,
         "",
-        "Ibis connection URL for engines other than the embedded "
-        "DuckDB file (e.g. postgres://user@host/db).",
+        "Ibis connection URL for engines other than the embedded DuckDB file, e.g. "
+        "postgresql://user@host:5432/db (the password is best left to PGPASSWORD or ~/.pgpass).",
     ),
     Setting("language", str, "zh", "Language of the report and messages.", ("zh", "en")),
     Setting("currency", str, "CNY", "Currency code of amounts (CNY, USD, EUR, ...)."),
