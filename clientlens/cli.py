@@ -446,7 +446,7 @@ def settings(
     ] = False,
 ) -> None:
     """Show every setting, its value and where the value came from."""
-    from clientlens.config import all_settings, settings_markdown, shown, used_by
+    from clientlens.config import all_settings, settings_markdown, used_by
 
     if markdown:
         print(settings_markdown(), end="")
@@ -457,7 +457,7 @@ def settings(
         table.add_column(col, overflow="fold")
     for s in all_settings():
         users = ", ".join(used_by(s.name))
-        table.add_row(s.name, shown(ws.config[s.name]), ws.config.sources[s.name], users, s.help)
+        table.add_row(s.name, s.show(ws.config[s.name]), ws.config.sources[s.name], users, s.help)
     console.print(table)
 
 

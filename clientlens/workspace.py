@@ -204,7 +204,7 @@ class Workspace:
             )
             return ibis.pyspark.connect(session)
         if self.config.connection:
-            from clientlens.ingest.database import mask_url, scrub
+            from clientlens.urls import mask_url, scrub
 
             url = str(self.config.connection)
             if engine in ("postgres", "postgresql"):

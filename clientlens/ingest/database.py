@@ -36,9 +36,8 @@ from ibis.common.exceptions import TableNotFound
 
 from clientlens.errors import DataContractError, MissingDependencyError
 from clientlens.ingest.read import RawFrame, file_checksum
+from clientlens.urls import mask_url, scrub
 
-MASK = "***"
-_SECRET_PARAMS = ("password", "passwd", "pwd", "secret", "token", "sslpassword")
 CONNECT_TIMEOUT_S = 30
 """How long a PostgreSQL source may take to answer, unless the URL says
 (``?connect_timeout=...``)."""
@@ -46,50 +45,6 @@ _QUERY_SHOWN = 60
 """Characters of a query that the source's label shows."""
 _DRIVERS = {"postgres": ("psycopg", "postgres"), "postgresql": ("psycopg", "postgres")}
 """URL scheme → (the module its Ibis backend imports, the extra that installs it)."""
-
-
-def mask_url(url: str) -> str:
-    """``url`` with its password, and any secret query parameter, replaced by ``***``.
-
-    >>> mask_url("postgresql://me:pw@host/db?sslmode=require&password=pw2")
-    'postgresql://me:***@host/db?sslmode=require&password=***'
-    """
-    try:
-        parts = urllib.parse.urlsplit(url)
-        netloc = parts.netloc
-        if parts.password is not None:
-            user, host = netloc.rsplit("@", 1)
-            netloc = f"{user.split(':', 1)[0]}:{MASK}@{host}"
-        query = "&".join(
-            f"{key}={MASK if key.lower() in _SECRET_PARAMS else value}"
-            for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-        )
-    except ValueError:  # not a URL we can take apart: show none of it
-        return f"<{MASK}>"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def _secrets(url: str) -> list[str]:
-    """The password and secret parameters of ``url``, as written and decoded."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        found = [parts.password] if parts.password else []
-        found += [
-            v
-            for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-            if k.lower() in _SECRET_PARAMS and v
-        ]
-    except ValueError:
-        return [url]
-    return sorted({*found, *(urllib.parse.unquote_plus(s) for s in found)}, key=len, reverse=True)
-
-
-def scrub(message: str, url: str) -> str:
-    """``message`` (a driver's error, say) with ``url`` and its secrets masked."""
-    message = message.replace(url, mask_url(url))
-    for secret in _secrets(url):
-        message = message.replace(secret, MASK)
-    return message
 
 
 @dataclass(frozen=True)
