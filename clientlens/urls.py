@@ -18,6 +18,8 @@ def mask_url(url: str) -> str:
     >>> mask_url("postgresql://me:pw@host/db?sslmode=require&password=pw2")
     'postgresql://me:***@host/db?sslmode=require&password=***'
     """
+    if "://" not in url:  # a libpq "host=... password=..." string, or not a URL at all
+        return f"<{MASK}>"
     try:
         parts = urllib.parse.urlsplit(url)
         pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)

@@ -19,6 +19,7 @@ from clientlens.urls import mask_url, scrub
         ("postgresql://me:p%40ss@host/db", "postgresql://me:***@host/db"),
         ("duckdb:///tmp/shop.duckdb", "duckdb:///tmp/shop.duckdb"),
         ("postgresql://me:pw@[::1", "<***>"),  # not a URL that can be taken apart
+        ("host=db user=me password=pw", "<***>"),  # libpq's key=value form
     ],
 )
 def test_mask_url(url, shown):
@@ -31,4 +32,16 @@ def test_scrub_masks_the_url_and_the_password_wherever_a_message_quotes_them():
     assert scrub(message, url) == (
         "Don't know how to connect to 'postgresql://me:***@host/db?token=***'; "
         "user me, password ***, token ***"
+    )
+
+
+def test_a_database_source_that_is_not_a_url_is_refused_without_echoing_it():
+    from clientlens import DatabaseSource
+    from clientlens.errors import DataContractError
+
+    with pytest.raises(DataContractError) as info:
+        DatabaseSource("host=db user=me password=pw", table="orders")
+    assert str(info.value) == (
+        "The database to import from is not a URL; write it as "
+        "postgresql://user@host:5432/database."
     )

@@ -68,15 +68,15 @@ class DatabaseSource:
     query: str | None = None
 
     def __post_init__(self) -> None:
+        if "://" not in self.url:  # not echoed: a libpq "key=value" string may hold a password
+            raise DataContractError(
+                "The database to import from is not a URL; write it as "
+                "postgresql://user@host:5432/database."
+            )
         if (self.table is None) == (self.query is None):
             raise DataContractError(
                 f"{mask_url(self.url)}: name either a table (--table) or a query (--query) "
                 "to import from, not both and not neither."
-            )
-        if "://" not in self.url:
-            raise DataContractError(
-                f"{mask_url(self.url)}: not a database URL; write it as "
-                "postgresql://user@host:5432/database."
             )
 
     @property
