@@ -69,6 +69,7 @@ bench: venv bench-env
 	$(BIN)/python bench/bench_analyze.py --customers 1000000 --source demo
 	$(BIN)/python bench/bench_report.py --customers 1000000 --source demo
 	$(BIN)/python bench/bench_cli.py --runs 3
+	$(BIN)/python bench/bench_postgres.py
 
 clean:
 	rm -rf $(VENV) $(COMPARE) $(PYMC) demo_workspace out .pytest_cache .mypy_cache .ruff_cache

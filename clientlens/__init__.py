@@ -26,6 +26,7 @@ if _TYPE_CHECKING:
     from clientlens.analytics.customers.rfm import rfm_summary
     from clientlens.config import Config, load_config
     from clientlens.config import Setting as _Setting
+    from clientlens.ingest.database import DatabaseSource
     from clientlens.report import build_report
     from clientlens.workspace import Workspace
 
@@ -39,6 +40,7 @@ SETTINGS: "tuple[_Setting, ...]"
 # pay for the report's renderers or for gathering every analysis's settings.
 _LAZY = {
     "Config": "clientlens.config",
+    "DatabaseSource": "clientlens.ingest.database",
     "SETTINGS": "clientlens.config",
     "Workspace": "clientlens.workspace",
     "build_report": "clientlens.report",
@@ -65,6 +67,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "DataContractError",
+    "DatabaseSource",
     "ImportValidationError",
     "Problem",
     "Workspace",

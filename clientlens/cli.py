@@ -129,7 +129,27 @@ def import_(
             "events, feedback, tickets, marketing_spend, customer_ids."
         ),
     ],
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK), Parquet or .xlsx file.")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="CSV (UTF-8 or GBK), Parquet or .xlsx file; or none, with --from.",
+            show_default=False,
+        ),
+    ] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Import from a database instead of a file: its URL, e.g. "
+            "postgresql://user@host:5432/db (with --table or --query).",
+        ),
+    ] = None,
+    table_: Annotated[
+        str | None, typer.Option("--table", help="With --from: the table (or schema.table).")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", help='With --from: a query, "SELECT ...".')
+    ] = None,
     map_: Annotated[
         list[str] | None,
         typer.Option(
@@ -194,16 +214,17 @@ def import_(
         ),
     ] = None,
 ) -> None:
-    """Validate a file and load it into the workspace (all or nothing)."""
+    """Validate a file, or a database table or query, and load it (all or nothing)."""
     from clientlens.ingest.vocab import parse_values
     from clientlens.schema import table_spec
 
+    source = _import_source(file, from_, table_, query)
     ws = _workspace()
     try:
         with _progress(f"import {kind}") as update:
             result = ws.import_table(
                 kind,
-                str(file),
+                source,
                 mapping=_parse_maps(map_ or []),
                 on_error=on_error,
                 blank_overwrites=blank_overwrites,
@@ -220,14 +241,14 @@ def import_(
         raise typer.Exit(130) from None
     if result.status == "already imported":
         same = "import_same" if table_spec(kind).key else "import_same_appended"
-        console.print(_t(same, source=file, table=kind))
+        console.print(_t(same, source=result.source, table=kind))
         return
     seconds = float(ws.runs().iloc[-1]["duration_s"])
     console.print(
         _t(
             "import_done",
             table=kind,
-            source=file,
+            source=result.source,
             inserted=result.rows_inserted,
             updated=result.rows_updated,
             unchanged=result.rows_unchanged,
@@ -253,6 +274,21 @@ def import_(
         console.print(_t("warnings", count=result.warning_count), style="yellow")
         for p in result.warnings[:5]:
             console.print(f"  {p}", style="yellow", soft_wrap=True)
+
+
+def _import_source(file: Path | None, url: str | None, table: str | None, query: str | None) -> Any:
+    """The file, or the database source that --from, --table and --query name."""
+    if url is None:
+        if table is not None or query is not None:
+            raise ConfigError("--table and --query go with --from DATABASE_URL.")
+        if file is None:
+            raise ConfigError("Name a file to import, or a database with --from URL --table T.")
+        return str(file)
+    if file is not None:
+        raise ConfigError(f"Import from {file} or from --from, not both.")
+    from clientlens.ingest.database import DatabaseSource
+
+    return DatabaseSource(url, table=table, query=query)
 
 
 def _print_problems(problems: list[Any], *, header: bool = True, total: int | None = None) -> None:
@@ -494,7 +530,7 @@ def settings(
     ] = False,
 ) -> None:
     """Show every setting, its value and where the value came from."""
-    from clientlens.config import all_settings, settings_markdown, shown, used_by
+    from clientlens.config import all_settings, settings_markdown, used_by
 
     if markdown:
         print(settings_markdown(), end="")
@@ -505,7 +541,7 @@ def settings(
         table.add_column(col, overflow="fold")
     for s in all_settings():
         users = ", ".join(used_by(s.name))
-        table.add_row(s.name, shown(ws.config[s.name]), ws.config.sources[s.name], users, s.help)
+        table.add_row(s.name, s.show(ws.config[s.name]), ws.config.sources[s.name], users, s.help)
     console.print(table)
 
 

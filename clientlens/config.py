@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from clientlens.errors import ConfigError
+from clientlens.urls import mask_url
 
 CONFIG_FILE = "clientlens.toml"
 ENV_PREFIX = "CLIENTLENS_"
@@ -45,6 +46,12 @@ class Setting:
     default: Any
     help: str
     choices: tuple[Any, ...] = ()
+    secret_url: bool = False
+    """The value is a URL that may hold a password: shown with it masked."""
+
+    def show(self, value: Any) -> str:
+        """``value`` as ``clientlens settings`` shows it (see :func:`shown`)."""
+        return shown(mask_url(str(value)) if self.secret_url and value else value)
 
     @property
     def type_name(self) -> str:
@@ -80,14 +87,15 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "engine",
         str,
         "duckdb",
-        "Ibis backend for the workspace: duckdb, pyspark, or any backend named by 'connection'.",
+        "Ibis backend for the workspace: duckdb, pyspark, or postgres (with 'connection').",
     ),
     Setting(
         "connection",
         str,
         "",
-        "Ibis connection URL for engines other than the embedded "
-        "DuckDB file (e.g. postgres://user@host/db).",
+        "Ibis connection URL for engines other than the embedded DuckDB file, e.g. "
+        "postgresql://user@host:5432/db (the password is best left to PGPASSWORD or ~/.pgpass).",
+        secret_url=True,
     ),
     Setting("language", str, "zh", "Language of the report and messages.", ("zh", "en")),
     Setting("currency", str, "CNY", "Currency code of amounts (CNY, USD, EUR, ...)."),

@@ -96,7 +96,9 @@ class Merge:
         if changes:  # with the key alone, a stored row cannot change: no "updated"
             changes["updated"] = ibis.or_(*changes.values())
         matched = both.aggregate(
-            matched=both.count(), **{name: ch.cast("int64").sum() for name, ch in changes.items()}
+            matched=both.count(),
+            # ifelse, not cast: PostgreSQL cannot cast a boolean to bigint
+            **{name: ibis.ifelse(ch, 1, 0).sum() for name, ch in changes.items()},
         )
         new = self.new_rows()
         return matched.cross_join(new.aggregate(new=new.count()))

@@ -19,6 +19,11 @@ all-or-nothing depends on the engine:
   columns, the rejects and, last, the run record are appended. A failure before the swap
   leaves the workspace unchanged. When the file changes no stored row and adds none,
   nothing is swapped.
+* **PostgreSQL**: one PostgreSQL transaction, as on DuckDB. The file's rows are copied
+  (``COPY``) into a temporary table dropped at commit, the merge's ``UPDATE`` and
+  ``INSERT`` run from it; the filled columns, the rejects and the run record are written
+  in the same transaction, so any error rolls all of it back. The run table is locked
+  first, so two imports into one workspace take turns instead of taking the same run id.
 * **Any other Ibis backend**: refused with a :class:`~clientlens.errors.WorkspaceError`
   before anything is read, because ClientLens cannot make the write atomic there yet.
 """
@@ -26,7 +31,7 @@ all-or-nothing depends on the engine:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +45,7 @@ from clientlens.merge import Merge, MergeCounts
 if TYPE_CHECKING:
     from clientlens.workspace import Workspace
 
-ATOMIC_ENGINES = ("duckdb", "pyspark")
+ATOMIC_ENGINES = ("duckdb", "pyspark", "postgres")
 _STAGE = "_clientlens_stage_{}"
 _NEW = "_clientlens_new_{}"
 _DUCKDB_STAGE = "_clientlens_stage"
@@ -130,6 +135,10 @@ def upsert(
             ws, table, frame, key, schema, run_record, rejects, columns_filled, blank_overwrites
         )
     assert not isinstance(frame, Staged)
+    if getattr(ws.con, "name", "") == "postgres":
+        return _upsert_postgres(
+            ws, table, frame, key, schema, run_record, rejects, columns_filled, blank_overwrites
+        )
     return _upsert_by_swap(
         ws, table, frame, key, schema, run_record, rejects, columns_filled, blank_overwrites
     )
@@ -204,6 +213,87 @@ def _merge_duckdb(
         new = _duckdb_sql(merge.new_rows())
         writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM ({new})')
     return counts
+
+
+def _upsert_postgres(
+    ws: Workspace,
+    table: str,
+    frame: pd.DataFrame,
+    key: Sequence[str],
+    schema: sch.Schema,
+    run_record: Mapping[str, Any],
+    rejects: pd.DataFrame | None,
+    columns_filled: Iterable[str],
+    blank_overwrites: bool,
+) -> Upserted:
+    """One transaction on the backend's psycopg connection; Ibis' own statements inside
+    it (the metadata appends, the run id) run as savepoints of that transaction."""
+    from clientlens.workspace import COLUMNS, COLUMNS_SCHEMA, REJECTS, REJECTS_SCHEMA, RUNS
+
+    con = ws.con
+    raw = con.con
+    stage = _STAGE.format(table)
+    cols = ", ".join(c.sql("postgres") for c in schema.to_sqlglot_column_defs("postgres"))
+    names = ", ".join(f'"{c}"' for c in frame.columns)
+    with raw.transaction(), raw.cursor() as cur:
+        cur.execute(f'LOCK TABLE "{RUNS}" IN EXCLUSIVE MODE')
+        cur.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
+        cur.execute(f'CREATE TEMPORARY TABLE "{stage}" (LIKE "{table}") ON COMMIT DROP')
+        with cur.copy(f'COPY "{stage}" ({names}) FROM STDIN') as copy:
+            for row in _python_rows(frame):
+                copy.write_row(row)
+        given = _given_schema(frame, schema)
+        if key:
+            counts = _merge_postgres(cur, table, stage, schema, given, key, blank_overwrites)
+        else:
+            cur.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{stage}"')
+            counts = MergeCounts(len(frame), 0, 0, ())
+        ws.append(con, COLUMNS, _new_columns(ws, table, columns_filled), COLUMNS_SCHEMA)
+        run_id = ws.next_run_id()
+        ws.append(con, REJECTS, _rejects(rejects, run_id, table), REJECTS_SCHEMA)
+        ws.record_run(con, run_id=run_id, **_run(run_record, table, counts))
+    return Upserted(counts.new, counts.updated, run_id, counts.unchanged, counts.columns_updated)
+
+
+def _merge_postgres(
+    cur: Any,
+    table: str,
+    stage: str,
+    schema: sch.Schema,
+    given: sch.Schema,
+    key: Sequence[str],
+    blank_overwrites: bool,
+) -> MergeCounts:
+    """The merge rule of the DuckDB path, compiled for PostgreSQL and run in its transaction."""
+    merge = Merge(
+        ibis.table(schema, name=table),
+        ibis.table(given, name=stage),
+        key=key,
+        blank_overwrites=blank_overwrites,
+    )
+    found = cur.execute(_postgres_sql(merge.count_expr()))
+    names = [d.name for d in found.description]
+    counts = merge.counts(pd.DataFrame(found.fetchall(), columns=names))
+    if counts.columns_updated:
+        sets = ", ".join(f'"{c}" = u."{c}"' for c in counts.columns_updated)
+        on = " AND ".join(f't."{k}" = u."{k}"' for k in key)
+        changed = _postgres_sql(merge.changed_rows(counts.columns_updated))
+        cur.execute(f'UPDATE "{table}" AS t SET {sets} FROM ({changed}) AS u WHERE {on}')
+    if counts.new:
+        listed = ", ".join(f'"{c}"' for c in given.names)
+        new = _postgres_sql(merge.new_rows())
+        cur.execute(f'INSERT INTO "{table}" ({listed}) SELECT {listed} FROM ({new}) AS n')
+    return counts
+
+
+def _postgres_sql(expr: Any) -> str:
+    return str(ibis.to_sql(expr, dialect="postgres"))
+
+
+def _python_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The rows as Python values (None for every missing value) for psycopg's COPY."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return plain.itertuples(index=False, name=None)
 
 
 def _upsert_by_swap(

@@ -240,12 +240,20 @@ class Workspace:
             )
             return ibis.pyspark.connect(session)
         if self.config.connection:
+            from clientlens.urls import mask_url, scrub
+
+            url = str(self.config.connection)
+            if engine in ("postgres", "postgresql"):
+                from clientlens.errors import require
+
+                require("psycopg", extra="postgres", feature="The postgres engine")
             try:
-                return ibis.connect(self.config.connection)
+                return ibis.connect(url)
             except Exception as exc:  # backends raise their own connection errors
+                # from None: the backend's own exception may quote the URL, password and all
                 raise WorkspaceError(
-                    f"Cannot connect to {self.config.connection!r}: {exc}"
-                ) from exc
+                    f"Cannot connect to {mask_url(url)!r}: {scrub(str(exc), url)}"
+                ) from None
         raise ConfigError(
             f"engine = {engine!r} needs a connection URL: set 'connection' in {CONFIG_FILE} "
             "or CLIENTLENS_CONNECTION."
@@ -530,7 +538,7 @@ _TOML_TEMPLATE = """\
 # ClientLens workspace settings. Every setting can also be given as an environment
 # variable CLIENTLENS_<NAME> or a command-line flag; see `clientlens settings`.
 
-# engine = "duckdb"        # or "pyspark", or any Ibis backend with connection = "..."
+# engine = "duckdb"        # or "pyspark", or "postgres" with connection = "postgresql://..."
 # language = "zh"          # zh or en: report and messages
 # currency = "CNY"
 # rfm_bins = 5

@@ -3,10 +3,10 @@
 Optional features
 -----------------
 Tests of an optional feature carry its marker (``@pytest.mark.spark``, ``pdf``,
-``charts``) or call :func:`require`. On a developer's machine a test whose feature is
-not installed is skipped, with what is missing and how to install it. When the
-environment variable ``CLIENTLENS_REQUIRE`` lists the feature (``spark,pdf,charts``, as
-``.ci/run`` sets it), the same test fails with that message instead: CI cannot pass by
+``charts``, ``postgres``) or call :func:`require`. On a developer's machine a test whose
+feature is not installed is skipped, with what is missing and how to install it. When the
+environment variable ``CLIENTLENS_REQUIRE`` lists the feature (``spark,pdf,charts,postgres``,
+as ``.ci/run`` sets it), the same test fails with that message instead: CI cannot pass by
 skipping what it was meant to test.
 """
 
@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -135,12 +136,24 @@ def _charts_missing() -> list[str]:
     return _module_missing("altair", "pip install 'clientlens[report]'")
 
 
+@functools.cache
+def _postgres_missing() -> list[str]:
+    from tests import postgres_server
+
+    return postgres_server.missing()
+
+
 FEATURES = {
     f.name: f
     for f in (
         Feature("spark", "pyspark and Java 17, for the pyspark engine", _spark_missing),
         Feature("pdf", "WeasyPrint's libraries and poppler, for the PDF report", _pdf_missing),
         Feature("charts", "altair, for the charts' Vega-Lite specs", _charts_missing),
+        Feature(
+            "postgres",
+            "PostgreSQL's server (initdb, pg_ctl) and psycopg, for the postgres engine",
+            _postgres_missing,
+        ),
     )
 }
 
@@ -270,5 +283,37 @@ def workspace(tmp_path):
     from clientlens import Workspace
 
     ws = Workspace.init(tmp_path / "ws", settings={"today": "2026-11-24"})
+    yield ws
+    ws.close()
+
+
+# --- a PostgreSQL server for the postgres engine -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """One throw-away PostgreSQL server on 127.0.0.1 for the session (tests/postgres_server.py)."""
+    require("postgres")
+    from tests import postgres_server as server_module
+
+    server = server_module.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Any) -> str:
+    """The URL of a new, empty database on the session's server, for one test."""
+    return str(postgres_server.url(postgres_server.create_database()))
+
+
+@pytest.fixture
+def postgres_workspace(tmp_path: Path, postgres_url: str) -> Iterator[Any]:
+    from clientlens import Workspace
+
+    ws = Workspace.init(
+        tmp_path / "ws",
+        settings={"engine": "postgres", "connection": postgres_url, "today": "2026-11-24"},
+    )
     yield ws
     ws.close()

@@ -107,3 +107,14 @@ def test_bad_set_is_one_line_and_exit_2(shop, monkeypatch, capsys, item, message
     assert message in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_settings_show_the_connection_without_its_password(shop, monkeypatch, capsys):
+    url = "postgresql://shop:pa55word@db.example:5432/sales?sslmode=require"
+    monkeypatch.setenv("CLIENTLENS_CONNECTION", url)
+    code, out, _ = _run(monkeypatch, capsys, "--workspace", str(shop), "settings")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.startswith("│ connection "))
+    shown = row.split("│")[2].strip()
+    assert shown == "'postgresql://shop:***@db.example:5432/sales?sslmode=require'"
+    assert "pa55word" not in out

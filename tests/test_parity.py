@@ -1,8 +1,9 @@
-"""The same analyses give the same results on DuckDB and on PySpark (local mode).
+"""The same analyses give the same results on DuckDB, on PySpark (local mode) and on
+PostgreSQL (a server the tests start on loopback, tests/postgres_server.py).
 
-Both workspaces are filled through the public import path, so the generic (non-DuckDB)
-upsert is exercised too; then every registered analysis runs on each engine and the
-sorted results must agree.
+Every workspace is filled through the public import path, so each engine's upsert is
+exercised too; then every registered analysis runs on each engine and the sorted
+results must agree with DuckDB's, column by column, with the declared types.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from clientlens import Workspace
 from clientlens.analytics.registry import all_analyses
 from tests.fixtures_parity import parity_tables
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = pytest.mark.slow
+
+AS_OF = "2024-06-30"
+SETTINGS = {"today": "2026-11-24"}
+PEERS = [
+    pytest.param("pyspark", marks=pytest.mark.spark),
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -29,43 +37,59 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys or list(frame.columns)).reset_index(drop=True)
 
 
-@pytest.fixture(scope="module")
-def both_engines(tmp_path_factory):
-    root = tmp_path_factory.mktemp("parity")
-    duck = Workspace.init(root / "duck", settings={"today": "2026-11-24"})
-    spark = Workspace.init(root / "spark", settings={"engine": "pyspark", "today": "2026-11-24"})
+def _filled(ws: Workspace) -> Workspace:
     for kind, frame in parity_tables().items():
-        duck.import_table(kind, frame)
-        spark.import_table(kind, frame)
-    yield duck, spark
-    duck.close()
+        ws.import_table(kind, frame)
+    return ws
 
 
-def test_imports_agree(both_engines):
-    duck, spark = both_engines
+@pytest.fixture(scope="module")
+def duck(tmp_path_factory):
+    ws = _filled(Workspace.init(tmp_path_factory.mktemp("parity") / "duck", settings=SETTINGS))
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def duck_run(duck):
+    return duck.analyze(as_of=AS_OF)
+
+
+@pytest.fixture(scope="module", params=PEERS)
+def peer(request, tmp_path_factory):
+    """A workspace on another engine, filled with the same tables."""
+    root = tmp_path_factory.mktemp("parity")
+    settings = {**SETTINGS, "engine": request.param}
+    if request.param == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        settings["connection"] = server.url(server.create_database("parity"))
+    ws = _filled(Workspace.init(root / request.param, settings=settings))
+    yield ws
+    if request.param == "postgres":  # Spark's session stays for the modules after this one
+        ws.close()
+
+
+@pytest.fixture(scope="module")
+def peer_run(peer):
+    return peer.analyze(as_of=AS_OF)
+
+
+def test_imports_agree(duck, peer):
     for kind in parity_tables():
         a = _sorted(duck.table(kind).execute())
-        b = _sorted(spark.table(kind).execute())
+        b = _sorted(peer.table(kind).execute())
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
 
 
-@pytest.fixture(scope="module")
-def analysed(both_engines):
-    duck, spark = both_engines
-    return duck.analyze(as_of="2024-06-30"), spark.analyze(as_of="2024-06-30")
-
-
-def test_every_analysis_agrees(both_engines, analysed):
-    duck, spark = both_engines
-    rd, rs = analysed
-    assert [o.status for o in rd.outcomes] == [o.status for o in rs.outcomes]
-    assert not rd.failed, [(o.name, o.reason) for o in rd.failed]
-    assert not rs.failed, [(o.name, o.reason) for o in rs.failed]
+def test_every_analysis_agrees(duck, duck_run, peer, peer_run):
+    assert [o.status for o in duck_run.outcomes] == [o.status for o in peer_run.outcomes]
+    assert not duck_run.failed, [(o.name, o.reason) for o in duck_run.failed]
+    assert not peer_run.failed, [(o.name, o.reason) for o in peer_run.failed]
     names = [a.name for a in all_analyses()]
-    assert {o.name for o in rd.ran} == set(names)
+    assert {o.name for o in duck_run.ran} == set(names)
     for name in names:
         a = _sorted(duck.table(name).execute())
-        b = _sorted(spark.table(name).execute())
+        b = _sorted(peer.table(name).execute())
         assert list(a.columns) == list(b.columns), name
         assert len(a) == len(b) > 0, name
         for col in a.columns:
@@ -81,12 +105,12 @@ def test_every_analysis_agrees(both_engines, analysed):
                 assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), f"{name}.{col}"
 
 
-def test_every_result_has_its_declared_types_on_both_engines(both_engines, analysed):
-    duck, spark = both_engines
-    rd, rs = analysed
-    assert not rd.failed and not rs.failed
+def test_every_result_has_its_declared_types_on_each_engine(duck, duck_run, peer, peer_run):
+    assert not duck_run.failed and not peer_run.failed
     problems = {
-        engine: [p for a in all_analyses() for p in a.schema_problems(ws.table(a.name).schema())]
-        for engine, ws in (("duckdb", duck), ("pyspark", spark))
+        ws.con.name: [
+            p for a in all_analyses() for p in a.schema_problems(ws.table(a.name).schema())
+        ]
+        for ws in (duck, peer)
     }
-    assert problems == {"duckdb": [], "pyspark": []}
+    assert problems == {"duckdb": [], peer.con.name: []}

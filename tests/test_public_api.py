@@ -17,6 +17,7 @@ PUBLIC_API = [
     "Config",
     "ConfigError",
     "DataContractError",
+    "DatabaseSource",
     "ImportValidationError",
     "Problem",
     "Workspace",

@@ -71,7 +71,8 @@ def month_start_epoch_days(index: ir.IntegerValue) -> ir.IntegerValue:
     """
     year = index // 12
     month = index % 12 + 1
-    year = year - (month <= 2).cast("int64")
+    # ifelse, not a cast of the comparison: PostgreSQL casts no boolean to bigint.
+    year = year - ibis.ifelse(month <= 2, 1, 0)
     era = year // 400
     year_of_era = year - era * 400
     day_of_year = (153 * ((month + 9) % 12) + 2) // 5

@@ -264,12 +264,19 @@ def import_table(
                 if structural
                 else f"{found.errors} problem(s) in {found.rejected} row(s)"
             )
+            # a file's rows are its lines; elsewhere say what the numbers count
+            numbering = (
+                ""
+                if raw.row_word == "row" or structural
+                else f"Row numbers count {raw.row_word}s from {raw.first_row}. "
+            )
             raise ImportValidationError(
-                f"{raw.label}: {what}; nothing was imported. "
+                f"{raw.label}: {what}; nothing was imported. {numbering}"
                 + (
                     ""
                     if structural
-                    else "Fix the file, or load the good rows with --on-error quarantine."
+                    else f"Fix the {'file' if raw.row_word == 'row' else 'data'}, or load the "
+                    "good rows with --on-error quarantine."
                 ),
                 errors,
                 count=found.errors,

@@ -64,6 +64,8 @@ class RawTable:
     sheet: str | None = None
     typed: bool = False
     """True when the columns keep their source types (Parquet, data frames, Excel)."""
+    first_row: int = 2
+    """The row number of the first data row (1 where there is no header line)."""
 
     rows: int | None = None
     """The number of rows, once counted (the table may be dropped after validation)."""
@@ -474,7 +476,7 @@ def read_excel_file(
     if frame.columns.empty:
         more = f" The sheets are {listed}; choose one with --sheet NAME." if len(sheets) > 1 else ""
         raise DataContractError(f"{label}: sheet {chosen!r} is empty.{more}")
-    raw = _register_frame(con, table, frame, label, checksum, first_row=2, as_text=True)
+    raw = register_frame(con, table, frame, label, checksum, first_row=2, as_text=True)
     raw.sheets, raw.sheet, raw.row_word = sheets, chosen, "row"
     return raw
 
@@ -496,7 +498,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _register_frame(
+def register_frame(
     con: duckdb.DuckDBPyConnection,
     table: str,
     frame: pd.DataFrame,
@@ -537,23 +539,38 @@ def _register_frame(
         con.execute(f'CREATE TEMP TABLE "{table}" AS SELECT * FROM _clientlens_frame')
     finally:
         con.unregister("_clientlens_frame")
-    return RawTable(con, table, headers, label, checksum, row_word="record", typed=not as_text)
+    return RawTable(
+        con,
+        table,
+        headers,
+        label,
+        checksum,
+        row_word="record",
+        typed=not as_text,
+        first_row=first_row,
+    )
 
 
 def read_source(
     con: duckdb.DuckDBPyConnection, table: str, source: Any, *, sheet: str | int | None = None
 ) -> RawTable:
-    """Read a path (CSV/TSV/TXT, Parquet, Excel) or an in-memory frame into ``table``.
+    """Read a path (CSV/TSV/TXT, Parquet, Excel), an in-memory frame or a database source
+    into ``table``.
 
     Parameters
     ----------
     con, table
         The import's DuckDB connection and the (temporary) table to create.
     source
-        A path, or a pandas / polars / pyarrow table.
+        A path, a pandas / polars / pyarrow table, or a
+        :class:`~clientlens.ingest.database.DatabaseSource` (read by that module).
     sheet
         Excel sheet name or index (default: the first sheet).
     """
+    from clientlens.ingest.database import DatabaseSource, read_database
+
+    if isinstance(source, DatabaseSource):
+        return read_database(con, table, source)
     if isinstance(source, str | Path):
         path = Path(source)
         label = str(source)
@@ -581,7 +598,7 @@ def read_source(
 
     buf = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
     checksum = file_checksum(buf + ",".join(map(str, frame.columns)).encode())
-    return _register_frame(
+    return register_frame(
         con, table, frame.reset_index(drop=True), "<DataFrame>", checksum, first_row=1
     )
 

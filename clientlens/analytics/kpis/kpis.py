@@ -332,7 +332,15 @@ def _monthly_feedback(feedback: ir.Table, end: dt.date) -> ir.Table:
 
 
 def _long(wide: ir.Table, codes: list[str], end: dt.date) -> ir.Table:
-    long = wide.pivot_longer(codes, names_to="kpi", values_to="value")
+    # One select per KPI, unioned: Ibis' pivot_longer on PostgreSQL goes through jsonb,
+    # which cannot give back a null value (nor a plain string for the name).
+    long = ibis.union(
+        *(
+            wide.select("_m", "_window", kpi=ibis.literal(code, "string"), value=wide[code])
+            for code in codes
+        ),
+        distinct=False,
+    )
     unit = ibis.cases(*[(long.kpi == k, UNITS[k]) for k in codes], else_="ratio")
     long = long.mutate(unit=unit)
     by_kpi = ibis.window(group_by="kpi", order_by=long._m)
