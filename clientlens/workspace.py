@@ -30,7 +30,7 @@ import pandas as pd
 
 from clientlens.config import CONFIG_FILE, Config, load_config
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
-from clientlens.schema import TABLE_NAMES
+from clientlens.schema import TABLE_NAMES, TABLES
 
 if TYPE_CHECKING:
     from clientlens.results import Results
@@ -283,12 +283,14 @@ class Workspace:
             raise TableNotFoundError(f"The workspace has no table {name!r}. {hint}")
         t = self.con.table(name)
         if name in TABLE_NAMES:
-            present = set(self.present_columns(name))
+            # A header-only import fills no column: the table still has its contract's
+            # required columns (and no rows), never an empty projection.
+            present = set(self.present_columns(name)) or set(TABLES[name].required)
             t = t.select([c for c in t.columns if c in present])
         return t
 
     def canonical_tables(self) -> dict[str, ir.Table]:
-        """The canonical tables that exist and hold rows."""
+        """The canonical tables that exist and hold rows (see :meth:`empty_tables`)."""
         out = {}
         for name in TABLE_NAMES:
             if self.has_table(name):
@@ -296,6 +298,10 @@ class Workspace:
                 if t.count().execute() > 0:
                     out[name] = t
         return out
+
+    def empty_tables(self) -> list[str]:
+        """The canonical tables that were imported but hold no rows (a header-only file)."""
+        return [n for n in TABLE_NAMES if self.has_table(n) and self.row_count(n) == 0]
 
     def row_count(self, name: str) -> int:
         return int(self.con.table(name).count().execute())
