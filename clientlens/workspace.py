@@ -28,7 +28,7 @@ import ibis.expr.schema as sch
 import ibis.expr.types as ir
 import pandas as pd
 
-from clientlens.config import CONFIG_FILE, Config, load_config
+from clientlens.config import CONFIG_FILE, Config, load_config, setting, write_setting
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
 from clientlens.schema import TABLE_NAMES, TABLES
 
@@ -155,17 +155,25 @@ class Workspace:
 
     # -- connection -------------------------------------------------------------------
     @classmethod
-    def init(cls, path: str | os.PathLike[str], **kwargs: Any) -> Workspace:
+    def init(
+        cls, path: str | os.PathLike[str], *, currency: str | None = None, **kwargs: Any
+    ) -> Workspace:
         """Create a workspace directory with a commented clientlens.toml, then open it.
 
         ``path`` may also name the workspace's ``clientlens.duckdb``; its folder is used.
+        ``currency`` (a three-letter code) is written to clientlens.toml; a bad code is
+        refused before anything is created.
         """
         directory = workspace_directory(path)
         toml = directory / CONFIG_FILE
+        if currency is not None:
+            setting("currency").parse(currency, "--currency")
         try:
             directory.mkdir(parents=True, exist_ok=True)
             if not toml.exists():
                 toml.write_text(_TOML_TEMPLATE, encoding="utf-8")
+            if currency is not None:
+                write_setting(directory, "currency", currency)
         except OSError as exc:
             raise WorkspaceError(
                 f"Cannot create a workspace at {directory}: {exc.strerror or exc}. "
