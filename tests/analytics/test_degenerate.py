@@ -10,12 +10,11 @@ import pandas as pd
 import pytest
 
 from clientlens import Workspace
-from clientlens.errors import NotEnoughDataError, TableNotFoundError
+from clientlens.analytics.registry import all_analyses
+from clientlens.errors import DataContractError, NotEnoughDataError, TableNotFoundError
 
 EMPTY_REASON = "needs orders: orders is empty, imported with no rows"
-ONE_DAY = (
-    "not enough history: the orders span 0 days (2024-03-15 to 2024-03-15), at least 1 needed"
-)
+ONE_DAY = "not enough history: the orders span 0 days (2024-03-15 to 2024-03-15), at least 1 needed"
 NO_REPEAT = (
     "not enough data: the BG/NBD purchase model is not identified: none of the 120 "
     "customers bought on two different days, so no CLV is predicted"
@@ -92,8 +91,11 @@ def test_header_only_orders_analyze_succeeds_and_says_orders_is_empty(header_onl
 
 def test_orders_never_imported_is_still_a_clear_error(tmp_path):
     ws = Workspace.init(tmp_path / "ws")
-    with pytest.raises(Exception, match="The workspace has no orders. Import them first"):
+    with pytest.raises(DataContractError) as caught:
         ws.analyze()
+    assert str(caught.value) == (
+        "The workspace has no orders. Import them first: clientlens import orders FILE"
+    )
 
 
 @pytest.mark.slow
@@ -164,3 +166,25 @@ def test_clv_table_refuses_a_model_that_did_not_converge():
         "the BG/NBD purchase model is not identified: its fit did not converge, "
         "so no CLV is predicted"
     )
+
+
+def test_cli_analyze_of_header_only_orders_exits_0_and_prints_the_reason(
+    header_only, monkeypatch, capsys
+):
+    import sys
+
+    from clientlens.cli import main
+
+    header_only.close()
+    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setenv("CLIENTLENS_TODAY", "2026-11-24")  # the observation end of no orders
+    argv = ["clientlens", "--lang", "en", "-w", str(header_only.path), "analyze"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    row = next(line for line in out.splitlines() if line.startswith("│ customer_summary "))
+    assert EMPTY_REASON in row
+    n = len(all_analyses())
+    assert f"0 analyses stored, {n} skipped, 0 failed (observation end 2026-11-24)." in out
