@@ -500,7 +500,11 @@ def report(
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="Report month YYYY-MM (default: last complete month)."),
+        typer.Option(
+            "--period",
+            help="Report month YYYY-MM (default: the last complete month, or the month of "
+            "the last order when the data end before it).",
+        ),
     ] = None,
     format_: Annotated[
         str, typer.Option("--format", help="Comma-separated: html, pdf, xlsx.")

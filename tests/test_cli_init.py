@@ -73,7 +73,13 @@ def test_a_bad_currency_is_one_line_and_creates_nothing(tmp_path, monkeypatch, c
 def test_settings_set_changes_the_currency_later(tmp_path, monkeypatch, capsys):
     Workspace.init(tmp_path / "ws", currency="CNY").close()
     code, out, _ = _run(
-        monkeypatch, capsys, "--workspace", str(tmp_path / "ws"), "settings", "--set", "currency=usd"
+        monkeypatch,
+        capsys,
+        "--workspace",
+        str(tmp_path / "ws"),
+        "settings",
+        "--set",
+        "currency=usd",
     )
     assert code == 0
     assert "Saved currency = 'USD'" in out

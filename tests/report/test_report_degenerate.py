@@ -196,8 +196,9 @@ def test_a_model_that_did_not_converge_gives_no_clv_band_tier_or_list(not_conver
     for claim in ("CLV tiers", "Predicted 12-month CLV", "probability alive below"):
         assert claim not in text, claim
     zh = assemble(report_context(not_converged, lang="zh"))
-    assert "未给出预测 CLV、CLV 等级和流失风险分档：BetaGeo 购买模型的拟合未收敛，其预测不可信。" in (
-        zh.data.bullets
+    assert (
+        "未给出预测 CLV、CLV 等级和流失风险分档：BetaGeo 购买模型的拟合未收敛，其预测不可信。"
+        in (zh.data.bullets)
     )
 
 
