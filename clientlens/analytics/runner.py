@@ -34,6 +34,7 @@ from clientlens.analytics.quality.coverage import IMPORTED_PREFIX
 from clientlens.analytics.registry import all_analyses
 from clientlens.errors import ConfigError, DataContractError, NotEnoughDataError
 from clientlens.results import Results, RunWriter, input_checksums
+from clientlens.schema import TABLE_NAMES
 from clientlens.workspace import REJECTS
 
 if TYPE_CHECKING:
@@ -125,7 +126,8 @@ def run_analyses(
     """
     step = progress or (lambda _msg, _frac: None)
     tables = ws.canonical_tables()
-    empty = ws.empty_tables()
+    # canonical_tables counted every table: a stored one it left out holds no rows
+    empty = [name for name in TABLE_NAMES if name not in tables and ws.has_table(name)]
     if "orders" not in tables and "orders" not in empty:
         raise DataContractError(
             "The workspace has no orders. Import them first: clientlens import orders FILE"
