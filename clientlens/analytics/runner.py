@@ -220,12 +220,15 @@ def _run_all(
     else:
         span = {"first": None, "last": None}
     if span["last"] is None or pd.isna(span["last"]):
+        if "orders" in tables and cut is not None:
+            # Most likely a mistyped --as-of: refuse rather than publish an empty run.
+            raise DataContractError(
+                f"No completed orders on or before --as-of {cut}. Pick a later date."
+            )
         # The run is still published, every analysis of orders skipped with this reason,
         # so the catalog, the CLI and the report say why there is nothing to show.
         if "orders" in tables:
-            absent["orders"] = (
-                f"no completed orders on or before {cut}" if cut else "no completed orders"
-            )
+            absent["orders"] = "orders holds no completed order (all refunded or cancelled)"
         for name in ("orders", *(IMPORTED_PREFIX + n for n in tables)):
             inputs.pop(name, None)
         observation_end = cut or _today(ws)
@@ -282,7 +285,12 @@ def _prepare_inputs(
 def _today(ws: Workspace) -> dt.date:
     """The observation end of a run without orders: the ``today`` setting, else the date."""
     today = str(ws.config.values.get("today") or "")
-    return dt.date.fromisoformat(today) if today else dt.date.today()
+    try:
+        return dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        raise ConfigError(
+            f"setting 'today' must be an ISO date (2024-06-30); got {today!r}."
+        ) from None
 
 
 def _check_base(base: Results, observation_end: dt.date, cut: dt.date | None) -> None:

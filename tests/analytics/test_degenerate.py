@@ -98,6 +98,24 @@ def test_orders_never_imported_is_still_a_clear_error(tmp_path):
     )
 
 
+def test_only_cancelled_orders_skip_with_that_reason(tmp_path):
+    ws = Workspace.init(tmp_path / "ws", settings={"today": "2026-11-24"})
+    orders = one_day_orders().head(3).assign(status="cancelled")
+    ws.import_table("orders", orders)
+    got = outcomes(ws.analyze())
+    assert got["customer_summary"] == (
+        "skipped",
+        "needs orders: orders holds no completed order (all refunded or cancelled)",
+    )
+    # A mistyped --as-of before every order is refused, not published as an empty run.
+    with pytest.raises(DataContractError) as caught:
+        ws.analyze(as_of="2014-03-15")
+    assert str(caught.value) == (
+        "No completed orders on or before --as-of 2014-03-15. Pick a later date."
+    )
+    ws.close()
+
+
 @pytest.mark.slow
 def test_orders_on_one_day_skip_recency_and_models_with_the_reason(tmp_path):
     ws = Workspace.init(tmp_path / "ws", settings={"today": "2026-11-24"})
