@@ -207,8 +207,8 @@ def _run_all(
 ) -> AnalyzeResult:
     step("preparing inputs", 0.0)
     inputs: dict[str, ir.Table] = {}
+    # Why an input is not there, by name: the root cause a skip reason states.
     absent = {name: f"{name} is empty, imported with no rows" for name in empty}
-    """Why an input is not there, by name: the root cause a skip reason states."""
     if "orders" in tables:
         _prepare_inputs(ws, writer, tables, cut, inputs)
         orders = inputs["orders"]
