@@ -12,6 +12,7 @@ import pytest
 from clientlens import Workspace
 from clientlens.analytics.registry import all_analyses
 from clientlens.errors import DataContractError, NotEnoughDataError, TableNotFoundError
+from tests.fixtures_degenerate import one_day_orders, single_buyer_orders
 
 EMPTY_REASON = "needs orders: orders is empty, imported with no rows"
 ONE_DAY = "not enough history: the orders span 0 days (2024-03-15 to 2024-03-15), at least 1 needed"
@@ -19,31 +20,6 @@ NO_REPEAT = (
     "not enough data: the BG/NBD purchase model is not identified: none of the 120 "
     "customers bought on two different days, so no CLV is predicted"
 )
-
-
-def one_day_orders() -> pd.DataFrame:
-    """Fifty orders of forty customers, all on 2024-03-15 (ten customers ordered twice)."""
-    return pd.DataFrame(
-        {
-            "order_id": [f"o{i}" for i in range(50)],
-            "customer_id": [f"c{i % 40}" for i in range(50)],
-            "order_date": ["2024-03-15"] * 50,
-            "amount": [10.0 + i for i in range(50)],
-        }
-    )
-
-
-def single_buyer_orders() -> pd.DataFrame:
-    """120 customers with one order each, spread over January to June 2024."""
-    days = pd.date_range("2024-01-01", "2024-06-30", freq="D")
-    return pd.DataFrame(
-        {
-            "order_id": [f"o{i}" for i in range(120)],
-            "customer_id": [f"c{i}" for i in range(120)],
-            "order_date": [days[(i * 37) % len(days)].date().isoformat() for i in range(120)],
-            "amount": [20.0 + (i * 7) % 90 for i in range(120)],
-        }
-    )
 
 
 def outcomes(result) -> dict[str, tuple[str, str]]:

@@ -18,7 +18,7 @@ from clientlens.report import build_report, report_context
 from clientlens.report.assemble import Report, assemble
 from clientlens.report.context import resolve_period
 from clientlens.results import publish_tables
-from tests.analytics.test_degenerate import one_day_orders, single_buyer_orders
+from tests.fixtures_degenerate import one_day_orders, single_buyer_orders
 from tests.report.conftest import ORDERS
 
 pytestmark = pytest.mark.slow
