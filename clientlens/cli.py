@@ -100,14 +100,34 @@ def init(
             show_default=False,
         ),
     ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="Currency of the amounts in your data, as its three-letter code (CNY, USD, "
+            "EUR, BRL ...). Asked when run in a terminal; CNY in scripts. Change it later "
+            "with `clientlens settings --set currency=USD`.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace (a directory with clientlens.toml and the database)."""
+    from clientlens.config import DEFAULT_CURRENCY
     from clientlens.workspace import Workspace
 
-    ws = Workspace.init(path or _state["workspace"] or Path("."))
+    if currency is None:
+        # A person at a terminal is asked; a script (no terminal) gets the default, said below.
+        interactive = sys.stdin.isatty()
+        currency = (
+            typer.prompt(_t("ask_currency"), default=DEFAULT_CURRENCY)
+            if interactive
+            else DEFAULT_CURRENCY
+        )
+    ws = Workspace.init(path or _state["workspace"] or Path("."), currency=currency)
     ws.con  # noqa: B018 - opening creates the database file and metadata tables
     ws.close()
     console.print(_t("workspace_created", path=ws.path.resolve()))
+    console.print(_t("currency_set", currency=ws.config.currency))
 
 
 def _parse_maps(maps: list[str]) -> dict[str, str]:
@@ -528,12 +548,35 @@ def settings(
             "--markdown", help="Print the settings reference as Markdown (docs/settings.md)."
         ),
     ] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="NAME=VALUE",
+            help="Save a setting in the workspace's clientlens.toml, e.g. --set currency=USD; "
+            "repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Show every setting, its value and where the value came from."""
-    from clientlens.config import all_settings, settings_markdown, used_by
+    """Show every setting, its value and where the value came from; --set saves one."""
+    from clientlens.config import (
+        all_settings,
+        parse_assignments,
+        setting,
+        settings_markdown,
+        used_by,
+        write_setting,
+    )
 
     if markdown:
         print(settings_markdown(), end="")
+        return
+    if set_:
+        directory = _workspace().path
+        for name, value in parse_assignments(set_, option="--set").items():
+            write_setting(directory, name, value)
+            shown = setting(name).show(value)  # a connection URL without its password
+            console.print(_t("setting_saved", name=name, value=shown, file=directory))
         return
     ws = _workspace()
     table = Table(header_style="bold")
@@ -578,7 +621,11 @@ def report(
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="Report month YYYY-MM (default: last complete month)."),
+        typer.Option(
+            "--period",
+            help="Report month YYYY-MM (default: the last complete month, or the month of "
+            "the last order when the data end before it).",
+        ),
     ] = None,
     format_: Annotated[
         str, typer.Option("--format", help="Comma-separated: html, pdf, xlsx.")

@@ -25,7 +25,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -82,6 +84,28 @@ class Setting:
         return parsed
 
 
+class CurrencyCode(str):
+    """A currency code of three letters (ISO 4217: CNY, USD, EUR, BRL), upper-cased.
+
+    The type of the ``currency`` setting, so that ``clientlens init --currency yuan`` or a
+    typo in clientlens.toml is refused where it is given, not when the report prints amounts.
+    """
+
+    label = "currency code"
+    """How the settings reference names the type."""
+
+    def __new__(cls, value: Any) -> CurrencyCode:
+        code = str(value).strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise ConfigError(
+                f"{value!r} is not a currency code: write its three letters, "
+                "e.g. CNY, USD, EUR, BRL."
+            )
+        return super().__new__(cls, code)
+
+
+DEFAULT_CURRENCY = "CNY"
+
 CORE_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "engine",
@@ -98,7 +122,13 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         secret_url=True,
     ),
     Setting("language", str, "zh", "Language of the report and messages.", ("zh", "en")),
-    Setting("currency", str, "CNY", "Currency code of amounts (CNY, USD, EUR, ...)."),
+    Setting(
+        "currency",
+        CurrencyCode,
+        CurrencyCode(DEFAULT_CURRENCY),
+        "Currency of the amounts in the data, as its three-letter code (CNY, USD, EUR, BRL, ...); "
+        "asked by `clientlens init --currency`, changed with `clientlens settings --set`.",
+    ),
     Setting(
         "on_error",
         str,
@@ -293,6 +323,41 @@ def load_config(
         values[name] = setting(name).parse(value, "command line")
         sources[name] = "command line"
     return Config(values=values, sources=sources, mappings=mappings, value_maps=value_maps)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+
+
+def write_setting(directory: Path, name: str, value: Any) -> Any:
+    """Set ``name`` to ``value`` in ``directory``'s clientlens.toml and return the parsed value.
+
+    The value is parsed by the setting's declaration first, so a bad one changes nothing.
+    The line ``name = ...`` is replaced (or a commented-out one, as the template has,
+    uncommented); otherwise the line is added before the first ``[table]``, where a
+    top-level setting must stand. Comments and every other line are kept.
+    """
+    file = directory / CONFIG_FILE
+    parsed = setting(name).parse(value, f"setting {name}")
+    text = file.read_text(encoding="utf-8") if file.is_file() else ""
+    lines = text.splitlines()
+    line = f"{name} = {_toml_value(parsed)}"
+    pattern = re.compile(rf"^\s*(#\s*)?{re.escape(name)}\s*=")
+    table_start = next((i for i, x in enumerate(lines) if x.lstrip().startswith("[")), len(lines))
+    found = [i for i, x in enumerate(lines[:table_start]) if pattern.match(x)]
+    set_lines = [i for i in found if not lines[i].lstrip().startswith("#")]
+    if set_lines or found:
+        lines[(set_lines or found)[0]] = line
+    else:
+        lines.insert(table_start, line)
+    new_text = "\n".join(lines) + "\n"
+    tomllib.loads(new_text)  # never write a file the next command cannot read
+    file.write_text(new_text, encoding="utf-8")
+    return parsed
 
 
 def parse_assignments(items: Iterable[str], *, option: str = "--set") -> dict[str, Any]:

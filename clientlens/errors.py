@@ -8,7 +8,9 @@ Each class is also the built-in exception a Python user would expect, so
     ├── WorkspaceError (RuntimeError)       no workspace, unknown table, engine failure
     │   └── TableNotFoundError (KeyError)   a table the call needs is not in the workspace
     ├── DataContractError (ValueError)      input violates the data contract
-    │   └── ImportValidationError           an import found bad rows; carries every problem
+    │   ├── ImportValidationError           an import found bad rows; carries every problem
+    │   └── NotEnoughDataError              too little data for an honest answer (an analysis
+    │                                       raising it is skipped with its message as reason)
     ├── ModelError (RuntimeError)
     │   ├── ModelInputError (ValueError)    impossible rows for a model (recency > T, ...)
     │   ├── NotFittedError (AttributeError) predict before fit
@@ -80,6 +82,12 @@ class ImportValidationError(DataContractError):
         super().__init__(message)
         self.problems = list(problems)
         self.count = len(self.problems) if count is None else count
+
+
+class NotEnoughDataError(DataContractError):
+    """The data are valid but cannot support the answer asked for: a CLV model that no
+    customer's repeat purchase identifies, a history of one day. ``analyze`` records an
+    analysis that raises it as skipped, with the message as the reason."""
 
 
 class ModelError(ClientLensError, RuntimeError):

@@ -375,7 +375,16 @@ class RunWriter:
         return _engine_table(self.record.run_id, name) in self.ws.con.list_tables()
 
     def note(self, name: str, status: str, **fields: Any) -> None:
-        """Add the catalog row of one analysis (ok, skipped, failed or reused)."""
+        """Add the catalog row of one analysis (ok, skipped, failed or reused).
+
+        A skipped or failed result is removed from the run: ``analyze --only`` starts from
+        a copy of the latest run, whose stale table readers would otherwise still find.
+        """
+        if status in {"skipped", "failed"} and self.has(name):
+            if self._duck:
+                self.ws.con.drop_table(name, database=self._db)
+            else:
+                self.ws.con.drop_table(_engine_table(self.record.run_id, name))
         row = dict.fromkeys(CATALOG_SCHEMA)
         row.update(
             run_id=self.record.run_id,

@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clientlens.config import CONFIG_FILE, Config, load_config
+from clientlens.config import CONFIG_FILE, Config, load_config, setting, write_setting
 from clientlens.errors import ConfigError, TableNotFoundError, WorkspaceError
 from clientlens.lazy import ibis, ir, pd, sch
-from clientlens.schema import TABLE_NAMES
+from clientlens.schema import TABLE_NAMES, TABLES
 
 if TYPE_CHECKING:
     from clientlens.results import Results
@@ -191,17 +191,25 @@ class Workspace:
 
     # -- connection -------------------------------------------------------------------
     @classmethod
-    def init(cls, path: str | os.PathLike[str], **kwargs: Any) -> Workspace:
+    def init(
+        cls, path: str | os.PathLike[str], *, currency: str | None = None, **kwargs: Any
+    ) -> Workspace:
         """Create a workspace directory with a commented clientlens.toml, then open it.
 
         ``path`` may also name the workspace's ``clientlens.duckdb``; its folder is used.
+        ``currency`` (a three-letter code) is written to clientlens.toml; a bad code is
+        refused before anything is created.
         """
         directory = workspace_directory(path)
         toml = directory / CONFIG_FILE
+        if currency is not None:
+            setting("currency").parse(currency, "--currency")
         try:
             directory.mkdir(parents=True, exist_ok=True)
             if not toml.exists():
                 toml.write_text(_TOML_TEMPLATE, encoding="utf-8")
+            if currency is not None:
+                write_setting(directory, "currency", currency)
         except OSError as exc:
             raise WorkspaceError(
                 f"Cannot create a workspace at {directory}: {exc.strerror or exc}. "
@@ -327,12 +335,14 @@ class Workspace:
             raise TableNotFoundError(f"The workspace has no table {name!r}. {hint}")
         t = self.con.table(name)
         if name in TABLE_NAMES:
-            present = set(self.present_columns(name))
+            # A header-only import fills no column: the table still has its contract's
+            # required columns (and no rows), never an empty projection.
+            present = set(self.present_columns(name)) or set(TABLES[name].required)
             t = t.select([c for c in t.columns if c in present])
         return t
 
     def canonical_tables(self) -> dict[str, ir.Table]:
-        """The canonical tables that exist and hold rows."""
+        """The canonical tables that exist and hold rows (see :meth:`empty_tables`)."""
         out = {}
         for name in TABLE_NAMES:
             if self.has_table(name):
@@ -340,6 +350,10 @@ class Workspace:
                 if t.count().execute() > 0:
                     out[name] = t
         return out
+
+    def empty_tables(self) -> list[str]:
+        """The canonical tables that were imported but hold no rows (a header-only file)."""
+        return [n for n in TABLE_NAMES if self.has_table(n) and self.row_count(n) == 0]
 
     def row_count(self, name: str) -> int:
         return int(self.con.table(name).count().execute())

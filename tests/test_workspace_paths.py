@@ -77,7 +77,11 @@ def test_cli_init_creates_the_workspace_where_import_looks(tmp_path):
     shop = tmp_path / "shop"
     made = _clientlens("init", cwd=here, workspace=str(shop))
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == f"Workspace ready at {shop.resolve()}"
+    # a subprocess has no terminal: the currency is not asked, and the default is said
+    assert made.stdout.splitlines() == [
+        f"Workspace ready at {shop.resolve()}",
+        "Currency: CNY (change it with `clientlens settings --set currency=USD`)",
+    ]
     assert sorted(p.name for p in shop.iterdir()) == ["clientlens.duckdb", "clientlens.toml"]
     assert sorted(p.name for p in here.iterdir()) == ["orders.csv"]
 
@@ -91,7 +95,10 @@ def test_cli_init_creates_the_workspace_where_import_looks(tmp_path):
 def test_cli_init_without_path_or_variable_uses_the_current_directory(tmp_path):
     made = _clientlens("init", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == f"Workspace ready at {tmp_path.resolve()}"
+    assert made.stdout.splitlines() == [
+        f"Workspace ready at {tmp_path.resolve()}",
+        "Currency: CNY (change it with `clientlens settings --set currency=USD`)",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clientlens.duckdb", "clientlens.toml"]
 
 
@@ -99,7 +106,11 @@ def test_cli_takes_the_duckdb_file_as_workspace_and_rejects_other_files(tmp_path
     shop = tmp_path / "shop"
     made = _clientlens("init", str(shop / "clientlens.duckdb"), cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == f"Workspace ready at {shop.resolve()}"
+    # a subprocess has no terminal: the currency is not asked, and the default is said
+    assert made.stdout.splitlines() == [
+        f"Workspace ready at {shop.resolve()}",
+        "Currency: CNY (change it with `clientlens settings --set currency=USD`)",
+    ]
     (tmp_path / "orders.csv").write_text(ORDERS)
     loaded = _clientlens(
         "--workspace", "shop/clientlens.duckdb", "import", "orders", "orders.csv", cwd=tmp_path

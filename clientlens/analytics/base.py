@@ -214,6 +214,10 @@ class Analysis:
     optional: tuple[str, ...] = ()
     description: str = ""
     columns: Mapping[str, Column] = field(default_factory=dict)
+    min_history_days: int = 0
+    """Days the completed orders must span, first order to observation end, for the
+    result to mean anything (recency, repeat purchase and models need time between
+    purchases); with fewer the analysis is skipped and the reason says so."""
 
     def __post_init__(self) -> None:
         found = [] if self.columns else ["it declares no columns"]

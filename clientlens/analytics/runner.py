@@ -8,6 +8,14 @@ Besides the cut tables and earlier results, an analysis may ask for the workspac
 import-side facts (the data-quality analyses do): each canonical table as imported,
 ``imported_<table>`` (orders of every status, and with ``--as-of`` cut to that date like
 every input), and the rows rejected at import, ``_clientlens_rejects``.
+
+An analysis that cannot say anything honest is *skipped with a reason*, never run on
+data that cannot support it: when an input it requires is missing (never imported), or
+imported but empty (a header-only file), or itself skipped; when the orders span fewer
+days than its ``min_history_days``; or when its build raises
+:class:`~clientlens.errors.NotEnoughDataError` (a CLV model the data do not identify).
+The reason names the root cause, so ``clv_deciles`` skipped after ``orders`` was empty
+says so, not just "needs clv".
 """
 
 from __future__ import annotations
@@ -24,8 +32,9 @@ import pandas as pd
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
 from clientlens.analytics.quality.coverage import IMPORTED_PREFIX
 from clientlens.analytics.registry import all_analyses
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.errors import ConfigError, DataContractError, NotEnoughDataError
 from clientlens.results import Results, RunWriter, input_checksums
+from clientlens.schema import TABLE_NAMES
 from clientlens.workspace import REJECTS
 
 if TYPE_CHECKING:
@@ -117,7 +126,9 @@ def run_analyses(
     """
     step = progress or (lambda _msg, _frac: None)
     tables = ws.canonical_tables()
-    if "orders" not in tables:
+    # canonical_tables counted every table: a stored one it left out holds no rows
+    empty = [name for name in TABLE_NAMES if name not in tables and ws.has_table(name)]
+    if "orders" not in tables and "orders" not in empty:
         raise DataContractError(
             "The workspace has no orders. Import them first: clientlens import orders FILE"
         )
@@ -135,7 +146,7 @@ def run_analyses(
         base=base,
     )
     try:
-        result = _run_all(ws, writer, tables, cut, todo, base, step)
+        result = _run_all(ws, writer, tables, empty, cut, todo, base, step)
         writer.publish(result.observation_end)
     except BaseException:
         writer.abort()
@@ -188,6 +199,7 @@ def _run_all(
     ws: Workspace,
     writer: RunWriter,
     tables: Mapping[str, ir.Table],
+    empty: list[str],
     cut: dt.date | None,
     todo: list[Analysis],
     base: Results | None,
@@ -195,23 +207,35 @@ def _run_all(
 ) -> AnalyzeResult:
     step("preparing inputs", 0.0)
     inputs: dict[str, ir.Table] = {}
-    for name, expr in cut_inputs(tables, cut).items():
-        if expr is tables[name]:
-            # nothing cut: read the stored table itself instead of copying it (at a
-            # million customers the copies of order items and feedback cost seconds)
-            inputs[name] = expr
-        else:  # stored with the run: the orders every analysis saw
-            writer.write(INPUT_PREFIX + name, expr)
-            inputs[name] = writer.table(INPUT_PREFIX + name)
-    # As imported, every status, but cut to as_of like everything else: re-analysing a
-    # past day must not count rows that did not exist on that day.
-    imported = cut_inputs(tables, cut, completed_only=False)
-    inputs |= {IMPORTED_PREFIX + name: t for name, t in imported.items()}
-    inputs[REJECTS] = ws.con.table(REJECTS)
-    last = inputs["orders"].order_date.max().execute()
-    if last is None or pd.isna(last):
-        raise DataContractError(_no_completed_orders(imported["orders"], cut))
-    observation_end = cut or to_date(last)
+    # Why an input is not there, by name: the root cause a skip reason states.
+    absent = {name: f"{name} is empty, imported with no rows" for name in empty}
+    if "orders" in tables:
+        _prepare_inputs(ws, writer, tables, cut, inputs)
+        orders = inputs["orders"]
+        span = (
+            orders.aggregate(first=orders.order_date.min(), last=orders.order_date.max())
+            .execute()
+            .iloc[0]
+        )
+    else:
+        span = {"first": None, "last": None}
+    if span["last"] is None or pd.isna(span["last"]):
+        if "orders" in tables and cut is not None:
+            # Most likely a mistyped --as-of: refuse rather than publish an empty run.
+            raise DataContractError(
+                f"No completed orders on or before --as-of {cut}. Pick a later date."
+            )
+        # The run is still published, every analysis of orders skipped with this reason,
+        # so the catalog, the CLI and the report say why there is nothing to show.
+        if "orders" in tables:
+            absent["orders"] = _no_completed_orders(inputs[IMPORTED_PREFIX + "orders"], cut)
+        for name in ("orders", *(IMPORTED_PREFIX + n for n in tables)):
+            inputs.pop(name, None)
+        observation_end = cut or _today(ws)
+        history = None
+    else:
+        observation_end = cut or to_date(span["last"])
+        history = (to_date(span["first"]), (observation_end - to_date(span["first"])).days)
     if base is not None:
         _check_base(base, observation_end, cut)
         for row in base.catalog().to_dict("records"):
@@ -231,7 +255,8 @@ def _run_all(
     result = AnalyzeResult(observation_end)
     for i, analysis in enumerate(todo):
         step(analysis.name, (i + 1) / (len(todo) + 1))
-        result.outcomes.append(_run_one(ws, writer, analysis, inputs, context))
+        outcome = _run_one(ws, writer, analysis, inputs, context, absent, history)
+        result.outcomes.append(outcome)
     return result
 
 
@@ -266,6 +291,39 @@ def _no_completed_orders(orders: ir.Table, cut: dt.date | None) -> str:
     )
 
 
+def _prepare_inputs(
+    ws: Workspace,
+    writer: RunWriter,
+    tables: Mapping[str, ir.Table],
+    cut: dt.date | None,
+    inputs: dict[str, ir.Table],
+) -> None:
+    for name, expr in cut_inputs(tables, cut).items():
+        if expr is tables[name]:
+            # nothing cut: read the stored table itself instead of copying it (at a
+            # million customers the copies of order items and feedback cost seconds)
+            inputs[name] = expr
+        else:  # stored with the run: the orders every analysis saw
+            writer.write(INPUT_PREFIX + name, expr)
+            inputs[name] = writer.table(INPUT_PREFIX + name)
+    # As imported, every status, but cut to as_of like everything else: re-analysing a
+    # past day must not count rows that did not exist on that day.
+    imported = cut_inputs(tables, cut, completed_only=False)
+    inputs |= {IMPORTED_PREFIX + name: t for name, t in imported.items()}
+    inputs[REJECTS] = ws.con.table(REJECTS)
+
+
+def _today(ws: Workspace) -> dt.date:
+    """The observation end of a run without orders: the ``today`` setting, else the date."""
+    today = str(ws.config.values.get("today") or "")
+    try:
+        return dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        raise ConfigError(
+            f"setting 'today' must be an ISO date (2024-06-30); got {today!r}."
+        ) from None
+
+
 def _check_base(base: Results, observation_end: dt.date, cut: dt.date | None) -> None:
     """``--only`` reuses results: they must describe the same data end."""
     if base.observation_end != observation_end:
@@ -283,16 +341,26 @@ def _run_one(
     analysis: Analysis,
     inputs: dict[str, ir.Table],
     context: AnalysisContext,
+    absent: dict[str, str],
+    history: tuple[dt.date, int] | None,
 ) -> AnalysisOutcome:
-    missing = [r for r in analysis.requires if r not in inputs]
-    if missing:
-        reason = "needs " + ", ".join(missing)
+    """Run one analysis, or skip it with the reason (recorded in ``absent`` for the
+    analyses that need it)."""
+    reason = _skip_reason(analysis, inputs, absent, history)
+    if reason:
+        causes = [absent[r] for r in analysis.requires if r not in inputs and r in absent]
+        absent[analysis.name] = causes[0] if causes else reason
         outcome = AnalysisOutcome(analysis.name, "skipped", reason=reason)
         return _record(ws, writer, outcome, context)
     given = {k: inputs[k] for k in (*analysis.requires, *analysis.optional) if k in inputs}
     timer = ws.timed()
     try:
         rows = writer.write(analysis.name, analysis.build(given, context.for_analysis(analysis)))
+    except NotEnoughDataError as exc:  # the data cannot support it: a skip, not a failure
+        inputs.pop(analysis.name, None)
+        absent[analysis.name] = f"not enough data: {exc}"
+        outcome = AnalysisOutcome(analysis.name, "skipped", reason=absent[analysis.name])
+        return _record(ws, writer, outcome, context)
     except Exception as exc:  # one analysis failing must not stop the others
         outcome = AnalysisOutcome(
             analysis.name, "failed", seconds=timer.seconds, reason=f"{type(exc).__name__}: {exc}"
@@ -302,6 +370,32 @@ def _run_one(
     inputs[analysis.name] = writer.table(analysis.name)
     outcome = AnalysisOutcome(analysis.name, "ok", rows=rows, seconds=timer.seconds)
     return _record(ws, writer, outcome, context, started_at=timer.started_at)
+
+
+def _skip_reason(
+    analysis: Analysis,
+    inputs: Mapping[str, ir.Table],
+    absent: Mapping[str, str],
+    history: tuple[dt.date, int] | None,
+) -> str:
+    """Why ``analysis`` cannot run, naming the root cause; empty when it can."""
+    missing = [r for r in analysis.requires if r not in inputs]
+    if missing:
+        by_cause: dict[str, list[str]] = {}
+        for name in missing:
+            by_cause.setdefault(absent.get(name, ""), []).append(name)
+        return "; ".join(
+            f"needs {', '.join(names)}" + (f": {cause}" if cause else "")
+            for cause, names in by_cause.items()
+        )
+    if history is not None and history[1] < analysis.min_history_days:
+        first, days = history
+        last = first + dt.timedelta(days=days)
+        return (
+            f"not enough history: the orders span {days} days ({first.isoformat()} to "
+            f"{last.isoformat()}), at least {analysis.min_history_days} needed"
+        )
+    return ""
 
 
 def _record(

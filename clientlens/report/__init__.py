@@ -36,7 +36,12 @@ def report_context(
     ws: Workspace, *, lang: str | None = None, period: str | None = None
 ) -> ReportContext:
     """The context sections read from: results of the last analyze, the period, the language."""
-    from clientlens.report.context import ReportContext, observation_end_of, resolve_period
+    from clientlens.report.context import (
+        ReportContext,
+        observation_end_of,
+        orders_span_of,
+        resolve_period,
+    )
 
     language = lang or str(ws.config.language)
     if language not in {"zh", "en"}:
@@ -45,7 +50,7 @@ def report_context(
     return ReportContext(
         ws=ws,
         lang=language,
-        period=resolve_period(period, end),
+        period=resolve_period(period, end, orders_span_of(ws)),
         observation_end=end,
         settings=dict(ws.config.values),
     )

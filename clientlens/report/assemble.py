@@ -19,6 +19,7 @@ from clientlens.report.context import ReportContext
 from clientlens.report.insights import Finding, rank
 from clientlens.report.sections import all_sections
 from clientlens.report.sections.base import Recommendation, SectionResult, TableBlock, TargetList
+from clientlens.report.sections.value import model_caveat
 
 SUMMARY_MIN = 5
 SUMMARY_MAX = 8
@@ -146,6 +147,11 @@ def _data_section(
 
 def _caveats(ctx: ReportContext, quality: pd.Series | None) -> list[str]:
     out = []
+    if ctx.one_day_history:
+        out.append(ctx.t("data.one_day", day=ctx.fmt.date(ctx.observation_end)))
+    model = model_caveat(ctx)
+    if model:
+        out.append(model)
     if ctx.partial_period:
         out.append(
             ctx.t(

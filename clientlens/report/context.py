@@ -2,8 +2,11 @@
 (``ws.results``), the period, the language, the number formatter and the significance rules.
 
 The report is consistent with one ``clientlens analyze``: its observation end is that
-run's, and the report month (``--period YYYY-MM``) defaults to the last
-complete month on or before it.
+run's, and the report month (``--period YYYY-MM``) defaults to the latest month with
+data: the last complete month on or before it when orders reach into it, else the month
+of the last order (one order on 15 March gives a March report, not a February one
+without data). The order dates come from ``data_quality`` (``first_order_date``,
+``last_order_date``).
 """
 
 from __future__ import annotations
@@ -44,20 +47,57 @@ def previous_period(period: str, months: int = 1) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+QUALITY = "data_quality"
+ORDERS_SPAN = ("orders", "first_order_date", "last_order_date")
+
+
 def observation_end_of(ws: Workspace) -> dt.date:
-    """Observation end of the latest published results run."""
+    """Observation end of the latest published results run.
+
+    Raises :class:`WorkspaceError` when there is no run, or when the run had no orders to
+    analyse (an empty orders import): a report of nothing but omitted sections helps no one.
+    """
     if not ws.results.exists:
         raise WorkspaceError(
             "No analysis results in the workspace. Run `clientlens analyze` before the report."
         )
+    if not ws.results.has(QUALITY):
+        catalog = ws.results.catalog().set_index("name")
+        reason = catalog["reason"].get(QUALITY) if QUALITY in catalog.index else None
+        if isinstance(reason, str) and reason.startswith("needs orders"):
+            raise WorkspaceError(
+                f"No report: the latest `clientlens analyze` had no orders to analyse "
+                f"({reason.removeprefix('needs orders: ')}). Import orders with "
+                "`clientlens import orders FILE`, run `clientlens analyze`, then the report."
+            )
     return to_date(ws.results.observation_end)
 
 
-def resolve_period(period: str | None, observation_end: dt.date) -> str:
-    """The report month: ``period`` if valid and not after the data, else the last complete month."""
+def orders_span_of(ws: Workspace) -> tuple[dt.date, dt.date] | None:
+    """First and last completed order date of the latest run (``data_quality``), if known."""
+    results = ws.results
+    if not results.has(QUALITY) or not set(ORDERS_SPAN) <= set(results.columns(QUALITY)):
+        return None
+    row = results.table(QUALITY).select(*ORDERS_SPAN).to_pandas()
+    if row.empty or not int(row["orders"].iloc[0]) or pd.isna(row["last_order_date"].iloc[0]):
+        return None
+    return to_date(row["first_order_date"].iloc[0]), to_date(row["last_order_date"].iloc[0])
+
+
+def resolve_period(
+    period: str | None,
+    observation_end: dt.date,
+    orders_span: tuple[dt.date, dt.date] | None = None,
+) -> str:
+    """The report month: ``period`` if valid and not after the data, else the latest month
+    with data (see the module docstring); ``orders_span`` is (first, last) order date."""
     if period is None:
         last = observation_end.strftime("%Y-%m")
-        return last if month_end(last) == observation_end else previous_period(last)
+        complete = last if month_end(last) == observation_end else previous_period(last)
+        if orders_span is None:
+            return complete
+        first, last_order = (d.strftime("%Y-%m") for d in orders_span)
+        return complete if first <= complete <= last_order else last_order
     if not _PERIOD.match(period):
         raise ConfigError(f"--period {period!r}: write the report month as YYYY-MM, e.g. 2024-06.")
     if dt.date(int(period[:4]), int(period[5:]), 1) > observation_end:
@@ -132,6 +172,22 @@ class ReportContext:
         """The Ibis table of a result, for reading rows of a large one in the engine (sections
         never aggregate: every figure they state is a column of some result)."""
         return self.ws.results.table(name)
+
+    @property
+    def history_days(self) -> float | None:
+        """Days from the first order to the observation end (``customer_base.history_days``),
+        None when unknown."""
+        if not self.has("customer_base", "history_days"):
+            return None
+        days = self.frame("customer_base", ("history_days",))["history_days"]
+        return None if days.empty or pd.isna(days.iloc[0]) else float(days.iloc[0])
+
+    @property
+    def one_day_history(self) -> bool:
+        """Every order falls on the observation end's day: nobody can have come back, lapsed
+        or been retained yet, so no section claims a repeat, retention or churn rate."""
+        days = self.history_days
+        return days is not None and days < 1
 
     @property
     def history_years(self) -> float:

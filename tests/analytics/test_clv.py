@@ -13,6 +13,7 @@ import pytest
 from clientlens.analytics.customers.rfm import rfm_summary
 from clientlens.analytics.value.clv import _segments, clv_models, clv_table
 from clientlens.analytics.value.clv_selection import default_holdout_days, note_text
+from clientlens.errors import NotEnoughDataError
 from clientlens.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
 from clientlens.models._continuous import ContinuousTransactionModel
 
@@ -268,9 +269,15 @@ def test_no_repeat_buyers_spend_is_the_mean_order_value():
     assert json.loads(spend["params"]) == {"mean_order_value": 16.0}
     assert spend["note"] == "no_repeat_buyers"
     assert "mean order value (16.00)" in note_text("en", spend["note"], spend["note_params"])
-    table = clv_table(summary, models)
-    assert table.expected_spend.tolist() == [16.0] * 4
-    assert table.clv_segment.value_counts().to_dict() == {"low": 2, "high": 1, "medium": 1}
+    # d's two orders fall on one day: nobody bought on two days, so the purchase model is
+    # not identified and no CLV (nor tiers split on noise) comes from it.
+    assert models.set_index("role")["identified"].to_dict() == {"purchases": False, "spend": True}
+    with pytest.raises(NotEnoughDataError) as caught:
+        clv_table(summary, models)
+    assert str(caught.value) == (
+        "the BG/NBD purchase model is not identified: none of the 4 customers bought on two "
+        "different days, so no CLV is predicted"
+    )
 
 
 @pytest.mark.slow

@@ -324,6 +324,8 @@ ANALYSES = [
         name="rfm_scores",
         requires=("orders",),
         build=_scores_build,
+        # Orders on one day only: every recency is 0 and the R scores would split ties.
+        min_history_days=1,
         settings=(RFM_BINS, RFM_FREQUENCY, RFM_MONETARY, RFM_THRESHOLD),
         description="Per customer with orders: recency, frequency and monetary value, their "
         "1–5 quantile scores, and the customer's segment in the 11-segment (Champions … Lost) "

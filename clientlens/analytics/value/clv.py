@@ -19,6 +19,14 @@ MBG/NBD. Beyond 5,000 customers the candidates are compared on every k-th custom
 period shorter than the holdout, or no repeat buyer in it) or no candidate left, BG/NBD
 is fitted without selection and ``clv_models`` says so.
 
+**Identified.** A purchase model is *identified* when its fit converged and at least one
+customer it was fitted on bought on two different days: with no repeat purchase the
+likelihood has no maximum (the rate runs to zero), and whatever the optimiser stops at
+is noise (a CLV of 0.0000002 per customer, tiers split on rounding). ``clv_models`` says
+so per row (``identified``), and ``clv`` is then skipped with the reason
+(:class:`~clientlens.errors.NotEnoughDataError`): no CLV, tier, churn band or
+model-based audience is computed from it.
+
 **CLV.** ``clv_12m`` = margin × expected spend × discounted expected purchases over 12
 months of 365.25/12 days, month k discounted by (1 + annual rate)^(k/12) (Fader, Hardie &
 Lee 2005, "RFM and CLV: using iso-value curves", JMR 42(4)). Expected spend comes from
@@ -46,7 +54,7 @@ from clientlens.analytics.value.clv_selection import (
     select_purchase_model,
 )
 from clientlens.config import Setting
-from clientlens.errors import DataContractError, ModelError
+from clientlens.errors import DataContractError, ModelError, NotEnoughDataError
 from clientlens.lazy import ir, np, pd
 
 SEGMENT_CODES = ("high", "medium", "low")
@@ -152,6 +160,12 @@ def clv_models(
     )
     rows.append(_spend_row(summary))
     out = pd.DataFrame(rows)
+    # Calibration fits only run on data with repeat buyers (see clv_selection), and the
+    # spend model is Gamma-Gamma on repeat buyers or a plain mean: each is identified
+    # when it converged; the final purchase model also needs a repeat buyer.
+    repeaters = bool((summary["frequency"] > 0).any())
+    final_purchases = (out["stage"] == "final") & (out["role"] == "purchases")
+    out["identified"] = out["converged"].astype(bool) & (repeaters | ~final_purchases)
     return out.astype({"n_customers": "int64", "holdout_days": "int64", "chosen": bool})
 
 
@@ -215,6 +229,8 @@ def clv_table(
     summary = _summary_frame(customer_summary)
     final = models[models["stage"] == "final"].set_index("role")
     purchase_name = str(final.loc["purchases", "model"])
+    if not bool(final.loc["purchases", "identified"]):
+        raise NotEnoughDataError(_not_identified(purchase_name, summary))
     purchase = model_class(purchase_name).from_params(
         json.loads(str(final.loc["purchases", "params"])), time_unit_days=1.0
     )
@@ -248,6 +264,16 @@ def clv_table(
     out = _segments(out)
     out["model"] = purchase_name
     return out
+
+
+def _not_identified(name: str, summary: pd.DataFrame) -> str:
+    """Why the final purchase model gives no CLV, for the skip reason."""
+    label = LABELS.get(name, name)
+    if not (summary["frequency"] > 0).any():
+        why = f"none of the {len(summary):,} customers bought on two different days"
+    else:
+        why = "its fit did not converge"
+    return f"the {label} purchase model is not identified: {why}, so no CLV is predicted"
 
 
 def _segments(out: pd.DataFrame) -> pd.DataFrame:
@@ -288,6 +314,8 @@ ANALYSES = [
         name="clv_models",
         requires=("orders", "customer_summary"),
         build=_build_models,
+        # Orders on one day only: every customer's age T is 0, nothing to fit a rate on.
+        min_history_days=1,
         settings=(CLV_HOLDOUT_DAYS,),
         description="CLV model validation: BG/NBD, Pareto/NBD and MBG/NBD scored on a "
         "holdout, the chosen model refitted on all data, and the spend model.",
@@ -388,6 +416,14 @@ ANALYSES = [
                 "string",
                 "The values the note's words name, as JSON (holdout_days, model, …).",
                 "说明文字中引用的数值，JSON 格式（holdout_days、model 等）。",
+            ),
+            "identified": Column(
+                "boolean",
+                "Whether the data identify the model: it converged and, for the final "
+                "purchase model, some customer bought on two different days. When the final "
+                "purchase model is not identified no CLV is computed (clv is skipped).",
+                "数据能否识别该模型：拟合已收敛，且（对最终购买模型而言）至少有一位客户在两个"
+                "不同的日子购买过。最终购买模型无法识别时不计算 CLV（clv 被跳过）。",
             ),
         },
     ),

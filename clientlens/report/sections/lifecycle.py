@@ -185,13 +185,14 @@ def _stages(ctx: ReportContext, result: SectionResult) -> None:
         ctx.t("lifecycle.stage_part", stage=r[name], customers=(r["customers"], "count"))
         for _, r in last.iterrows()
     ]
-    result.paragraphs.append(
-        ctx.t(
-            "lifecycle.stages",
-            month=ctx.fmt.month(last["label"].iloc[0]),
-            parts=ctx.t("list_sep").join(parts),
-        )
-    )
+    label = str(last["label"].iloc[0])
+    joined = ctx.t("list_sep").join(parts)
+    if month_end(label) > ctx.observation_end:  # the month is not over: say the day instead
+        day = ctx.fmt.date(ctx.observation_end)
+        result.paragraphs.append(ctx.t("lifecycle.stages_partial", day=day, parts=joined))
+    else:
+        month = ctx.fmt.month(label)
+        result.paragraphs.append(ctx.t("lifecycle.stages", month=month, parts=joined))
 
 
 def build(ctx: ReportContext) -> SectionResult | None:

@@ -180,7 +180,10 @@ def build(ctx: ReportContext) -> SectionResult | None:
 
     result = SectionResult("overview", ctx.t("section.overview"))
     rows = []
-    for kpi in SHOWN:
+    # With one day of orders nobody can have repeated, been retained or churned yet.
+    over_time = {"repeat_rate", "retention_rate", "churn_rate"}
+    shown = [k for k in SHOWN if not (ctx.one_day_history and k in over_time)]
+    for kpi in shown:
         fact = kpi_fact(frame, ctx.period, kpi)
         if fact is None:
             continue

@@ -135,13 +135,14 @@ def build(ctx: ReportContext) -> SectionResult | None:
     dims = [d for d in CHARTED if d in set(frame["dimension"])]
     index = ctx.frame(INDEX, NEEDS[INDEX])
     first = index[index["dimension"] == frame["dimension"].iloc[0]]
-    result.paragraphs.append(
-        ctx.t(
-            "profile.overview",
-            customers=(float(first["dimension_customers"].iloc[0]), "count"),
-            dimensions=ctx.t("list_sep").join(ctx.t(f"dimension.{d}") for d in dims) or "—",
+    customers = (float(first["dimension_customers"].iloc[0]), "count")
+    if dims:
+        dimensions = ctx.t("list_sep").join(ctx.t(f"dimension.{d}") for d in dims)
+        result.paragraphs.append(
+            ctx.t("profile.overview", customers=customers, dimensions=dimensions)
         )
-    )
+    else:  # orders alone: no attribute to describe the customers by
+        result.paragraphs.append(ctx.t("profile.overview_no_dimensions", customers=customers))
     finding = _standout(ctx, index)
     if finding is not None:
         result.findings.append(finding)

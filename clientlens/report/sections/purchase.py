@@ -7,6 +7,10 @@ behaviour results exist it adds the time to a second purchase (``repeat_purchase
 the weekday × hour pattern (``purchase_heatmap``) and the category mix
 (``category_mix``, level ``overall``).
 
+With every order on one day (``customer_base.history_days`` under 1) nobody can have come
+back yet: the section states the figures of that day and says the history is too short,
+instead of a repeat share of same-day orders.
+
 The recommendation targets recent one-time buyers, the ``second_purchase`` audience
 (``audience_summary``, ``audiences``): converting them to a second purchase is the
 cheapest growth a shop has. Its rule and expected impact are the audience's (see
@@ -86,6 +90,11 @@ def build(ctx: ReportContext) -> SectionResult | None:
             aov=(float(base["aov"]), "money"),
         )
     )
+    if ctx.one_day_history:
+        # Two orders on the one day of data are not a customer who came back.
+        result.paragraphs.append(ctx.t("purchase.one_day", day=ctx.fmt.date(ctx.observation_end)))
+        _optional_parts(ctx, result)
+        return result
     spend = base["mean_repeat_spend"]
     result.findings.append(
         Finding(

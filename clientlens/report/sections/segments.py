@@ -53,7 +53,9 @@ def build(ctx: ReportContext) -> SectionResult | None:
         action=[ctx.name("segment_action.rfm8", c) for c in rfm8["segment"]],
     )
     result = SectionResult("segments", ctx.t("section.segments"))
-    result.paragraphs.append(ctx.t("segments.intro"))
+    # Without CLV tiers (no identified CLV model) the intro names the two schemes shown.
+    has_tiers = ctx.has(CLV, *CLV_COLUMNS)
+    result.paragraphs.append(ctx.t("segments.intro" if has_tiers else "segments.intro_no_clv"))
     top = rfm8.iloc[0]
     where = {"scheme": "rfm8", "segment": top["segment"]}
     result.findings.append(
@@ -142,7 +144,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     ),
                 )
             )
-    if ctx.has(CLV, *CLV_COLUMNS):
+    if has_tiers:
         tiers = ctx.frame(CLV, CLV_COLUMNS).sort_values("segment_order")
         tiers = tiers[tiers["customers"] > 0]
         if not tiers.empty:

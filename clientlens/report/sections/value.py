@@ -6,6 +6,10 @@ actions from the text catalog) and the RFM audiences of ``audience_summary``: ``
 customers: Champions and Loyal) and ``win_back`` (the high-value customers who have
 stopped buying: At Risk and Can't Lose), with their customer lists from ``audiences``.
 
+When ``clv_models`` says the final purchase model is not identified (no customer bought on
+two different days, or its fit did not converge), ``clv`` was skipped: the section shows
+no predicted CLV and says why (:func:`model_caveat`, also a caveat of the data section).
+
 Two recommendations, each with its customer list: win back the slipping high-value
 customers, and keep and grow the best ones. Their expected impact is the audience's
 (customers × ``audience_conversion_rate`` × their mean order value; see
@@ -37,12 +41,32 @@ NEEDS = {
     targets.SUMMARY: targets.SUMMARY_COLUMNS,
     targets.MEMBERS: targets.MEMBER_COLUMNS,
 }
+MODELS = "clv_models"
+MODEL_COLUMNS = ("model", "role", "stage", "identified", "note")
 SUMMARY = "value_summary"
 SUMMARY_COLUMNS = ("section", "group", "customers", "revenue", "revenue_share", "value")
 CURVE = "value_concentration"
 CURVE_COLUMNS = ("point", "customer_share", "revenue_share")
 BEST = "loyalty"
 SLIPPING = "win_back"
+
+
+def model_caveat(ctx: ReportContext) -> str | None:
+    """Why no CLV is shown, from ``clv_models``: None when the final purchase model is
+    identified (or no model was fitted at all: the report then says why elsewhere)."""
+    if not ctx.has(MODELS, *MODEL_COLUMNS):
+        return None
+    models = ctx.frame(MODELS, MODEL_COLUMNS)
+    final = models[models["stage"] == "final"].set_index("role")
+    if "purchases" not in final.index or bool(final.loc["purchases", "identified"]):
+        return None
+    spend_note = str(final.loc["spend", "note"]) if "spend" in final.index else ""
+    key = (
+        "data.clv_no_repeat"
+        if "no_repeat_buyers" in spend_note.split()
+        else ("data.clv_not_converged")
+    )
+    return ctx.t(key, model=str(final.loc["purchases", "model"]))
 
 
 def _audience_fact(row: pd.Series, column: str, key: str, kind: str) -> Fact:
@@ -63,6 +87,9 @@ def build(ctx: ReportContext) -> SectionResult | None:
         action=[ctx.name("segment_action.rfm11", c) for c in seg["segment"]],
     )
     result = SectionResult("value", ctx.t("section.value"))
+    caveat = model_caveat(ctx)
+    if caveat:
+        result.paragraphs.append(caveat)
 
     best = targets.audience(ctx, BEST)
     slipping = targets.audience(ctx, SLIPPING)
