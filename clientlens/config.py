@@ -88,6 +88,34 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "Ibis connection URL for engines other than the embedded "
         "DuckDB file (e.g. postgres://user@host/db).",
     ),
+    Setting(
+        "spark_master",
+        str,
+        "",
+        "pyspark engine: Spark master URL (local[*], spark://host:7077, yarn, k8s://...); "
+        "empty = Spark's own configuration (spark-defaults.conf), else local[*].",
+    ),
+    Setting(
+        "spark_driver_memory",
+        str,
+        "",
+        "pyspark engine: memory of the driver JVM (e.g. 4g); in local mode the driver does "
+        "all the work. Empty = Spark's own configuration, else 1g.",
+    ),
+    Setting(
+        "spark_warehouse",
+        str,
+        "",
+        "pyspark engine: where the workspace's table files live; on a cluster a path every "
+        "executor reaches (hdfs://..., s3a://...). Empty = spark-warehouse in the workspace.",
+    ),
+    Setting(
+        "spark_log_stderr",
+        bool,
+        False,
+        "pyspark engine: show Spark's own log on stderr instead of only writing it to "
+        "logs/spark.log in the workspace (`clientlens --debug` turns it on).",
+    ),
     Setting("language", str, "zh", "Language of the report and messages.", ("zh", "en")),
     Setting("currency", str, "CNY", "Currency code of amounts (CNY, USD, EUR, ...)."),
     Setting(
