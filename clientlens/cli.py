@@ -57,15 +57,24 @@ def _global(
         str | None,
         typer.Option("--lang", help="Language of messages: zh or en (default: from LANG)."),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks (and Spark's own log).")
+    ] = False,
 ) -> None:
     _state.update(workspace=workspace, lang=detect_language(lang), debug=debug)
+
+
+def _debug_settings(**settings: Any) -> dict[str, Any]:
+    """``settings``, with Spark's own log on stderr under --debug."""
+    if _state["debug"]:
+        settings.setdefault("spark_log_stderr", True)
+    return settings
 
 
 def _workspace(**settings: Any) -> Any:
     from clientlens.workspace import Workspace
 
-    return Workspace(_state["workspace"], settings=settings)
+    return Workspace(_state["workspace"], settings=_debug_settings(**settings))
 
 
 @contextmanager
@@ -123,7 +132,9 @@ def init(
             if interactive
             else DEFAULT_CURRENCY
         )
-    ws = Workspace.init(path or _state["workspace"] or Path("."), currency=currency)
+    ws = Workspace.init(
+        path or _state["workspace"] or Path("."), currency=currency, settings=_debug_settings()
+    )
     ws.con  # noqa: B018 - opening creates the database file and metadata tables
     ws.close()
     console.print(_t("workspace_created", path=ws.path.resolve()))
@@ -494,7 +505,7 @@ def demo(
     from clientlens.workspace import Workspace
 
     check_options(customers, locale)  # before creating a directory for nothing
-    ws = Workspace.init(path)
+    ws = Workspace.init(path, settings=_debug_settings())
     _load_demo(ws, customers, seed, locale)
     with _progress("analyze") as update:
         result = ws.analyze(progress=update)

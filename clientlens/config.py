@@ -121,6 +121,34 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "postgresql://user@host:5432/db (the password is best left to PGPASSWORD or ~/.pgpass).",
         secret_url=True,
     ),
+    Setting(
+        "spark_master",
+        str,
+        "",
+        "pyspark engine: Spark master URL (local[*], spark://host:7077, yarn, k8s://...); "
+        "empty = Spark's own configuration (spark-defaults.conf), else local[*].",
+    ),
+    Setting(
+        "spark_driver_memory",
+        str,
+        "",
+        "pyspark engine: memory of the driver JVM (e.g. 4g); in local mode the driver does "
+        "all the work. Empty = Spark's own configuration, else 1g.",
+    ),
+    Setting(
+        "spark_warehouse",
+        str,
+        "",
+        "pyspark engine: where the workspace's table files live; on a cluster a path every "
+        "executor reaches (hdfs://..., s3a://...). Empty = spark-warehouse in the workspace.",
+    ),
+    Setting(
+        "spark_log_stderr",
+        bool,
+        False,
+        "pyspark engine: show Spark's own log on stderr instead of only writing it to "
+        "logs/spark.log in the workspace (`clientlens --debug` turns it on).",
+    ),
     Setting("language", str, "zh", "Language of the report and messages.", ("zh", "en")),
     Setting(
         "currency",

@@ -183,7 +183,9 @@ class Workspace:
         self.config: Config = load_config(self.path, settings)
         self._con = connection
         self._results: Any = None
-        if self._con is None and self.engine == "duckdb" and not self.path.is_dir():
+        # DuckDB's file and Spark's metastore both live in the workspace directory
+        local = self.engine in ("duckdb", "pyspark")
+        if self._con is None and local and not self.path.is_dir():
             raise WorkspaceError(
                 f"No workspace at {self.path}. Create one with `clientlens init {self.path}` "
                 "or point to one with --workspace / CLIENTLENS_WORKSPACE."
@@ -234,19 +236,10 @@ class Workspace:
         if engine == "duckdb":
             return ibis.duckdb.connect(str(self.path / DB_FILE))
         if engine == "pyspark":
-            from clientlens.errors import require
+            # the catalog persists in the workspace folder; see clientlens.spark
+            from clientlens.spark import spark_session
 
-            require("pyspark", extra="spark", feature="The pyspark engine")
-            from pyspark.sql import SparkSession
-
-            session = (
-                SparkSession.builder.appName("clientlens")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.warehouse.dir", str((self.path / "spark-warehouse").resolve()))
-                .config("spark.ui.enabled", "false")
-                .getOrCreate()
-            )
-            return ibis.pyspark.connect(session)
+            return ibis.pyspark.connect(spark_session(self.path, self.config))
         if self.config.connection:
             from clientlens.urls import mask_url, scrub
 
@@ -553,6 +546,9 @@ _TOML_TEMPLATE = """\
 # variable CLIENTLENS_<NAME> or a command-line flag; see `clientlens settings`.
 
 # engine = "duckdb"        # or "pyspark", or "postgres" with connection = "postgresql://..."
+# spark_master = "spark://host:7077"     # pyspark: a cluster (default: local[*])
+# spark_driver_memory = "4g"
+# spark_warehouse = "hdfs:///clientlens/shop"  # pyspark on a cluster: shared storage
 # language = "zh"          # zh or en: report and messages
 # currency = "CNY"
 # rfm_bins = 5
