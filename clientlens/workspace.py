@@ -420,6 +420,13 @@ class Workspace:
             finally:
                 raw.unregister(name)
             return
+        if getattr(self.con, "name", "") != "pyspark":  # PostgreSQL and other engines
+            self.con.create_table(name, rows, schema=schema, temp=True)
+            try:
+                yield self.con.table(name)
+            finally:
+                self.con.drop_table(name, force=True)
+            return
         from ibis.backends.pyspark.datatypes import PySparkSchema
 
         session = self.con._session
