@@ -161,25 +161,33 @@ def _upsert_duckdb(
     given = _given_schema(frame, schema)
     with ws.transaction() as writer:
         writer.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({_column_defs(schema)})')
-        # Typed like the table, so the merge compares values of one type on both sides.
-        writer.execute(f"CREATE TEMP TABLE {_DUCKDB_STAGE} ({_column_defs(given)})")
-        if isinstance(frame, Staged):  # validated in this connection: no copy through Python
+        if isinstance(frame, Staged):
+            # Validated in this connection and typed by the contract already: the merge
+            # reads the rows where they are, through a view (no copy of millions of rows).
             listed = ", ".join(f'"{c}"' for c in frame.columns)
-            source = f'(SELECT {listed} FROM temp."{frame.table}")'
+            writer.execute(
+                f'CREATE TEMP VIEW {_DUCKDB_STAGE} AS SELECT {listed} FROM temp."{frame.table}"'
+            )
         else:
+            # Typed like the table, so the merge compares values of one type on both sides.
+            writer.execute(f"CREATE TEMP TABLE {_DUCKDB_STAGE} ({_column_defs(given)})")
             writer.register("_clientlens_rows", frame)
-            source = "_clientlens_rows"
         try:
-            writer.execute(f"INSERT INTO {_DUCKDB_STAGE} BY NAME SELECT * FROM {source}")
+            if not isinstance(frame, Staged):
+                writer.execute(
+                    f"INSERT INTO {_DUCKDB_STAGE} BY NAME SELECT * FROM _clientlens_rows"
+                )
             if key:
                 counts = _merge_duckdb(writer, table, schema, given, key, blank_overwrites)
             else:
                 writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM {_DUCKDB_STAGE}')
                 counts = MergeCounts(len(frame), 0, 0, ())
         finally:
-            if not isinstance(frame, Staged):
+            if isinstance(frame, Staged):
+                writer.execute(f"DROP VIEW IF EXISTS {_DUCKDB_STAGE}")
+            else:
                 writer.unregister("_clientlens_rows")
-            writer.execute(f"DROP TABLE IF EXISTS {_DUCKDB_STAGE}")
+                writer.execute(f"DROP TABLE IF EXISTS {_DUCKDB_STAGE}")
         ws.append(writer, COLUMNS, _new_columns(ws, table, columns_filled))
         run_id = ws.next_run_id()
         ws.append(writer, REJECTS, _rejects(rejects, run_id, table))

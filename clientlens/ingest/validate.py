@@ -277,7 +277,10 @@ def _text_sql(col: str, sql_type: str, *, id_like: bool) -> str:
     tokens = ", ".join(_lit(t) for t in _NULL_TOKENS)
     text = f"CASE WHEN {base} IN ({tokens}) THEN NULL ELSE {base} END"
     if id_like:  # CSV exports of Excel sheets write the id 123 as 123.0
-        text = f"regexp_replace({text}, '^([0-9]+)\\.0+$', '\\1')"
+        text = (
+            f"CASE WHEN contains({base}, '.') THEN regexp_replace({text}, '^([0-9]+)\\.0+$', "
+            f"'\\1') ELSE {text} END"
+        )
     return text
 
 
@@ -766,30 +769,43 @@ def _cross_column_rules(kind: str, typed: str, present: list[Any], rules: _Rules
 def _check_duplicates(spec: TableSpec, typed: str, present: list[Any], rules: _Rules) -> str:
     """Exact duplicate rows are merged (warning); same key, other values is an error.
 
-    Returns the name of a table of the ``_row`` s dropped as exact duplicates.
+    Returns the name of a table of the ``_row`` s dropped as exact duplicates. With a key,
+    only the rows whose key occurs more than once can be either, so the (costly) windows
+    run over those rows alone: none, for a file whose keys are unique.
     """
     con = rules.con
     merged = f"{rules.problems}_merged"
     values = ", ".join(_q("v_" + c.name) for c in present)
+    key = [k for k in spec.key if k in {c.name for c in present}]
+    candidates = _q(typed)
+    if key:
+        cols = ", ".join(_q("v_" + k) for k in key)
+        not_null = " AND ".join(f"{_q('v_' + k)} IS NOT NULL" for k in key)
+        repeated = f"{rules.problems}_repeated"
+        con.execute(
+            f"CREATE TEMP TABLE {_q(repeated)} AS SELECT {cols} FROM {_q(typed)} "
+            f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1"
+        )
+        if not scalar(con, f"SELECT count(*) FROM {_q(repeated)}"):
+            con.execute(f"CREATE TEMP TABLE {_q(merged)} (_row BIGINT)")
+            return merged
+        candidates = f"(SELECT * FROM {_q(typed)} SEMI JOIN {_q(repeated)} USING ({cols}))"
     con.execute(
         f"""CREATE TEMP TABLE {_q(merged)} AS SELECT _row FROM (
             SELECT _row, row_number() OVER (PARTITION BY {values} ORDER BY _row) AS k
-            FROM {_q(typed)}) WHERE k > 1"""
+            FROM {candidates}) WHERE k > 1"""
     )
     rules.add(
         merged, "true", None, None, "exact duplicate of an earlier row (merged)", severity="warning"
     )
-    key = [k for k in spec.key if k in {c.name for c in present}]
     if not key:
         return merged
-    cols = ", ".join(_q("v_" + k) for k in key)
-    not_null = " AND ".join(f"{_q('v_' + k)} IS NOT NULL" for k in key)
     label = "+".join(key)
     firsts = f"{rules.problems}_firsts"
     con.execute(
         f"""CREATE TEMP TABLE {_q(firsts)} AS SELECT _row, first_row, {_q("t_" + key[0])} AS t
         FROM (SELECT _row, {_q("t_" + key[0])}, min(_row) OVER (PARTITION BY {cols}) AS first_row
-              FROM {_q(typed)} WHERE {not_null} AND _row NOT IN (SELECT _row FROM {_q(merged)}))
+              FROM {candidates} WHERE _row NOT IN (SELECT _row FROM {_q(merged)}))
         WHERE _row <> first_row"""
     )
     rules.add(
