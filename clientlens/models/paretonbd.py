@@ -22,8 +22,8 @@ Where scipy's 2F1 fails (large parameters with z near 1 give NaN), and where it 
 tried because it would be slow and often fail (z >= 0.9 with a second parameter >= 100:
 large s or β, data where nobody seems to drop out), I and its gradient are integrated per
 row by :func:`_log_i_power_quadrature`: the power of the smaller of α, β integrated
-exactly by a change of variable, the rest by tanh-sinh nodes (1e-9 in log I against
-adaptive quadrature across that region, about 3 µs a row). For the gradient on short
+exactly by a change of variable, the rest by tanh-sinh nodes (1e-8 in log I against
+adaptive quadrature across that region). For the gradient on short
 intervals, where the difference of tails would lose digits, I is integrated by
 Gauss-Legendre quadrature after the substitution ``v = ((c+t_x)/(c+τ))^K`` (c = max(α,
 β)), which absorbs the steep power decay and leaves a bounded, smooth integrand; the
