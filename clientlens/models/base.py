@@ -39,6 +39,7 @@ from scipy import optimize
 
 from clientlens.errors import ConvergenceError, ModelInputError, NotFittedError
 from clientlens.models._input import ModelData, Problems, to_pandas
+from clientlens.models._special import dot
 
 __all__ = ["BaseModel", "Convergence", "ModelData", "Problems", "frame_result", "to_pandas"]
 
@@ -98,7 +99,7 @@ class BaseModel:
         """Weighted total log-likelihood and its gradient; a model may override it with a
         faster route to the same numbers (BG/NBD and MBG/NBD do)."""
         ll, grad = self._row_log_likelihood(params, cols)
-        return float(weights @ ll), weights @ grad
+        return dot(weights, ll), weights @ grad
 
     def _check_rows(self, cols: dict[str, np.ndarray], problems: Problems) -> None:
         """Model-specific impossible rows (the base checks missing, non-finite, negative)."""

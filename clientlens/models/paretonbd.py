@@ -51,12 +51,14 @@ GRADIENT_NODES = 24  # the gradient only steers the optimiser (the value is exac
 
 NEAR_ONE_Z = 0.9
 LARGE_B = 100.0
-"""Where z >= NEAR_ONE_Z and the Euler-transformed 2F1's second parameter is >= LARGE_B
-(at large s or β: nobody seems to drop out), scipy's 2F1 is not called: there it costs
-40-80 µs a call and fails on 8-25% of them (NaN, or a value outside [1, 1/(1-z)]), on a
-few thousand pairs per evaluation. Those rows are integrated by
-:func:`_log_i_power_quadrature` instead (tests/models/test_paretonbd_near_one.py holds
-it to adaptive quadrature across that region)."""
+VERY_NEAR_ONE_Z = 0.99
+"""Where z >= VERY_NEAR_ONE_Z, or z >= NEAR_ONE_Z and the Euler-transformed 2F1's second
+parameter is >= LARGE_B (β or α far above the other, large s: nobody seems to drop out),
+scipy's 2F1 is not called: there it costs 20-80 µs a call, seven calls per pair and
+evaluation, and at the large parameter fails on 8-25% of them (NaN, or a value outside
+[1, 1/(1-z)]). Those rows are integrated by :func:`_log_i_power_quadrature` instead
+(tests/models/test_paretonbd_near_one.py holds it to adaptive quadrature across that
+region)."""
 POWER_NODES = 96
 
 
@@ -72,7 +74,7 @@ def _log_terms(r, alpha, s, beta, x, age):
     log_1mz = np.log(small + age) - np.log(big + age)
     k, b_param, z, log_1mz, big, age = np.broadcast_arrays(k, b_param, z, log_1mz, big, age)
     second = k + 1.0 - b_param
-    tried = ~((z >= NEAR_ONE_Z) & (second >= LARGE_B))
+    tried = ~(((z >= NEAR_ONE_Z) & (second >= LARGE_B)) | (z >= VERY_NEAR_ONE_Z))
     e = np.full(z.shape, np.nan)
     with np.errstate(all="ignore"):
         e[tried] = special.hyp2f1(1.0, second[tried], k[tried] + 1.0, z[tried])

@@ -18,6 +18,7 @@ from clientlens.models import ParetoNBD
 from clientlens.models.paretonbd import (
     LARGE_B,
     NEAR_ONE_Z,
+    VERY_NEAR_ONE_Z,
     _log_i_power_quadrature,
     _log_terms,
     pareto_log_integral,
@@ -45,25 +46,31 @@ def reference_log_integral(r, alpha, s, beta, x, tx, T):
     return np.log(value) - log_scale
 
 
-def region_cases(n: int, seed: int) -> list[tuple[float, ...]]:
-    """Random (r, α, s, β, x, t_x, T) with z = (β-α)/(β+age) >= 0.9 at both ages and the
-    2F1's second parameter (s + 1, as α < β) at least LARGE_B: low-dropout fits."""
+def region_cases(n: int, seed: int, s_range=(LARGE_B, 1e5), z_min=NEAR_ONE_Z):
+    """Random (r, α, s, β, x, t_x, T) with z = (β-α)/(β+age) >= z_min at both ages and s
+    in s_range (the 2F1's second parameter is s + 1, as α < β): low-dropout fits."""
     rng = np.random.default_rng(seed)
     cases = []
     while len(cases) < n:
         r = float(np.exp(rng.uniform(np.log(0.05), np.log(40.0))))
         alpha = float(np.exp(rng.uniform(np.log(0.5), np.log(5e3))))
-        s = float(np.exp(rng.uniform(np.log(LARGE_B), np.log(1e5))))
-        beta = float(np.exp(rng.uniform(np.log(1e4), np.log(6e7))))
+        s = float(np.exp(rng.uniform(*np.log(s_range))))
+        beta = float(np.exp(rng.uniform(np.log(1e3), np.log(6e7))))
         T = float(rng.integers(2, 3000))
         x = int(rng.choice([0, 1, 2, 5, 12, 40, 150]))
         tx = 0.0 if x == 0 else float(rng.integers(1, int(T)))
-        if (beta - alpha) / (beta + T) >= NEAR_ONE_Z:
+        if (beta - alpha) / (beta + T) >= z_min:
             cases.append((r, alpha, s, beta, x, tx, T))
     return cases
 
 
-@pytest.mark.parametrize("case", region_cases(60, seed=11))
+REGION = [
+    *region_cases(50, seed=11),  # z >= 0.9 at a large s
+    *region_cases(30, seed=13, s_range=(0.05, LARGE_B), z_min=VERY_NEAR_ONE_Z),  # z >= 0.99
+]
+
+
+@pytest.mark.parametrize("case", REGION)
 def test_the_fast_path_matches_adaptive_quadrature_across_its_region(case):
     args = [np.array([v], dtype=float) for v in case]
     r, alpha, s, beta, x, tx, T = case
@@ -98,8 +105,8 @@ def test_rows_outside_the_region_keep_the_closed_form():
     x = np.array([0.0, 2.0, 10.0, 30.0])
     age = np.array([38.9, 30.4, 20.0, 35.0])
     assert np.isfinite(_log_terms(0.553, 10.578, 0.606, 11.669, x, age)).all()
-    # z near 1 but a small second parameter: still the closed form
-    assert np.isfinite(_log_terms(0.5, 20.0, LARGE_B / 2 - 1.0, 1e6, x, age)).all()
+    # z between 0.9 and 0.99 at a small second parameter: still the closed form
+    assert np.isfinite(_log_terms(0.5, 20.0, LARGE_B / 2 - 1.0, 600.0, x, age)).all()
 
 
 @pytest.mark.parametrize(
