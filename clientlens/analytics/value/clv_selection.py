@@ -26,8 +26,8 @@ MAE_TIE = 0.01
 MIN_HOLDOUT_DAYS = 28
 MAX_SELECTION_CUSTOMERS = 5_000
 """Candidates are compared on every k-th customer (by customer_id) beyond this many: the
-ranking of three models needs no million customers, and a Pareto/NBD fit costs tens of
-seconds per few thousand distinct histories where its parameters run to extremes."""
+ranking of three models needs no million customers, and a Pareto/NBD fit costs seconds
+per few thousand distinct histories where its parameters run to extremes."""
 MAX_HOLDOUT_DAYS = 365
 
 
