@@ -24,13 +24,13 @@ def parity_tables(n_customers: int = 120, seed: int = 7) -> dict[str, pd.DataFra
         }
     )
     # Customers differ in how often they buy (a gamma-distributed rate) and some stop
-    # (an exponential lifetime, about 1,000 days): without both the CLV models have
+    # (an exponential lifetime, about 400 days): without both the CLV models have
     # nothing to estimate, their fits run to the edge of the parameter range, do not
     # converge, and `clv` is rightly skipped. Drawn from their own generator so that the
     # draws of every other table keep their order.
     buyers = np.random.default_rng(seed + 1)
     rate = buyers.gamma(1.0, 1.0, n_customers)
-    lifetime_days = buyers.exponential(1000.0, n_customers)
+    lifetime_days = buyers.exponential(400.0, n_customers)
     n_orders = rng.poisson(4 * rate) + 1
     cust = np.repeat(np.arange(n_customers), n_orders)
     offsets = rng.integers(0, 540, cust.size) * rng.random(cust.size)

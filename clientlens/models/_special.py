@@ -18,11 +18,44 @@ from scipy import special
 LOG_TINY = -745.0  # log of the smallest positive double; below it exp() is 0
 
 
+def dot(a: np.ndarray, b: np.ndarray) -> float:
+    """``a @ b`` for two long vectors, without BLAS.
+
+    OpenBLAS threads its dot product above ~10,000 elements; on a busy machine the
+    threads' hand-over makes one 30,000-element product cost ~3 ms instead of ~50 µs, and
+    a likelihood evaluation takes six of them. einsum's own loop stays on one core.
+    """
+    return float(np.einsum("i,i->", a, b))
+
+
 @lru_cache(maxsize=8)
 def gauss_legendre_01(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Legendre nodes and weights on [0, 1]."""
     x, w = np.polynomial.legendre.leggauss(n)
     return (x + 1.0) / 2.0, w / 2.0
+
+
+TANH_SINH_T = 3.2
+"""Half-width of the tanh-sinh grid: at t = 3.2 the outermost node is 1e-17 from the end."""
+
+
+@lru_cache(maxsize=8)
+def tanh_sinh_01(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tanh-sinh (double-exponential) nodes and weights on [0, 1], n of them.
+
+    The nodes crowd double-exponentially towards both ends (the outermost lie within
+    1e-16 of them), so an integrand whose singularity sits just outside an end, where
+    Gauss-Legendre converges slowly, is still integrated to ~1e-10 with ~100 nodes.
+    Nodes that round onto 0 or 1 are dropped, so fewer than n may be returned.
+    """
+    t = np.linspace(-TANH_SINH_T, TANH_SINH_T, n)
+    h = t[1] - t[0]
+    inner = np.pi / 2 * np.sinh(t)
+    x = np.tanh(inner)
+    w = h * np.pi / 2 * np.cosh(t) / np.cosh(inner) ** 2
+    u = (x + 1.0) / 2.0
+    inside = (u > 0.0) & (u < 1.0)  # nodes that round onto an end carry weight ~1e-17
+    return u[inside], w[inside] / 2.0
 
 
 def one_minus_exp_over(e: ArrayLike, length: ArrayLike) -> np.ndarray:

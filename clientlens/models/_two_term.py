@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clientlens.models._continuous import ContinuousTransactionModel
+from clientlens.models._special import dot
 
 # Taking logs per distinct age pays only when ages repeat; with fewer distinct values
 # than this share of the rows, a gather from the distinct values is cheaper than a log.
@@ -116,9 +117,9 @@ def total_log_likelihood(
     per_x2 = per_x - per_x3
     total_w = float(per_x.sum())
     log_alpha = np.log(alpha)
-    total = float(per_x @ terms.g1) + total_w * r * log_alpha + float(w @ top)
-    d_r = per_x @ terms.dr1 + total_w * log_alpha - w @ log_at - ww3 @ (log_atx - log_at)
-    d_alpha = total_w * r / alpha - (w * c) @ inv_at - (ww3 * c) @ (inv_atx - inv_at)
+    total = float(per_x @ terms.g1) + total_w * r * log_alpha + dot(w, top)
+    d_r = per_x @ terms.dr1 + total_w * log_alpha - dot(w, log_at) - dot(ww3, log_atx - log_at)
+    d_alpha = total_w * r / alpha - dot(w * c, inv_at) - dot(ww3 * c, inv_atx - inv_at)
     # a frequency without a second term has per_x3 = 0: 0 * its (finite) da3 adds nothing
     d_a = per_x2 @ terms.da2 + per_x3 @ terms.da3
     d_b = per_x2 @ terms.db2 + per_x3 @ terms.db3

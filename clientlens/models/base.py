@@ -15,7 +15,9 @@ A model is fitted by maximum likelihood on per-customer summaries:
 * standard errors come from the inverse Hessian of the total log-likelihood (central
   differences of the analytic gradient); 95% intervals are formed on the log scale, so
   they stay positive;
-* ``summary()``, ``save()`` and ``load()`` are the same for every model.
+* ``summary()``, ``save()`` and ``load()`` are the same for every model;
+* ``fit(..., time_budget_seconds=...)`` stops a fit that has not finished in that time:
+  the model keeps the best point seen, and its convergence says ``finished=False``.
 
 Time: ``fit(..., time_unit_days=7)`` says that recency and T are in weeks. Parameters are
 then per week, and every prediction takes its horizon in days and converts it.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,6 +39,7 @@ from scipy import optimize
 
 from clientlens.errors import ConvergenceError, ModelInputError, NotFittedError
 from clientlens.models._input import ModelData, Problems, to_pandas
+from clientlens.models._special import dot
 
 __all__ = ["BaseModel", "Convergence", "ModelData", "Problems", "frame_result", "to_pandas"]
 
@@ -54,6 +58,12 @@ class Convergence:
     iterations: int
     message: str
     gradient_norm: float
+    finished: bool = True
+    """False when the fit was stopped at its time budget (``converged`` is then False)."""
+
+
+class _OutOfTime(Exception):
+    """Raised inside the objective when a fit's time budget is spent."""
 
 
 class BaseModel:
@@ -89,7 +99,7 @@ class BaseModel:
         """Weighted total log-likelihood and its gradient; a model may override it with a
         faster route to the same numbers (BG/NBD and MBG/NBD do)."""
         ll, grad = self._row_log_likelihood(params, cols)
-        return float(weights @ ll), weights @ grad
+        return dot(weights, ll), weights @ grad
 
     def _check_rows(self, cols: dict[str, np.ndarray], problems: Problems) -> None:
         """Model-specific impossible rows (the base checks missing, non-finite, negative)."""
@@ -148,6 +158,7 @@ class BaseModel:
         *,
         initial_params: dict[str, float] | None = None,
         max_iterations: int = 5000,
+        time_budget_seconds: float | None = None,
     ) -> Self:
         """Fit by maximum likelihood; returns self.
 
@@ -163,6 +174,12 @@ class BaseModel:
             Optional starting values by parameter name.
         max_iterations
             Iteration limit of the optimiser.
+        time_budget_seconds
+            Optional wall-clock limit. A fit still running then stops at the next
+            likelihood evaluation; the model keeps the best parameters seen, with
+            ``convergence.finished`` and ``converged`` False and no standard errors.
+            The limit is a guard against stalls, so which fits reach it depends on the
+            machine: set it well above a normal fit's time.
         """
         if not (time_unit_days > 0 and math.isfinite(time_unit_days)):
             raise ModelInputError(
@@ -178,8 +195,27 @@ class BaseModel:
             for i, p in enumerate(self.param_names):
                 if p in initial_params:
                     start[i] = float(initial_params[p])
+        if time_budget_seconds is not None and not time_budget_seconds > 0:
+            raise ModelInputError(
+                f"time_budget_seconds must be a positive number; got {time_budget_seconds!r}."
+            )
+        self.time_unit_days = float(time_unit_days)
+        self.n_customers = total_weight
+        self.n_distinct_rows = len(packed.weights)
         objective = self._objective(packed)
-        result = self._minimise(objective, np.log(start), max_iterations)
+        if time_budget_seconds is None:
+            return self._optimise(objective, np.log(start), max_iterations, total_weight)
+        guarded = _Budgeted(objective, float(time_budget_seconds))
+        try:
+            return self._optimise(guarded, np.log(start), max_iterations, total_weight)
+        except _OutOfTime:
+            return self._stopped(guarded, float(time_budget_seconds), total_weight)
+
+    def _optimise(
+        self, objective: Any, log_start: np.ndarray, max_iterations: int, total_weight: float
+    ) -> Self:
+        """Maximise the likelihood from ``log_start``, then set the fit's state."""
+        result = self._minimise(objective, log_start, max_iterations)
         result_x, n_iter = result.x, int(result.nit)
         value, grad = float(result.fun), np.asarray(result.jac)
         at_bound = bool(np.any(np.abs(result_x) > AT_BOUND))
@@ -206,9 +242,6 @@ class BaseModel:
                 "identify it; try penalizer=0.001 or more data"
             )
         self._params = np.exp(result_x)
-        self.time_unit_days = float(time_unit_days)
-        self.n_customers = total_weight
-        self.n_distinct_rows = len(packed.weights)
         # the objective is the mean negative log-likelihood plus the penalty
         penalty = self.penalizer * float(self._params @ self._params)
         self.log_likelihood = (penalty - value) * total_weight
@@ -229,6 +262,28 @@ class BaseModel:
                 "identified (standard errors are NaN): try penalizer=0.001 or more data"
             )
         self.convergence = Convergence(bool(converged), n_iter, message, gradient_norm)
+        return self
+
+    def _stopped(self, guarded: _Budgeted, budget_seconds: float, total_weight: float) -> Self:
+        """State of a fit stopped at its time budget: the best point seen, not finished."""
+        if guarded.best_value >= 1e300:
+            raise ConvergenceError(
+                f"{self.name}: no finite likelihood was reached within the time budget of "
+                f"{budget_seconds:g} s."
+            )
+        self._params = np.exp(guarded.best_x)
+        penalty = self.penalizer * float(self._params @ self._params)
+        self.log_likelihood = (penalty - guarded.best_value) * total_weight
+        k = len(guarded.best_x)
+        self.covariance = np.full((k, k), np.nan)
+        self.convergence = Convergence(
+            False,
+            guarded.evaluations,
+            f"not finished within the time budget of {budget_seconds:g} s "
+            f"({guarded.evaluations} likelihood evaluations)",
+            float(np.max(np.abs(guarded.best_gradient))),
+            finished=False,
+        )
         return self
 
     def _objective(self, packed: ModelData) -> Any:
@@ -421,6 +476,30 @@ class BaseModel:
         model.time_unit_days = float(time_unit_days)
         model.convergence = Convergence(False, 0, "parameters given, not fitted", float("nan"))
         return model
+
+
+class _Budgeted:
+    """An objective that raises :class:`_OutOfTime` once its time budget is spent, and
+    remembers the best point it evaluated (what a stopped fit reports)."""
+
+    def __init__(self, objective: Any, budget_seconds: float):
+        self.objective = objective
+        self.deadline = time.perf_counter() + budget_seconds
+        self.evaluations = 0
+        self.best_value = math.inf
+        self.best_x = np.zeros(0)
+        self.best_gradient = np.zeros(0)
+
+    def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        # the first evaluation always runs, so a stopped fit has a point to report
+        if self.evaluations and time.perf_counter() > self.deadline:
+            raise _OutOfTime
+        value, gradient = self.objective(log_params)
+        self.evaluations += 1
+        if value < self.best_value or self.evaluations == 1:
+            self.best_value = value
+            self.best_x, self.best_gradient = np.array(log_params), np.array(gradient)
+        return value, gradient
 
 
 def frame_result(customer_id: pd.Series, column: str, values: np.ndarray) -> pd.DataFrame:

@@ -18,8 +18,13 @@ or x. Each term is J(age) = ∫_age^∞ of the same integrand, which depends on 
 and one age only, so it is evaluated once per distinct (x, age) pair: a million daily
 histories have ~50,000 of them. The gradient comes from the same tails (differentiating
 in α or β shifts an exponent: the closed form again; r and s by central differences).
-Where scipy's 2F1 fails (large parameters with z near 1 give NaN), and for the gradient
-on short intervals where the difference of tails would lose digits, I is integrated by
+Where scipy's 2F1 fails (large parameters with z near 1 give NaN), and where it is not
+tried because it would be slow and often fail (z >= 0.9 with a second parameter >= 100:
+large s or β, data where nobody seems to drop out), I and its gradient are integrated per
+row by :func:`_log_i_power_quadrature`: the power of the smaller of α, β integrated
+exactly by a change of variable, the rest by tanh-sinh nodes (1e-8 in log I against
+adaptive quadrature across that region). For the gradient on short
+intervals, where the difference of tails would lose digits, I is integrated by
 Gauss-Legendre quadrature after the substitution ``v = ((c+t_x)/(c+τ))^K`` (c = max(α,
 β)), which absorbs the steep power decay and leaves a bounded, smooth integrand; the
 gradient of log I is then a weighted mean over nodes.
@@ -32,24 +37,47 @@ from scipy import special
 
 from clientlens.models._continuous import ContinuousTransactionModel
 from clientlens.models._input import ModelData, distinct_rows
-from clientlens.models._special import gauss_legendre_01, log_nb_pmf, one_minus_exp_over
+from clientlens.models._special import (
+    gauss_legendre_01,
+    log_nb_pmf,
+    one_minus_exp_over,
+    tanh_sinh_01,
+)
 from clientlens.models._two_term import levels, second_term_share
 
 QUAD_NODES = 64
 GRADIENT_NODES = 24  # the gradient only steers the optimiser (the value is exact); 24 nodes move CDNOW estimates < 1e-6
 
 
+NEAR_ONE_Z = 0.9
+LARGE_B = 100.0
+VERY_NEAR_ONE_Z = 0.99
+"""Where z >= VERY_NEAR_ONE_Z, or z >= NEAR_ONE_Z and the Euler-transformed 2F1's second
+parameter is >= LARGE_B (β or α far above the other, large s: nobody seems to drop out),
+scipy's 2F1 is not called: there it costs 20-80 µs a call, seven calls per pair and
+evaluation, and at the large parameter fails on 8-25% of them (NaN, or a value outside
+[1, 1/(1-z)]). Those rows are integrated by :func:`_log_i_power_quadrature` instead
+(tests/models/test_paretonbd_near_one.py holds it to adaptive quadrature across that
+region)."""
+POWER_NODES = 96
+
+
 def _log_terms(r, alpha, s, beta, x, age):
     """log(K J(age)), J(age) = ∫_age^∞ (α+τ)^-(r+x) (β+τ)^-(s+1) dτ, by the closed form
-    (note 009 eqs. 19-20, Euler-transformed); NaN where scipy's 2F1 fails."""
+    (note 009 eqs. 19-20, Euler-transformed); NaN where scipy's 2F1 fails, and where it
+    is not tried (z near 1 at a large parameter: see :data:`LARGE_B`)."""
     k = r + s + x
     big = np.maximum(alpha, beta)
     small = np.minimum(alpha, beta)
     b_param = np.where(alpha >= beta, s + 1.0, r + x)  # the 2F1's second parameter
     z = (big - small) / (big + age)
     log_1mz = np.log(small + age) - np.log(big + age)
+    k, b_param, z, log_1mz, big, age = np.broadcast_arrays(k, b_param, z, log_1mz, big, age)
+    second = k + 1.0 - b_param
+    tried = ~(((z >= NEAR_ONE_Z) & (second >= LARGE_B)) | (z >= VERY_NEAR_ONE_Z))
+    e = np.full(z.shape, np.nan)
     with np.errstate(all="ignore"):
-        e = special.hyp2f1(1.0, k + 1.0 - b_param, k + 1.0, z)
+        e[tried] = special.hyp2f1(1.0, second[tried], k[tried] + 1.0, z[tried])
         return (1.0 - b_param) * log_1mz + np.log(e) - k * np.log(big + age)
 
 
@@ -126,6 +154,60 @@ def _log_i_quadrature(r, alpha, s, beta, x, tx, T, nodes: int = QUAD_NODES):
     return np.where(tx >= T, -np.inf, log_i), means
 
 
+def _log_i_power_quadrature(r, alpha, s, beta, x, tx, T, nodes: int = POWER_NODES):
+    """log I and the gradient's four means (as :func:`_log_i_quadrature`), for rows where
+    the closed form is not available.
+
+    With c = max(α, β), d the other and e_c, e_d their exponents,
+    ``I = ∫ (d+τ)^-e_d (c+τ)^-e_c dτ``. The power of d is integrated exactly: with
+    q = log((d+τ)/(d+t_x)) in [0, Y] it is the density ∝ exp(-(e_d-1) q), whose inverse
+    distribution function maps u in [0, 1] to q; what is left, (c+τ)^-e_c, is smooth and
+    bounded, and is integrated over u by tanh-sinh nodes, which stay accurate when the
+    mapping's singularity lies just past u = 1 (steep powers, long intervals). Against
+    adaptive quadrature: better than 1e-9 in log I across the region it serves, where
+    the c-power substitution of :func:`_log_i_quadrature` can be off by whole units.
+    """
+    a_big = alpha >= beta
+    c = np.where(a_big, alpha, beta)
+    d = np.where(a_big, beta, alpha)
+    e_d = np.where(a_big, s + 1.0, r + x)
+    e_c = np.where(a_big, r + x, s + 1.0)
+    m = e_d - 1.0
+    log_d_tx = np.log(d + tx)
+    span = np.log(d + T) - log_d_tx
+    m_span = m * span
+    flat = np.abs(m_span) < 1e-8  # exp(-m q) ~ 1 on [0, Y]: q uniform
+    safe_m = np.where(flat, 1.0, m)
+    frac = -np.expm1(-np.where(flat, 0.0, m_span))  # 1 - exp(-m Y), sign of m
+    u, w = tanh_sinh_01(nodes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(
+            flat[:, None],
+            u[None, :] * span[:, None],
+            -np.log1p(-u[None, :] * frac[:, None]) / safe_m[:, None],
+        )
+        q = np.clip(q, 0.0, span[:, None])  # 1 - exp(-m Y) rounds to 1 at large m Y
+        log_mass = np.log(np.where(flat, span * (1.0 - m_span / 2.0), frac / safe_m))
+    log_d = log_d_tx[:, None] + q  # log(d + τ) at each node
+    gap = (c - d)[:, None]
+    log_c = np.where(gap > 0, np.logaddexp(np.log(np.where(gap > 0, gap, 1.0)), log_d), log_d)
+    log_h = -e_c[:, None] * log_c + np.log(w)[None, :]
+    top = log_h.max(axis=1, keepdims=True)
+    weights = np.exp(log_h - top)
+    total = weights.sum(axis=1)
+    log_i = -m * log_d_tx + log_mass + top[:, 0] + np.log(total)
+    weights /= total[:, None]
+    mean_log_c, mean_inv_c = (weights * log_c).sum(axis=1), (weights * np.exp(-log_c)).sum(axis=1)
+    mean_log_d, mean_inv_d = (weights * log_d).sum(axis=1), (weights * np.exp(-log_d)).sum(axis=1)
+    means = [
+        np.where(a_big, mean_log_c, mean_log_d),
+        np.where(a_big, mean_inv_c, mean_inv_d),
+        np.where(a_big, mean_log_d, mean_log_c),
+        np.where(a_big, mean_inv_d, mean_inv_c),
+    ]
+    return np.where(tx >= T, -np.inf, log_i), means
+
+
 RHO_MAX = 0.9
 """Where J(T) / J(t_x) exceeds this (a short interval [t_x, T]), the gradient of log I as
 a difference of tails would lose more than a digit: quadrature over [t_x, T] instead."""
@@ -147,17 +229,25 @@ def _tail_log_and_gradient(r, alpha, s, beta, x, age, log_kj=None):
     if log_kj is None:
         log_kj = _log_terms(r, alpha, s, beta, x, age)
     log_j = log_kj - np.log(r + s + x)
-    with np.errstate(all="ignore"):
-        d_alpha = -(r + x) * np.exp(_log_j(r, alpha, s, beta, x + 1.0, age) - log_j)
-        d_beta = -(s + 1.0) * np.exp(_log_j(r, alpha, s + 1.0, beta, x, age) - log_j)
-        hr, hs = 1e-5 * r, 1e-5 * s
-        d_r = (_log_j(r + hr, alpha, s, beta, x, age) - _log_j(r - hr, alpha, s, beta, x, age)) / (
-            2 * hr
-        )
-        d_s = (_log_j(r, alpha, s + hs, beta, x, age) - _log_j(r, alpha, s - hs, beta, x, age)) / (
-            2 * hs
-        )
-    return log_j, np.column_stack([d_r, d_alpha, d_s, d_beta])
+    grad = np.full((len(log_j), 4), np.nan)
+    # Where 2F1 failed at the parameters themselves the pair's gradient is integrated by
+    # quadrature anyway; the six shifted closed forms are skipped there, since scipy's
+    # 2F1 is slowest exactly there (z near 1 at large s or β: ~0.4 ms a call, then NaN).
+    ok = np.isfinite(log_j)
+    if ok.any():
+        x, age, lj = x[ok], age[ok], log_j[ok]
+        with np.errstate(all="ignore"):
+            d_alpha = -(r + x) * np.exp(_log_j(r, alpha, s, beta, x + 1.0, age) - lj)
+            d_beta = -(s + 1.0) * np.exp(_log_j(r, alpha, s + 1.0, beta, x, age) - lj)
+            hr, hs = 1e-5 * r, 1e-5 * s
+            d_r = (
+                _log_j(r + hr, alpha, s, beta, x, age) - _log_j(r - hr, alpha, s, beta, x, age)
+            ) / (2 * hr)
+            d_s = (
+                _log_j(r, alpha, s + hs, beta, x, age) - _log_j(r, alpha, s - hs, beta, x, age)
+            ) / (2 * hs)
+        grad[ok] = np.column_stack([d_r, d_alpha, d_s, d_beta])
+    return log_j, grad
 
 
 def log_integral_gradient(r, alpha, s, beta, x, tx, T, pairs, pair_terms=None):
@@ -180,21 +270,20 @@ def log_integral_gradient(r, alpha, s, beta, x, tx, T, pairs, pair_terms=None):
     d_r, d_alpha, d_s, d_beta = grad.T
     means = [-d_r, -d_alpha / (r + x), -d_s, -d_beta / (s + 1.0)]
     open_rows = tx < T
-    hard = open_rows & ~(np.isfinite(grad).all(axis=1) & (rho <= RHO_MAX))
-    if hard.any():
-        k = int(hard.sum())
-        _, sub = _log_i_quadrature(
-            np.full(k, r),
-            np.full(k, alpha),
-            np.full(k, s),
-            np.full(k, beta),
-            x[hard],
-            tx[hard],
-            T[hard],
-            nodes=GRADIENT_NODES,
-        )
-        for full, part in zip(means, sub, strict=True):
-            full[hard] = part
+    failed = open_rows & ~np.isfinite(grad).all(axis=1)
+    short = open_rows & ~failed & (rho > RHO_MAX)
+    # a failed 2F1: the power quadrature; a short interval: the c-power one, 24 nodes
+    for rows, power in ((failed, True), (short, False)):
+        if rows.any():
+            k = int(rows.sum())
+            rk, ak, sk, bk = (np.full(k, v) for v in (r, alpha, s, beta))
+            xk, txk, tk = x[rows], tx[rows], T[rows]
+            if power:
+                _, sub = _log_i_power_quadrature(rk, ak, sk, bk, xk, txk, tk)
+            else:
+                _, sub = _log_i_quadrature(rk, ak, sk, bk, xk, txk, tk, nodes=GRADIENT_NODES)
+            for full, part in zip(means, sub, strict=True):
+                full[rows] = part
     return [np.where(open_rows, m, 0.0) for m in means]
 
 
@@ -218,7 +307,7 @@ def pareto_log_integral(r, alpha, s, beta, x, tx, T, pairs=None, pair_terms=None
         r, alpha, s, beta, x, tx, T = np.broadcast_arrays(
             *(np.asarray(v, dtype=float) for v in (r, alpha, s, beta, x, tx, T))
         )
-        approx, _ = _log_i_quadrature(*(v[bad] for v in (r, alpha, s, beta, x, tx, T)))
+        approx, _ = _log_i_power_quadrature(*(v[bad] for v in (r, alpha, s, beta, x, tx, T)))
         exact[bad] = approx
     return exact
 

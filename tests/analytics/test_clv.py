@@ -13,7 +13,7 @@ import pytest
 from clientlens.analytics.customers.rfm import rfm_summary
 from clientlens.analytics.value.clv import _segments, clv_models, clv_table
 from clientlens.analytics.value.clv_selection import default_holdout_days, note_text
-from clientlens.errors import NotEnoughDataError
+from clientlens.errors import DataContractError, NotEnoughDataError
 from clientlens.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
 from clientlens.models._continuous import ContinuousTransactionModel
 
@@ -247,6 +247,51 @@ def test_short_history_fits_without_selection():
     note = purchases[["note", "note_params"]].tolist()
     assert "without model selection" in note_text("en", *note)
     assert "未做模型选择" in note_text("zh", *note)
+
+
+def test_a_candidate_over_its_budget_is_reported_as_not_finished():
+    """A budget far below any fit's time (one likelihood evaluation runs, the second is
+    refused): every candidate is left out as not finished, and BG/NBD is fitted on all
+    customers without selection, as when no candidate can be fitted."""
+    t = ibis.memtable(_simulated_orders())
+    summary = rfm_summary(t, observation_end=END)
+    models = clv_models(t, summary, observation_end=END, candidate_budget_seconds=1e-9)
+    cal = models[models.stage == "calibration"].set_index("model")
+    assert list(cal.index) == ["BetaGeo", "ParetoNBD", "ModifiedBetaGeo"]
+    assert cal["note"].tolist() == ["not_finished"] * 3
+    assert not cal["converged"].any() and not cal["chosen"].any()
+    assert cal["holdout_mae"].isna().all()
+    assert [json.loads(p) for p in cal["note_params"]] == [{"budget_seconds": 1e-9}] * 3
+    # the parameters are where the fit stopped: BG/NBD's starting point (1, mean T, 1, 1)
+    start = json.loads(cal.loc["BetaGeo", "params"])
+    assert (start["r"], start["a"], start["b"]) == (1.0, 1.0, 1.0)
+    note = cal.loc["ParetoNBD", ["note", "note_params"]].tolist()
+    assert note_text("en", *note) == (
+        "Left out of the selection: the fit had not finished after 1e-09 s, its time limit "
+        "(setting clv_candidate_budget_seconds); its parameters are where it stopped."
+    )
+    assert "1e-09 秒的时限内未完成" in note_text("zh", *note)
+    final = models[models.stage == "final"].set_index("role")
+    assert final.loc["purchases", "model"] == "BetaGeo"
+    assert final.loc["purchases", "note"] == "none_fitted"
+    assert bool(final.loc["purchases", "converged"])  # the final fit has no budget
+
+
+def test_the_default_budget_leaves_ordinary_candidates_alone(fitted):
+    _, models, _ = fitted
+    cal = models[models.stage == "calibration"]
+    assert "not_finished" not in " ".join(cal["note"])
+
+
+def test_a_negative_budget_is_a_clear_error():
+    t = ibis.memtable(_simulated_orders(50))
+    with pytest.raises(DataContractError, match="clv_candidate_budget_seconds must be >= 0"):
+        clv_models(
+            t,
+            rfm_summary(t, observation_end=END),
+            observation_end=END,
+            candidate_budget_seconds=-1.0,
+        )
 
 
 def test_no_repeat_buyers_spend_is_the_mean_order_value():

@@ -130,3 +130,30 @@ def test_a_parameter_at_the_edge_ends_the_fit_early():
     # here 3 evaluations after the first at the edge; without the stop, 9, and with the
     # polish and the Hessian that used to follow, dozens more
     assert len(seen) - at_edge[0] <= 5
+
+
+def test_a_fit_over_its_time_budget_stops_and_says_so():
+    """A budget below one evaluation's time: the first evaluation runs, the next is
+    refused. The model keeps that point, with its log-likelihood, and is not finished."""
+    cols = _daily_histories(2_000, seed=9)
+    model = ParetoNBD().fit(
+        cols, initial_params={"r": 0.5, "alpha": 20.0}, time_budget_seconds=1e-9
+    )
+    assert model.convergence.finished is False
+    assert model.convergence.converged is False
+    assert model.convergence.iterations == 1  # likelihood evaluations made
+    assert model.convergence.message.startswith("not finished within the time budget of 1e-09 s")
+    mean_t = float(np.mean(cols["T"]))
+    assert model.params == pytest.approx({"r": 0.5, "alpha": 20.0, "s": 1.0, "beta": mean_t})
+    ll, _ = model._row_log_likelihood(model._require_fit(), dict(cols))
+    assert model.log_likelihood == pytest.approx(float(ll.sum()), rel=1e-10)
+    assert np.isnan(list(model.standard_errors.values())).all()
+    # a budget the fit stays within changes nothing
+    free = ParetoNBD().fit(cols)
+    timed = ParetoNBD().fit(cols, time_budget_seconds=600.0)
+    assert timed.convergence.finished and timed.params == free.params
+
+
+def test_a_time_budget_must_be_positive():
+    with pytest.raises(ValueError, match="time_budget_seconds must be a positive number"):
+        BetaGeo().fit(_daily_histories(100, seed=1), time_budget_seconds=0.0)

@@ -11,7 +11,9 @@ Two results:
 
 **Selection rule.** Each candidate is fitted on the orders up to ``observation_end −
 holdout_days`` and predicts each customer's purchase days in the holdout. Candidates
-whose fit fails or does not converge are left out. The chosen model has the lowest mean
+whose fit fails, does not converge, or has not finished within
+``clv_candidate_budget_seconds`` (a guard against stalls, far above a normal fit's time)
+are left out. The chosen model has the lowest mean
 absolute error per customer (MAE); models within 1% of the best MAE count as tied and the
 one with the smallest absolute aggregate error wins; then the order BG/NBD, Pareto/NBD,
 MBG/NBD. Beyond 5,000 customers the candidates are compared on every k-th customer by
@@ -71,6 +73,13 @@ CLV_HOLDOUT_DAYS = Setting(
     "Holdout length for choosing the CLV model, in days; "
     "0 = a quarter of the history, at most 365 days.",
 )
+CLV_CANDIDATE_BUDGET_SECONDS = Setting(
+    "clv_candidate_budget_seconds",
+    float,
+    20.0,
+    "Time limit for fitting each CLV candidate model on the calibration period, in seconds; "
+    "a candidate still fitting then is left out as not finished. 0 = no limit.",
+)
 CLV_ANNUAL_DISCOUNT_RATE = Setting(
     "clv_annual_discount_rate", float, 0.1, "Annual discount rate for predicted CLV."
 )
@@ -102,6 +111,7 @@ def clv_models(
     *,
     observation_end: Any,
     holdout_days: int = CLV_HOLDOUT_DAYS.default,
+    candidate_budget_seconds: float = CLV_CANDIDATE_BUDGET_SECONDS.default,
 ) -> pd.DataFrame:
     """Choose the purchase model on a holdout, refit it and fit the spend model.
 
@@ -117,6 +127,9 @@ def clv_models(
         Last day of data used.
     holdout_days
         Holdout length; 0 = a quarter of the history, at most 365 days.
+    candidate_budget_seconds
+        Time limit of each candidate's calibration fit; a candidate stopped there is
+        left out as ``not_finished``. 0 = no limit.
 
     Returns
     -------
@@ -138,17 +151,23 @@ def clv_models(
     """
     if holdout_days < 0:
         raise DataContractError(f"clv_holdout_days must be >= 0; got {holdout_days}.")
+    if not candidate_budget_seconds >= 0:
+        raise DataContractError(
+            f"clv_candidate_budget_seconds must be >= 0; got {candidate_budget_seconds}."
+        )
     summary = _summary_frame(customer_summary)
     if summary.empty:
         raise DataContractError("The CLV models need at least one customer with an order.")
     chosen, rows, notes, start = select_purchase_model(
-        orders, summary, observation_end, holdout_days
+        orders, summary, observation_end, holdout_days, candidate_budget_seconds or None
     )
-    final, problem, detail = fit_model(chosen, summary, start)
+    final, problem, values = fit_model(chosen, summary, start)
     if final is None:
-        raise ModelError(f"{LABELS[chosen]} could not be fitted on all customers: {detail}")
+        raise ModelError(
+            f"{LABELS[chosen]} could not be fitted on all customers: {values['detail']}"
+        )
     if problem:
-        notes.append(("final_not_converged", {"detail": detail}))
+        notes.append(("final_not_converged", values))
     rows.append(
         model_row(
             chosen,
@@ -296,6 +315,7 @@ def _build_models(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.Da
         inputs["customer_summary"],
         observation_end=ctx.observation_end,
         holdout_days=ctx.setting("clv_holdout_days"),
+        candidate_budget_seconds=ctx.setting("clv_candidate_budget_seconds"),
     )
 
 
@@ -316,7 +336,7 @@ ANALYSES = [
         build=_build_models,
         # Orders on one day only: every customer's age T is 0, nothing to fit a rate on.
         min_history_days=1,
-        settings=(CLV_HOLDOUT_DAYS,),
+        settings=(CLV_HOLDOUT_DAYS, CLV_CANDIDATE_BUDGET_SECONDS),
         description="CLV model validation: BG/NBD, Pareto/NBD and MBG/NBD scored on a "
         "holdout, the chosen model refitted on all data, and the spend model.",
         columns={

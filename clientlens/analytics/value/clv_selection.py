@@ -22,8 +22,8 @@ MAE_TIE = 0.01
 MIN_HOLDOUT_DAYS = 28
 MAX_SELECTION_CUSTOMERS = 5_000
 """Candidates are compared on every k-th customer (by customer_id) beyond this many: the
-ranking of three models needs no million customers, and a Pareto/NBD fit costs tens of
-seconds per few thousand distinct histories where its parameters run to extremes."""
+ranking of three models needs no million customers, and a Pareto/NBD fit costs seconds
+per few thousand distinct histories where its parameters run to extremes."""
 MAX_HOLDOUT_DAYS = 365
 
 
@@ -39,20 +39,28 @@ def default_holdout_days(history_days: int) -> int:
 
 
 def fit_model(
-    name: str, data: pd.DataFrame, start: dict[str, float] | None = None
-) -> tuple[Any, str, str]:
-    """Fit one model; returns (model or None, why it cannot be used, the optimiser's detail).
+    name: str,
+    data: pd.DataFrame,
+    start: dict[str, float] | None = None,
+    budget_seconds: float | None = None,
+) -> tuple[Any, str, dict[str, Any]]:
+    """Fit one model; returns (model or None, why it cannot be used, the note's values).
 
-    The reason is a note code: ``fit_failed``, ``not_converged`` or ``""``.
+    The reason is a note code: ``fit_failed``, ``not_finished`` (the fit was stopped at
+    ``budget_seconds``), ``not_converged`` or ``""``; the values are what its text names.
     """
     try:
-        model = model_class(name)().fit(data, time_unit_days=1.0, initial_params=start)
+        model = model_class(name)().fit(
+            data, time_unit_days=1.0, initial_params=start, time_budget_seconds=budget_seconds
+        )
     except (ModelError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
         # One candidate failing numerically must not stop the others; it is reported.
-        return None, "fit_failed", str(exc)
+        return None, "fit_failed", {"detail": str(exc)}
+    if not model.convergence.finished:
+        return model, "not_finished", {"budget_seconds": budget_seconds}
     if not model.convergence.converged:
-        return model, "not_converged", str(model.convergence.message)
-    return model, "", ""
+        return model, "not_converged", {"detail": str(model.convergence.message)}
+    return model, "", {}
 
 
 Note = tuple[str, dict[str, Any]]
@@ -110,9 +118,14 @@ def model_row(model_name: str, model: Any, **fields: Any) -> dict[str, Any]:
 
 
 def select_purchase_model(
-    orders: ir.Table, summary: pd.DataFrame, observation_end: Any, holdout_days: int
+    orders: ir.Table,
+    summary: pd.DataFrame,
+    observation_end: Any,
+    holdout_days: int,
+    budget_seconds: float | None = None,
 ) -> tuple[str, list[dict[str, Any]], list[Note], dict[str, float] | None]:
-    """Fit the candidates on the calibration period.
+    """Fit the candidates on the calibration period, each within ``budget_seconds``
+    (None: no limit).
 
     Returns the chosen model's name, the candidates' rows, the notes on the choice and the
     chosen model's calibration parameters (a warm start for the final fit).
@@ -152,9 +165,9 @@ def select_purchase_model(
     fitted: dict[str, dict[str, float]] = {}
     common = {"calibration_end": calibration_end.isoformat(), "holdout_days": holdout}
     for name in CANDIDATES:
-        model, problem, detail = fit_model(name, data)
+        model, problem, values = fit_model(name, data, budget_seconds=budget_seconds)
         if problem:
-            left_out = note_fields((problem, {"detail": detail}))
+            left_out = note_fields((problem, values))
             rows.append(model_row(name, model, **common, **left_out))
             continue
         ev = evaluate_holdout(model, data, horizon_days=holdout)
