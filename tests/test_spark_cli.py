@@ -66,9 +66,12 @@ def _session(root: Path, engine: str, orders: Path) -> dict[str, object]:
     ws.mkdir()
     (ws / "clientlens.toml").write_text(f'engine = "{engine}"\nlanguage = "en"\n')
     created = _cli(ws, "init")
-    assert created.stdout.strip() == f"Workspace ready at {ws.resolve()}"
+    assert created.stdout.splitlines() == [
+        f"Workspace ready at {ws.resolve()}",
+        "Currency: CNY (change it with `clientlens settings --set currency=USD`)",
+    ]
     imported = _cli(ws, "import", "orders", str(orders))
-    assert f"{CDNOW_ORDERS:,} new, 0 updated, 0 rejected" in imported.stdout
+    assert f"{CDNOW_ORDERS:,} new, 0 updated, 0 unchanged, 0 rejected" in imported.stdout
     before = _table_rows(_cli(ws, "tables").stdout)
     analyzed = _cli(ws, "analyze")
     after = _table_rows(_cli(ws, "tables").stdout)

@@ -47,6 +47,6 @@ def test_data_section_states_sources_span_and_what_was_left_out(analysed):
     text = " ".join(data.paragraphs)
     assert "The data cover 5 January 2024 to 30 June 2024 (observation end): 4 completed" in text
     bullets = " ".join(data.bullets)
-    assert "3 orders (42.9%) were refunded or cancelled" in bullets
+    assert "3 orders (42.9%) were not completed (refunded, cancelled, pending or another" in bullets
     assert "2 rows failed validation at import" in bullets
     assert 'The analysis "broken_analysis" failed (ValueError: no such column: colour)' in bullets
