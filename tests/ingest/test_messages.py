@@ -13,11 +13,13 @@ from tests.ingest.conftest import state
 HEADER = "order_id,customer_id,order_date,amount\n"
 
 
-def test_a_huge_value_is_cut_to_a_readable_length_with_its_size(workspace, write):
+def test_a_huge_value_is_cut_to_a_readable_length_with_its_size(seeded, write):
+    ws, before = seeded
     huge = "9" * 1_000_000 + "x"
     path = write("o.csv", HEADER + f"A,C1,2024-01-02,{huge}\n")
     with pytest.raises(ImportValidationError) as info:
-        workspace.import_table("orders", path)
+        ws.import_table("orders", path)
+    assert state(ws) == before
     (problem,) = info.value.problems
     assert problem.value == "9" * 60 + "… (1,000,001 characters)"
     assert problem.reason == "not a number"

@@ -81,16 +81,20 @@ def test_utf16_with_and_without_bom_is_read(workspace, write, encoding):
     assert stored[["order_id", "customer_id", "amount"]].values.tolist() == [["D1", "会员1", 12.5]]
 
 
-def test_a_directory_is_named_as_such(workspace, tmp_path):
+def test_a_directory_is_named_as_such(seeded, tmp_path):
+    ws, before = seeded
     with pytest.raises(DataContractError, match="is a directory, not a file"):
-        workspace.import_table("orders", str(tmp_path))
+        ws.import_table("orders", str(tmp_path))
+    assert state(ws) == before
 
 
-def test_an_empty_file_and_a_header_only_file(workspace, write):
+def test_an_empty_file_and_a_header_only_file(seeded, write):
+    ws, before = seeded
     with pytest.raises(DataContractError, match="the file is empty"):
-        workspace.import_table("orders", write("e.csv", ""))
-    result = workspace.import_table("orders", write("h.csv", HEADER))
-    assert (result.rows_read, result.rows_inserted) == (0, 0)
+        ws.import_table("orders", write("e.csv", ""))
+    assert state(ws) == before
+    result = ws.import_table("orders", write("h.csv", HEADER))
+    assert (result.rows_read, result.rows_inserted, result.rows_updated) == (0, 0, 0)
 
 
 def test_duplicate_headers_are_a_clear_error(seeded, write):
@@ -110,8 +114,10 @@ def test_a_cover_sheet_before_the_data_lists_the_sheets(workspace, tmp_path):
         pd.DataFrame(
             {"order_id": ["A"], "customer_id": ["C1"], "order_date": ["2024-01-02"], "amount": [3]}
         ).to_excel(xl, sheet_name="订单", index=False)
+    before = state(workspace)
     with pytest.raises(ImportValidationError) as info:
         workspace.import_table("orders", str(path))
+    assert state(workspace) == before
     assert "the workbook's sheets are '封面', '订单'" in info.value.problems[0].reason
     assert "--sheet NAME" in info.value.problems[0].reason
     result = workspace.import_table("orders", str(path), sheet="订单")
