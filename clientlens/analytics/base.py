@@ -36,6 +36,7 @@ import pandas as pd
 from clientlens import config
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
+from clientlens.models.store import ModelStore
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class AnalysisContext:
     :meth:`for_analysis` narrows it to one analysis's own and the core settings."""
     analysis: str = ""
     """The analysis this context was made for (by :meth:`for_analysis`), for messages."""
+    models: ModelStore | None = None
+    """The workspace's trained-model store (``clientlens analyze`` sets it): the analysis
+    that trains a model stores it there, and the scoring analysis reads it back."""
 
     def for_analysis(self, analysis: Analysis) -> AnalysisContext:
         """This context for ``analysis``: it may read its declared settings and the core ones."""

@@ -25,6 +25,7 @@ from clientlens.analytics.base import Analysis, AnalysisContext, to_date
 from clientlens.analytics.quality.coverage import IMPORTED_PREFIX
 from clientlens.analytics.registry import all_analyses
 from clientlens.errors import ConfigError, DataContractError
+from clientlens.models.store import MODELS_DIR, ModelStore
 from clientlens.results import Results, RunWriter, input_checksums
 from clientlens.workspace import REJECTS
 
@@ -229,7 +230,11 @@ def _run_all(
                     computed_in_run=row["computed_in_run"],
                     inputs=row["inputs"],
                 )
-    context = AnalysisContext(observation_end=observation_end, settings=dict(ws.config.values))
+    context = AnalysisContext(
+        observation_end=observation_end,
+        settings=dict(ws.config.values),
+        models=ModelStore(ws.path / MODELS_DIR),
+    )
     result = AnalyzeResult(observation_end)
     for i, analysis in enumerate(todo):
         step(analysis.name, (i + 1) / (len(todo) + 1))
