@@ -8,7 +8,8 @@ Each class is also the built-in exception a Python user would expect, so
     ├── WorkspaceError (RuntimeError)       no workspace, unknown table, engine failure
     │   └── TableNotFoundError (KeyError)   a table the call needs is not in the workspace
     ├── DataContractError (ValueError)      input violates the data contract
-    │   └── ImportValidationError           an import found bad rows; carries every problem
+    │   ├── ImportValidationError           an import found bad rows; carries every problem
+    │   └── InsufficientDataError           valid data, too little of it for one analysis
     ├── ModelError (RuntimeError)
     │   ├── ModelInputError (ValueError)    impossible rows for a model (recency > T, ...)
     │   ├── NotFittedError (AttributeError) predict before fit
@@ -75,6 +76,11 @@ class ImportValidationError(DataContractError):
     def __init__(self, message: str, problems: Sequence[Problem]):
         super().__init__(message)
         self.problems = list(problems)
+
+
+class InsufficientDataError(DataContractError):
+    """The data are valid but too few for an analysis (a history shorter than a trained
+    model's cutoffs need). ``clientlens analyze`` skips that analysis with this reason."""
 
 
 class ModelError(ClientLensError, RuntimeError):

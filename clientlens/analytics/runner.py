@@ -24,7 +24,7 @@ import pandas as pd
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
 from clientlens.analytics.quality.coverage import IMPORTED_PREFIX
 from clientlens.analytics.registry import all_analyses
-from clientlens.errors import ConfigError, DataContractError
+from clientlens.errors import ConfigError, DataContractError, InsufficientDataError
 from clientlens.models.store import MODELS_DIR, ModelStore
 from clientlens.results import Results, RunWriter, input_checksums
 from clientlens.workspace import REJECTS
@@ -269,6 +269,10 @@ def _run_one(
     timer = ws.timed()
     try:
         rows = writer.write(analysis.name, analysis.build(given, context.for_analysis(analysis)))
+    except InsufficientDataError as exc:  # valid data, too little of it: skipped, with why
+        inputs.pop(analysis.name, None)
+        outcome = AnalysisOutcome(analysis.name, "skipped", seconds=timer.seconds, reason=str(exc))
+        return _record(ws, writer, outcome, context)
     except Exception as exc:  # one analysis failing must not stop the others
         outcome = AnalysisOutcome(
             analysis.name, "failed", seconds=timer.seconds, reason=f"{type(exc).__name__}: {exc}"

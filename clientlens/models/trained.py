@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from clientlens.errors import DataContractError
+from clientlens.errors import DataContractError, InsufficientDataError
 
 N_CALIBRATION_BINS = 10
 
@@ -92,7 +92,7 @@ def cutoff_plan(
     fit, final_fit = before(calibration), before(validation)
     if not fit:
         need = first_day + horizon * 2 + step
-        raise DataContractError(
+        raise InsufficientDataError(
             f"Too little history to train and validate out of time: the data start on "
             f"{first_day} and end on {observation_end}, and a {horizon_days}-day horizon "
             f"needs data up to at least {need + horizon} (or a shorter horizon)."

@@ -17,11 +17,11 @@ Feature groups, each present when its table is (:data:`FEATURE_GROUPS`):
   amount_90d, amount_prev_90d
 * ``regularity``: purchase_days, mean_gap_days, gap_cv (standard deviation / mean of the
   days between purchase days), overdue_ratio (recency / mean gap)
-* ``basket`` (order_items, products): n_categories, discount_share (share of units
-  bought below the product's list price)
+* ``basket`` (order_items, products): n_categories, items_per_order, discount_share
+  (share of units bought below the product's list price)
 * ``web`` (events): sessions_30d, sessions_90d, days_since_visit, abandoned_carts_90d
 * ``service`` (tickets): open_complaints, resolved_complaints
-* ``satisfaction`` (feedback): last_nps, last_csat
+* ``satisfaction`` (feedback): last_nps, last_csat, mean_review (mean review score)
 * ``demographics`` (customers): age, is_female, income
 * ``p_alive``: BG/NBD probability alive fitted at the cutoff (added by the model module)
 """
@@ -45,10 +45,10 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "rfm": ("recency_days", "n_orders", "total_amount", "avg_order_value", "tenure_days"),
     "trend": ("orders_90d", "orders_prev_90d", "amount_90d", "amount_prev_90d"),
     "regularity": ("purchase_days", "mean_gap_days", "gap_cv", "overdue_ratio"),
-    "basket": ("n_categories", "discount_share"),
+    "basket": ("n_categories", "items_per_order", "discount_share"),
     "web": ("sessions_30d", "sessions_90d", "days_since_visit", "abandoned_carts_90d"),
     "service": ("open_complaints", "resolved_complaints"),
-    "satisfaction": ("last_nps", "last_csat"),
+    "satisfaction": ("last_nps", "last_csat", "mean_review"),
     "demographics": ("age", "is_female", "income"),
     "p_alive": ("p_alive",),
 }
@@ -171,7 +171,10 @@ def _basket(inputs: Inputs, o: ir.Table, c: ir.Value, c_day: ir.Value) -> ir.Tab
     i = items.inner_join(o.select("order_id", "customer_id"), "order_id")
     i = i.left_join(products, i.product_id == products.product_id)
     qty = i.quantity.cast("float64")
-    cols = {"n_categories": i.category.nunique().cast("float64")}
+    cols = {
+        "n_categories": i.category.nunique().cast("float64"),
+        "items_per_order": qty.sum() / i.order_id.nunique().cast("float64"),
+    }
     if "unit_price" in items.columns and "price" in products.columns:
         below = (i.unit_price.cast("float64") < i.price.cast("float64") * 0.999).fill_null(False)
         cols["discount_share"] = below.ifelse(qty, 0.0).sum() / qty.sum()
@@ -222,9 +225,18 @@ def _satisfaction(inputs: Inputs, o: ir.Table, c: ir.Value, c_day: ir.Value) -> 
     w = ibis.window(group_by=["customer_id", "_k"], order_by=[ibis.desc("_t"), ibis.desc("_v")])
     last = fb.filter(fb._k.isin(["nps", "csat"])).mutate(_rn=ibis.row_number().over(w))
     last = last.filter(last._rn == 0)
-    return last.group_by("customer_id").agg(
+    latest = last.group_by("customer_id").agg(
         last_nps=last._v.max(where=last._k == "nps"),
         last_csat=last._v.max(where=last._k == "csat"),
+    )
+    reviews = fb.filter(fb._k == "review")
+    mean = reviews.group_by("customer_id").agg(mean_review=reviews._v.mean())
+    both = latest.outer_join(mean, "customer_id")
+    return both.select(
+        customer_id=ibis.coalesce(both.customer_id, both.customer_id_right),
+        last_nps=both.last_nps,
+        last_csat=both.last_csat,
+        mean_review=both.mean_review,
     )
 
 

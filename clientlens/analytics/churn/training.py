@@ -30,7 +30,7 @@ from clientlens.analytics.churn.features import (
 )
 from clientlens.analytics.churn.model import ChurnModel, rule_leaves, tree_rules
 from clientlens.analytics.customers.rfm import rfm_summary
-from clientlens.errors import DataContractError
+from clientlens.errors import DataContractError, InsufficientDataError
 from clientlens.models import BetaGeo
 from clientlens.models.trained import (
     CutoffPlan,
@@ -191,7 +191,7 @@ def train_churn(
 def _check_labels(frame: pd.DataFrame, what: str) -> None:
     n_churned = int(frame["churned"].sum())
     if len(frame) == 0 or n_churned in (0, len(frame)):
-        raise DataContractError(
+        raise InsufficientDataError(
             f"The churn model cannot learn from {what}: {len(frame)} customers, "
             f"{n_churned} of them churned. It needs both customers who bought again and "
             "customers who did not (more history, or another churn_window_days)."
