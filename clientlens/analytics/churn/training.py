@@ -30,7 +30,7 @@ from clientlens.analytics.churn.features import (
 )
 from clientlens.analytics.churn.model import ChurnModel, rule_leaves, tree_rules
 from clientlens.analytics.customers.rfm import rfm_summary
-from clientlens.errors import DataContractError, InsufficientDataError
+from clientlens.errors import DataContractError, InsufficientDataError, ModelError
 from clientlens.models import BetaGeo
 from clientlens.models.trained import (
     CutoffPlan,
@@ -61,7 +61,7 @@ def p_alive_at(orders: ir.Table, cutoff: dt.date, customers: pd.Series) -> np.nd
     try:
         model = BetaGeo().fit(frame, time_unit_days=1.0)
         p = model.probability_alive(frame).set_index("customer_id")["p_alive"]
-    except Exception:  # an unidentifiable early cutoff: no information, not an error
+    except ModelError:  # an unidentifiable early cutoff: no information, not an error
         p = pd.Series(1.0, index=frame["customer_id"])
     return p.reindex(customers.to_numpy()).fillna(1.0).to_numpy(dtype=float)
 
