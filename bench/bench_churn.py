@@ -72,8 +72,8 @@ def demo(n: int, seed: int, horizon: int) -> None:
     reasons = top_reasons(frame, model.contributions(frame, card["reference"]))
     score_s = time.perf_counter() - t
     print(
-        f"train: {train_s:.1f} s ({card['training']['fit_rows']:,} fit rows, every "
-        f"{card['training']['sample_every_kth_customer']}th customer); score "
+        f"train: {train_s:.1f} s ({card['training']['fit_rows']:,} fit rows, sample step "
+        f"{card['training']['sample_every_kth_customer']}); score "
         f"{len(p):,} customers with reasons: {score_s:.1f} s; total {train_s + score_s:.1f} s"
     )
     cutoff = card["plan"]["validation_cutoff"]
