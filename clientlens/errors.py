@@ -11,6 +11,8 @@ Each class is also the built-in exception a Python user would expect, so
     │   ├── ImportValidationError           an import found bad rows; carries every problem
     │   └── NotEnoughDataError              too little data for an honest answer (an analysis
     │                                       raising it is skipped with its message as reason)
+    ├── AnalysisDisabled                 an analysis a setting turns off (skipped, the
+    │                                       reason saying which setting)
     ├── ModelError (RuntimeError)
     │   ├── ModelInputError (ValueError)    impossible rows for a model (recency > T, ...)
     │   ├── NotFittedError (AttributeError) predict before fit
@@ -88,6 +90,16 @@ class NotEnoughDataError(DataContractError):
     """The data are valid but cannot support the answer asked for: a CLV model that no
     customer's repeat purchase identifies, a history of one day. ``analyze`` records an
     analysis that raises it as skipped, with the message as the reason."""
+
+
+class InsufficientDataError(DataContractError):
+    """The data are valid but too few for an analysis (a history shorter than a trained
+    model's cutoffs need). ``clientlens analyze`` skips that analysis with this reason."""
+
+
+class AnalysisDisabled(ClientLensError):
+    """An analysis that a setting turns off. ``analyze`` records it as skipped, with the
+    message (which names the setting) as the reason."""
 
 
 class ModelError(ClientLensError, RuntimeError):

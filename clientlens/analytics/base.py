@@ -25,12 +25,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from clientlens import config
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
 from clientlens.lazy import dtypes, ibis, ir, ops, pd
+
+if TYPE_CHECKING:
+    from clientlens.models.store import ModelStore
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class AnalysisContext:
     :meth:`for_analysis` narrows it to one analysis's own and the core settings."""
     analysis: str = ""
     """The analysis this context was made for (by :meth:`for_analysis`), for messages."""
+    models: ModelStore | None = None
+    """The workspace's trained-model store (``clientlens analyze`` sets it): the analysis
+    that trains a model stores it there, and the scoring analysis reads it back."""
 
     def for_analysis(self, analysis: Analysis) -> AnalysisContext:
         """This context for ``analysis``: it may read its declared settings and the core ones."""

@@ -32,7 +32,8 @@ import pandas as pd
 from clientlens.analytics.base import Analysis, AnalysisContext, to_date
 from clientlens.analytics.quality.coverage import IMPORTED_PREFIX
 from clientlens.analytics.registry import all_analyses
-from clientlens.errors import ConfigError, DataContractError, NotEnoughDataError
+from clientlens.errors import AnalysisDisabled, ConfigError, DataContractError, NotEnoughDataError
+from clientlens.models.store import MODELS_DIR, ModelStore
 from clientlens.results import Results, RunWriter, input_checksums
 from clientlens.schema import TABLE_NAMES
 from clientlens.workspace import REJECTS
@@ -251,7 +252,11 @@ def _run_all(
                     computed_in_run=row["computed_in_run"],
                     inputs=row["inputs"],
                 )
-    context = AnalysisContext(observation_end=observation_end, settings=dict(ws.config.values))
+    context = AnalysisContext(
+        observation_end=observation_end,
+        settings=dict(ws.config.values),
+        models=ModelStore(ws.path / MODELS_DIR),
+    )
     result = AnalyzeResult(observation_end)
     for i, analysis in enumerate(todo):
         step(analysis.name, (i + 1) / (len(todo) + 1))
@@ -359,6 +364,11 @@ def _run_one(
     except NotEnoughDataError as exc:  # the data cannot support it: a skip, not a failure
         inputs.pop(analysis.name, None)
         absent[analysis.name] = f"not enough data: {exc}"
+        outcome = AnalysisOutcome(analysis.name, "skipped", reason=absent[analysis.name])
+        return _record(ws, writer, outcome, context)
+    except AnalysisDisabled as exc:  # turned off by a setting: a skip that says how to turn it on
+        inputs.pop(analysis.name, None)
+        absent[analysis.name] = str(exc)
         outcome = AnalysisOutcome(analysis.name, "skipped", reason=absent[analysis.name])
         return _record(ws, writer, outcome, context)
     except Exception as exc:  # one analysis failing must not stop the others

@@ -27,7 +27,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory):
     ws = Workspace.init(
-        tmp_path_factory.mktemp("contract") / "ws", settings={"today": "2026-11-24"}
+        tmp_path_factory.mktemp("contract") / "ws",
+        settings={"today": "2026-11-24", "churn_model": True},  # every analysis, trained ones too
     )
     for kind, frame in parity_tables().items():
         ws.import_table(kind, frame)
