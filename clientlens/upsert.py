@@ -178,7 +178,17 @@ def _upsert_duckdb(
                     f"INSERT INTO {_DUCKDB_STAGE} BY NAME SELECT * FROM _clientlens_rows"
                 )
             if key:
-                counts = _merge_duckdb(writer, table, schema, given, key, blank_overwrites)
+                counts = _merge_sql(
+                    writer.execute,
+                    lambda sql: writer.execute(sql).df(),
+                    "duckdb",
+                    table,
+                    _DUCKDB_STAGE,
+                    schema,
+                    given,
+                    key,
+                    blank_overwrites,
+                )
             else:
                 writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM {_DUCKDB_STAGE}')
                 counts = MergeCounts(len(frame), 0, 0, ())
@@ -195,31 +205,36 @@ def _upsert_duckdb(
     return Upserted(counts.new, counts.updated, run_id, counts.unchanged, counts.columns_updated)
 
 
-def _merge_duckdb(
-    writer: Any,
+def _merge_sql(
+    run: Any,
+    fetch: Any,
+    dialect: str,
     table: str,
+    stage: str,
     schema: sch.Schema,
     given: sch.Schema,
     key: Sequence[str],
     blank_overwrites: bool,
 ) -> MergeCounts:
-    """The merge of the stage into ``table``: count, update the changed rows in place,
-    insert the new ones. Stored rows the file does not change are not written."""
+    """The merge of ``stage`` into ``table`` in one SQL engine: count, update the changed
+    rows in place, insert the new ones. Stored rows the file does not change are not
+    written. ``run(sql)`` executes a statement, ``fetch(sql)`` returns a query's frame."""
     merge = Merge(
         ibis.table(schema, name=table),
-        ibis.table(given, name=_DUCKDB_STAGE),
+        ibis.table(given, name=stage),
         key=key,
         blank_overwrites=blank_overwrites,
     )
-    counts = merge.counts(writer.execute(_duckdb_sql(merge.count_expr())).df())
+    counts = merge.counts(fetch(str(ibis.to_sql(merge.count_expr(), dialect=dialect))))
     if counts.columns_updated:
         sets = ", ".join(f'"{c}" = u."{c}"' for c in counts.columns_updated)
         on = " AND ".join(f't."{k}" = u."{k}"' for k in key)
-        changed = _duckdb_sql(merge.changed_rows(counts.columns_updated))
-        writer.execute(f'UPDATE "{table}" AS t SET {sets} FROM ({changed}) AS u WHERE {on}')
+        changed = ibis.to_sql(merge.changed_rows(counts.columns_updated), dialect=dialect)
+        run(f'UPDATE "{table}" AS t SET {sets} FROM ({changed}) AS u WHERE {on}')
     if counts.new:
-        new = _duckdb_sql(merge.new_rows())
-        writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM ({new})')
+        listed = ", ".join(f'"{c}"' for c in given.names)
+        new = ibis.to_sql(merge.new_rows(), dialect=dialect)
+        run(f'INSERT INTO "{table}" ({listed}) SELECT {listed} FROM ({new}) AS n')
     return counts
 
 
@@ -252,7 +267,17 @@ def _upsert_postgres(
                 copy.write_row(row)
         given = _given_schema(frame, schema)
         if key:
-            counts = _merge_postgres(cur, table, stage, schema, given, key, blank_overwrites)
+            counts = _merge_sql(
+                cur.execute,
+                lambda sql: _fetch_frame(cur, sql),
+                "postgres",
+                table,
+                stage,
+                schema,
+                given,
+                key,
+                blank_overwrites,
+            )
         else:
             cur.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{stage}"')
             counts = MergeCounts(len(frame), 0, 0, ())
@@ -263,39 +288,9 @@ def _upsert_postgres(
     return Upserted(counts.new, counts.updated, run_id, counts.unchanged, counts.columns_updated)
 
 
-def _merge_postgres(
-    cur: Any,
-    table: str,
-    stage: str,
-    schema: sch.Schema,
-    given: sch.Schema,
-    key: Sequence[str],
-    blank_overwrites: bool,
-) -> MergeCounts:
-    """The merge rule of the DuckDB path, compiled for PostgreSQL and run in its transaction."""
-    merge = Merge(
-        ibis.table(schema, name=table),
-        ibis.table(given, name=stage),
-        key=key,
-        blank_overwrites=blank_overwrites,
-    )
-    found = cur.execute(_postgres_sql(merge.count_expr()))
-    names = [d.name for d in found.description]
-    counts = merge.counts(pd.DataFrame(found.fetchall(), columns=names))
-    if counts.columns_updated:
-        sets = ", ".join(f'"{c}" = u."{c}"' for c in counts.columns_updated)
-        on = " AND ".join(f't."{k}" = u."{k}"' for k in key)
-        changed = _postgres_sql(merge.changed_rows(counts.columns_updated))
-        cur.execute(f'UPDATE "{table}" AS t SET {sets} FROM ({changed}) AS u WHERE {on}')
-    if counts.new:
-        listed = ", ".join(f'"{c}"' for c in given.names)
-        new = _postgres_sql(merge.new_rows())
-        cur.execute(f'INSERT INTO "{table}" ({listed}) SELECT {listed} FROM ({new}) AS n')
-    return counts
-
-
-def _postgres_sql(expr: Any) -> str:
-    return str(ibis.to_sql(expr, dialect="postgres"))
+def _fetch_frame(cur: Any, sql: str) -> pd.DataFrame:
+    found = cur.execute(sql)
+    return pd.DataFrame(found.fetchall(), columns=[d.name for d in found.description])
 
 
 def _python_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
@@ -373,10 +368,6 @@ def _given_schema(frame: pd.DataFrame | Staged, schema: sch.Schema) -> sch.Schem
 
 def _column_defs(schema: sch.Schema) -> str:
     return ", ".join(c.sql("duckdb") for c in schema.to_sqlglot_column_defs("duckdb"))
-
-
-def _duckdb_sql(expr: Any) -> str:
-    return str(ibis.to_sql(expr, dialect="duckdb"))
 
 
 def _new_columns(ws: Workspace, table: str, columns_filled: Iterable[str]) -> pd.DataFrame:

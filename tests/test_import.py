@@ -11,6 +11,7 @@ import pytest
 
 from clientlens import ImportValidationError, Workspace
 from clientlens.errors import DataContractError
+from tests.ingest.conftest import state as _checksums
 
 GOOD_ORDERS = (
     "order_id,customer_id,order_date,amount,status\n"
@@ -38,16 +39,6 @@ EXPECTED_BAD = {
     (7, "order_date", "2099-01-01"),
     (8, "order_id", "B1"),
 }
-
-
-def _checksums(ws: Workspace) -> dict[str, str]:
-    out = {}
-    for name in ws.list_tables():
-        frame = ws.con.table(name).execute()
-        frame = frame.sort_values(list(frame.columns)).reset_index(drop=True)
-        digest = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-        out[name] = hashlib.sha256(digest.tobytes() + str(list(frame.columns)).encode()).hexdigest()
-    return out
 
 
 def test_good_file_loads_with_chinese_status_normalised(workspace, tmp_path):
