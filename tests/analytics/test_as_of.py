@@ -65,8 +65,9 @@ def two_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("as_of")
     tables = parity_tables()
     day = _as_of_day(tables)
-    full = Workspace.init(root / "full", settings={"today": "2026-11-24"})
-    past = Workspace.init(root / "past", settings={"today": "2026-11-24"})
+    settings = {"today": "2026-11-24", "churn_model": True}  # every analysis, trained ones too
+    full = Workspace.init(root / "full", settings=settings)
+    past = Workspace.init(root / "past", settings=settings)
     for kind, frame in tables.items():
         full.import_table(kind, frame)
     for kind, frame in _cut(tables, day).items():

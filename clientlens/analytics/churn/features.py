@@ -61,6 +61,12 @@ RFM_BASELINE = ("recency_days", "n_orders", "total_amount")
 FEMALE = ("female", "f", "女", "woman")
 
 
+def _count(condition: ir.BooleanValue) -> ir.FloatingScalar:
+    """How many rows meet ``condition``, as a float: ``ifelse``, not a cast, because
+    PostgreSQL cannot cast a boolean to a number."""
+    return ibis.ifelse(condition, 1.0, 0.0).sum()
+
+
 def _day(value: ir.Value) -> ir.IntegerValue:
     return value.cast("date").epoch_days()
 
@@ -124,8 +130,8 @@ def churn_features(
         _first=o._d.min(),
         n_orders=o.count().cast("float64"),
         total_amount=o._amt.sum(),
-        orders_90d=recent.cast("float64").sum(),
-        orders_prev_90d=previous.cast("float64").sum(),
+        orders_90d=_count(recent),
+        orders_prev_90d=_count(previous),
         amount_90d=recent.ifelse(o._amt, 0.0).sum(),
         amount_prev_90d=previous.ifelse(o._amt, 0.0).sum(),
     )
@@ -195,10 +201,10 @@ def _web(inputs: Inputs, o: ir.Table, c: ir.Value, c_day: ir.Value) -> ir.Table:
     s = per_session
     recent90 = s._sd > c_day - WINDOW_DAYS
     return s.group_by("customer_id").agg(
-        sessions_30d=(s._sd > c_day - 30).cast("float64").sum(),
-        sessions_90d=recent90.cast("float64").sum(),
+        sessions_30d=_count(s._sd > c_day - 30),
+        sessions_90d=_count(recent90),
         days_since_visit=(c_day - s._sd.max()).cast("float64"),
-        abandoned_carts_90d=(recent90 & s._cart & ~s._bought).cast("float64").sum(),
+        abandoned_carts_90d=_count(recent90 & s._cart & ~s._bought),
     )
 
 
@@ -210,8 +216,8 @@ def _service(inputs: Inputs, o: ir.Table, c: ir.Value, c_day: ir.Value) -> ir.Ta
     else:
         is_open = ibis.literal(True)
     return t.group_by("customer_id").agg(
-        open_complaints=is_open.cast("float64").sum(),
-        resolved_complaints=(~is_open).cast("float64").sum(),
+        open_complaints=_count(is_open),
+        resolved_complaints=_count(~is_open),
     )
 
 
@@ -249,7 +255,9 @@ def _demographics(inputs: Inputs, o: ir.Table, c: ir.Value, c_day: ir.Value) -> 
     female: ir.Value = ibis.null("float64")
     if "gender" in cols:
         g = cu.gender.cast("string").lower()
-        female = ibis.ifelse(g.isnull(), ibis.null("float64"), g.isin(FEMALE).cast("float64"))
+        female = ibis.ifelse(
+            g.isnull(), ibis.null("float64"), ibis.ifelse(g.isin(FEMALE), 1.0, 0.0)
+        )
     income = cu.income.cast("float64") if "income" in cols else ibis.null("float64")
     return cu.select(
         "customer_id",
