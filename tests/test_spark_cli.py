@@ -110,7 +110,7 @@ def test_a_pyspark_workspace_lasts_across_cli_processes(tmp_path):
     after = spark["after"]
     assert isinstance(after, dict)
     assert after["customer_summary"] == ("result", CDNOW_CUSTOMERS)
-    assert after["_clientlens_runs"] == ("metadata", 1 + 35)  # the import and each analysis
+    assert after["_clientlens_runs"] == ("metadata", 1 + 39)  # the import and each analysis
     assert (tmp_path / "pyspark" / "logs" / "spark.log").stat().st_size > 0  # where it went
 
     duck = _session(tmp_path, "duckdb", csv)
