@@ -11,6 +11,7 @@ import pytest
 
 from clientlens import ImportValidationError, Workspace
 from clientlens.errors import WorkspaceError
+from tests.conftest import require
 from tests.test_import import BAD_ORDERS, EXPECTED_BAD
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -21,7 +22,7 @@ FEB = "order_id,customer_id,order_date,amount\nB,C2,2024-01-02,3\nC,C1,2024-02-0
 
 @pytest.fixture(scope="module")
 def spark_ws(tmp_path_factory):
-    pytest.importorskip("pyspark")
+    require("spark")  # in CI (CLIENTLENS_REQUIRE) a missing Spark fails, never skips
     from pyspark.sql import SparkSession
 
     # A session another module left running (test_parity keeps its workspace open) would

@@ -7,11 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from clientlens.config import load_config
 from clientlens.spark import METASTORE_DIR, metastore_in_use, spark_conf
-from tests.conftest import SETTINGS_PREFIX
+from tests.conftest import SETTINGS_PREFIX, require
 
 
 def test_the_catalog_and_the_log_live_in_the_workspace(tmp_path):
@@ -56,7 +54,7 @@ def _hold_lock(lock: Path) -> subprocess.Popen[str]:
 
 
 def test_a_second_process_gets_one_line_naming_the_lock(tmp_path):
-    pytest.importorskip("pyspark")
+    require("spark")  # in CI (CLIENTLENS_REQUIRE) a missing Spark fails, never skips
     ws = tmp_path / "shop"
     (ws / METASTORE_DIR).mkdir(parents=True)
     (ws / "clientlens.toml").write_text('engine = "pyspark"\n')
