@@ -24,79 +24,29 @@ from typing import TYPE_CHECKING, Any
 
 from clientlens.errors import DataContractError, Problem
 from clientlens.ingest.read import RawTable, scalar
+from clientlens.ingest.values import (
+    CURRENCY_SIGNS,
+    DATE_FORMATS,
+    DATE_REASON,
+    MAX_MAGNITUDE,
+    MONEY_JUNK,
+    date_sql,
+    literal,
+    number_sql,
+    quoted,
+    shape_sql,
+    text_sql,
+)
 from clientlens.ingest.vocab import vocabulary
 from clientlens.schema import TableSpec, resolve_columns, table_spec
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S.%f",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d",
-    "%Y%m%d",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日",
-    "%Y.%m.%d %H:%M:%S",
-    "%Y.%m.%d %H:%M",
-    "%Y.%m.%d",
-)
-ZONED_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%dT%H:%M%z",
-    "%Y-%m-%d %H:%M:%S.%f%z",
-    "%Y-%m-%d %H:%M:%S%z",
-    "%Y-%m-%d %H:%M%z",
-)
-_FORMATS_TEXT = ", ".join(
-    f.replace("%", "") for f in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
-)
-_DATE_REASON = (
-    f"unparseable date; formats tried: {_FORMATS_TEXT} (with optional time HH:MM[:SS[.ffffff]] "
-    "and time zone, e.g. 2024-01-03T10:15:00+08:00)"
-)
-MAX_MAGNITUDE = 1e12
-"""The largest absolute value a number column accepts; beyond it a value is a typo or a
-unit mix-up (an id in the amount column), and summed it would swamp every total."""
 PROBLEMS_FETCHED = 10_000
 """Problems of each severity fetched into Python; all of them are counted."""
 VALUE_SHOWN = 80
 """Characters of a value shown in a problem; longer values are cut, their size stated."""
-
-_NULL_TOKENS = ("", "nan", "NaN", "None", "NULL", "null", "<NA>", "NaT", "N/A", "n/a")
-_MONEY_JUNK = r"[¥￥$€£₩₹元\s\x{00A0}'’]|RMB|CNY|USD|EUR|GBP|BRL|R\$|US\$|HK\$"
-_CURRENCY_SIGNS = {
-    "CNY": r"[¥￥元]|RMB|CNY",
-    "USD": r"US\$|USD|(^|[^A-Z])\$",
-    "EUR": r"€|EUR",
-    "GBP": r"£|GBP",
-    "BRL": r"R\$|BRL",
-    "HKD": r"HK\$",
-    "INR": r"₹",
-    "KRW": r"₩",
-}
-# Number shapes, matched in order on the value with currency signs and spaces removed.
-_INT = r"[+-]?[0-9]+"
-_AMBIGUOUS = r"[+-]?[0-9]{1,3}[.,][0-9]{3}"
-_DOT = (
-    r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+"
-    r"|[+-]?[0-9]{1,3}(,[0-9]{3})+\.[0-9]*|[+-]?[0-9]{1,3}(,[0-9]{3}){2,}"
-)
-_COMMA = (
-    r"[+-]?([0-9]+,[0-9]*|,[0-9]+)"
-    r"|[+-]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]*|[+-]?[0-9]{1,3}(\.[0-9]{3}){2,}"
-)
-_NONFINITE = r"[+-]?(inf|infinity|nan)"
 
 
 @dataclass(frozen=True)
@@ -155,7 +105,7 @@ class Validated:
         cols = (["_row"] if with_rows else []) + self.columns
         if self.clean is None:
             return pd.DataFrame(columns=cols)
-        listed = ", ".join(_q(c) for c in cols)
+        listed = ", ".join(quoted(c) for c in cols)
         return self.raw.con.execute(f'SELECT {listed} FROM "{self.clean}" ORDER BY _row').df()
 
     def rejects(self) -> pd.DataFrame:
@@ -170,14 +120,6 @@ class Validated:
             FROM "{self.problems_table}" WHERE severity = 'error' ORDER BY _row, column_name""",
             [self.raw.label],
         ).df()
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _shown(value: object) -> str | None:
@@ -198,7 +140,7 @@ class _Rules:
         self.problems = f"{prefix}_problems"
         self.source_names = source_names  # canonical -> header in the file
         self.con.execute(
-            f"CREATE TEMP TABLE {_q(self.problems)} (_row BIGINT, column_name VARCHAR, "
+            f"CREATE TEMP TABLE {quoted(self.problems)} (_row BIGINT, column_name VARCHAR, "
             "value VARCHAR, reason VARCHAR, severity VARCHAR)"
         )
 
@@ -215,23 +157,25 @@ class _Rules:
         """Every row of ``table`` matching ``where`` is a problem of ``column``."""
         name = None if column is None else self.source_names.get(column, column)
         self.con.execute(
-            f"INSERT INTO {_q(self.problems)} SELECT _row, "
-            f"{'NULL' if name is None else _lit(name)}, "
+            f"INSERT INTO {quoted(self.problems)} SELECT _row, "
+            f"{'NULL' if name is None else literal(name)}, "
             f"{'NULL' if value_sql is None else f'CAST({value_sql} AS VARCHAR)'}, "
-            f"{reason_sql or _lit(reason)}, {_lit(severity)} FROM {_q(table)} WHERE {where}"
+            f"{reason_sql or literal(reason)}, {literal(severity)} FROM {quoted(table)} WHERE {where}"
         )
 
     def add_one(self, column: str | None, value: str | None, reason: str, severity: str) -> None:
         name = None if column is None else self.source_names.get(column, column)
         self.con.execute(
-            f"INSERT INTO {_q(self.problems)} VALUES (NULL, ?, ?, ?, ?)",
+            f"INSERT INTO {quoted(self.problems)} VALUES (NULL, ?, ?, ?, ?)",
             [name, value, reason, severity],
         )
 
     def count(self, severity: str) -> int:
         return int(
             scalar(
-                self.con, f"SELECT count(*) FROM {_q(self.problems)} WHERE severity = ?", [severity]
+                self.con,
+                f"SELECT count(*) FROM {quoted(self.problems)} WHERE severity = ?",
+                [severity],
             )
         )
 
@@ -239,7 +183,7 @@ class _Rules:
         out: list[Problem] = []
         for severity in ("error", "warning"):
             rows = self.con.execute(
-                f"""SELECT _row, column_name, value, reason FROM {_q(self.problems)}
+                f"""SELECT _row, column_name, value, reason FROM {quoted(self.problems)}
                 WHERE severity = ? ORDER BY _row NULLS FIRST, column_name LIMIT {PROBLEMS_FETCHED}""",
                 [severity],
             ).fetchall()
@@ -259,86 +203,11 @@ class _Rules:
 
 
 def _column_types(raw: RawTable) -> dict[str, str]:
-    rows = raw.con.execute(f"DESCRIBE SELECT * FROM {_q(raw.table)}").fetchall()
+    rows = raw.con.execute(f"DESCRIBE SELECT * FROM {quoted(raw.table)}").fetchall()
     return {r[0]: str(r[1]).upper() for r in rows}
 
 
-def _text_sql(col: str, sql_type: str, *, id_like: bool) -> str:
-    """A source column as trimmed text, NULL for an empty cell or a null token."""
-    if sql_type.startswith(("DOUBLE", "FLOAT", "REAL", "DECIMAL")):
-        base = (
-            f"CASE WHEN {col} = round({col}) AND abs({col}) < 1e15 "
-            f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END"
-        )
-    elif sql_type == "VARCHAR":
-        base = f"trim({col})"
-    else:
-        base = f"CAST({col} AS VARCHAR)"
-    tokens = ", ".join(_lit(t) for t in _NULL_TOKENS)
-    text = f"CASE WHEN {base} IN ({tokens}) THEN NULL ELSE {base} END"
-    if id_like:  # CSV exports of Excel sheets write the id 123 as 123.0
-        text = (
-            f"CASE WHEN contains({base}, '.') THEN regexp_replace({text}, '^([0-9]+)\\.0+$', "
-            f"'\\1') ELSE {text} END"
-        )
-    return text
-
-
-def _shape_sql(money: str) -> str:
-    """The shape of a number: int, ambiguous, dot, comma, nonfinite or bad."""
-    return (
-        f"CASE WHEN {money} IS NULL THEN NULL "
-        f"WHEN regexp_full_match({money}, {_lit(_INT)}) THEN 'int' "
-        f"WHEN regexp_full_match({money}, {_lit(_AMBIGUOUS)}) THEN 'ambiguous' "
-        f"WHEN regexp_full_match({money}, {_lit(_DOT)}) THEN 'dot' "
-        f"WHEN regexp_full_match({money}, {_lit(_COMMA)}) THEN 'comma' "
-        f"WHEN regexp_full_match(lower({money}), {_lit(_NONFINITE)}) THEN 'nonfinite' "
-        "ELSE 'bad' END"
-    )
-
-
-def _number_sql(money: str, shape: str, decimal: str | None) -> str:
-    """The value of a number of a known shape under the decimal separator in force."""
-    dot = f"TRY_CAST(replace({money}, ',', '') AS DOUBLE)"
-    comma = f"TRY_CAST(replace(replace({money}, '.', ''), ',', '.') AS DOUBLE)"
-    if decimal == ".":
-        ok = "('int', 'dot', 'ambiguous')"
-        return f"CASE WHEN {shape} IN {ok} THEN {dot} END"
-    if decimal == ",":
-        ok = "('int', 'comma', 'ambiguous')"
-        return f"CASE WHEN {shape} IN {ok} THEN {comma} END"
-    return f"CASE WHEN {shape} = 'int' THEN {dot} WHEN {shape} = 'dot' THEN {dot} WHEN {shape} = 'comma' THEN {comma} END"
-
-
-def _date_sql(text: str, sql_type: str, timezone: str) -> str:
-    """A timestamp from a source column: typed as it is, text through the formats."""
-    zone = _lit(timezone)
-    if sql_type.startswith("TIMESTAMP WITH TIME ZONE") or sql_type == "TIMESTAMPTZ":
-        return f"CAST(timezone({zone}, {text}) AS TIMESTAMP)"
-    if sql_type.startswith(("TIMESTAMP", "DATE")):
-        return f"CAST({text} AS TIMESTAMP)"
-    plain = ", ".join(_lit(f) for f in DATE_FORMATS)
-    # ISO dates and times (most files) through DuckDB's own cast, far cheaper than trying
-    # each format; the cast is only trusted on the shapes it shares with DATE_FORMATS.
-    iso = (
-        f"CASE WHEN regexp_full_match({text}, "
-        r"'[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?') "
-        f"THEN TRY_CAST({text} AS TIMESTAMP) END"
-    )
-    zoned = ", ".join(_lit(f) for f in ZONED_FORMATS)
-    cut = f"regexp_replace({text}, '(\\.[0-9]{{6}})[0-9]+', '\\1')"
-    with_zone = f"regexp_replace({cut}, 'Z$', '+00:00')"
-    return (
-        f"CASE WHEN regexp_matches({text}, '[0-9](Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
-        f"AND regexp_matches({text}, '[0-9][T ][0-9]') "
-        f"THEN CAST(timezone({zone}, TRY_CAST(try_strptime({with_zone}, [{zoned}]) AS TIMESTAMPTZ)) AS TIMESTAMP) "
-        f"ELSE coalesce({iso}, CAST(try_strptime({cut}, [{plain}]) AS TIMESTAMP)) END"
-    )
-
-
-def _decide_decimal(
-    rules: _Rules, raw: RawTable, table: str, shapes: list[str], setting: str
-) -> str | None:
+def _decide_decimal(raw: RawTable, table: str, shapes: list[str], setting: str) -> str | None:
     """The decimal separator in force: the setting, or what the file's numbers show."""
     if setting in {".", ","}:
         return setting
@@ -350,7 +219,7 @@ def _decide_decimal(
             f"count(*) FILTER (WHERE {s} = 'dot'), count(*) FILTER (WHERE {s} = 'comma')"
             for s in shapes
         )
-        + f" FROM {_q(table)}"
+        + f" FROM {quoted(table)}"
     ).fetchone() or (0, 0)
     dots = sum(counts[0::2])
     commas = sum(counts[1::2])
@@ -428,7 +297,7 @@ def validate(
     width = len(headers)
     ragged = f"_fields <> {width}"
     delimiter = raw.delimiter if raw.delimiter and raw.delimiter != " " else ","
-    line = f"concat_ws({_lit(delimiter)}, {', '.join(f'c{i}' for i in range(width + 8) if f'c{i}' in _column_types(raw))})"
+    line = f"concat_ws({literal(delimiter)}, {', '.join(f'c{i}' for i in range(width + 8) if f'c{i}' in _column_types(raw))})"
     rules.add(
         raw.table,
         ragged,
@@ -455,34 +324,34 @@ def validate(
         src = f"c{position[source_names[col.name]]}"
         sql_type = types.get(src, "VARCHAR")
         id_like = col.name.endswith("_id") or col.name in spec.key
-        text = _text_sql(src, sql_type, id_like=id_like)
-        select.append(f"{text} AS {_q('t_' + col.name)}")
+        text = text_sql(src, sql_type, id_like=id_like)
+        select.append(f"{text} AS {quoted('t_' + col.name)}")
         if sql_type != "VARCHAR" and col.type != "string":
-            select.append(f"{src} AS {_q('r_' + col.name)}")
+            select.append(f"{src} AS {quoted('r_' + col.name)}")
         if col.type in {"float", "int"} and sql_type == "VARCHAR":
             select.append(
-                f"regexp_replace({text}, {_lit(_MONEY_JUNK)}, '', 'g') AS {_q('m_' + col.name)}"
+                f"regexp_replace({text}, {literal(MONEY_JUNK)}, '', 'g') AS {quoted('m_' + col.name)}"
             )
-            shaped.append(f"{_shape_sql(_q('m_' + col.name))} AS {_q('s_' + col.name)}")
-            shapes.append(_q("s_" + col.name))
+            shaped.append(f"{shape_sql(quoted('m_' + col.name))} AS {quoted('s_' + col.name)}")
+            shapes.append(quoted("s_" + col.name))
     text_table, shape_table = f"{prefix}_text", f"{prefix}_shaped"
     raw.con.execute(
-        f"CREATE TEMP TABLE {_q(text_table)} AS SELECT {', '.join(select)} "
-        f"FROM {_q(raw.table)} WHERE NOT ({ragged})"
+        f"CREATE TEMP TABLE {quoted(text_table)} AS SELECT {', '.join(select)} "
+        f"FROM {quoted(raw.table)} WHERE NOT ({ragged})"
     )
     raw.drop()
     raw.con.execute(
-        f"CREATE TEMP TABLE {_q(shape_table)} AS SELECT {', '.join(shaped)} FROM {_q(text_table)}"
+        f"CREATE TEMP TABLE {quoted(shape_table)} AS SELECT {', '.join(shaped)} FROM {quoted(text_table)}"
     )
-    raw.con.execute(f"DROP TABLE {_q(text_table)}")
+    raw.con.execute(f"DROP TABLE {quoted(text_table)}")
 
-    decimal = _decide_decimal(rules, raw, shape_table, shapes, options.decimal)
+    decimal = _decide_decimal(raw, shape_table, shapes, options.decimal)
     _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
 
     typed = f"{prefix}_typed"
     values: list[str] = ["_row"]
     for col in present:
-        t, r, m, s_ = (_q(p + col.name) for p in ("t_", "r_", "m_", "s_"))
+        t, r, m, s_ = (quoted(p + col.name) for p in ("t_", "r_", "m_", "s_"))
         src = f"c{position[source_names[col.name]]}"
         sql_type = types.get(src, "VARCHAR")
         values.append(t)
@@ -490,30 +359,32 @@ def validate(
             continue  # its value is its text: the view below names it, without a copy
         if col.type in {"float", "int"}:
             if sql_type == "VARCHAR":
-                expr = _number_sql(m, s_, decimal)
+                expr = number_sql(m, s_, decimal)
                 values.append(s_)
             else:
                 expr = f"TRY_CAST({r} AS DOUBLE)"
         else:
-            expr = _date_sql(t if sql_type == "VARCHAR" else r, sql_type, options.timezone)
-        values.append(f"{expr} AS {_q('v_' + col.name)}")
+            expr = date_sql(t if sql_type == "VARCHAR" else r, sql_type, options.timezone)
+        values.append(f"{expr} AS {quoted('v_' + col.name)}")
     raw.con.execute(
-        f"CREATE TEMP TABLE {_q(typed + '_data')} AS SELECT {', '.join(values)} "
-        f"FROM {_q(shape_table)}"
+        f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
+        f"FROM {quoted(shape_table)}"
     )
-    raw.con.execute(f"DROP TABLE {_q(shape_table)}")
-    strings = [f"{_q('t_' + c.name)} AS {_q('v_' + c.name)}" for c in present if c.type == "string"]
+    raw.con.execute(f"DROP TABLE {quoted(shape_table)}")
+    strings = [
+        f"{quoted('t_' + c.name)} AS {quoted('v_' + c.name)}" for c in present if c.type == "string"
+    ]
     raw.con.execute(
-        f"CREATE TEMP VIEW {_q(typed)} AS SELECT *{''.join(', ' + x for x in strings)} "
-        f"FROM {_q(typed + '_data')}"
+        f"CREATE TEMP VIEW {quoted(typed)} AS SELECT *{''.join(', ' + x for x in strings)} "
+        f"FROM {quoted(typed + '_data')}"
     )
 
     for col in present:
-        t, v = _q("t_" + col.name), _q("v_" + col.name)
+        t, v = quoted("t_" + col.name), quoted("v_" + col.name)
         if col.required:
             rules.add(typed, f"{t} IS NULL", col.name, f"coalesce({t}, '')", f"{col.name} is empty")
         if col.type in {"float", "int"}:
-            s = _q("s_" + col.name)
+            s = quoted("s_" + col.name)
             has_shape = s in shapes
             if has_shape:
                 rules.add(
@@ -551,10 +422,10 @@ def validate(
                     "not a whole number",
                 )
         elif col.type in {"date", "timestamp"}:
-            rules.add(typed, f"{t} IS NOT NULL AND {v} IS NULL", col.name, t, _DATE_REASON)
+            rules.add(typed, f"{t} IS NOT NULL AND {v} IS NULL", col.name, t, DATE_REASON)
             rules.add(
                 typed,
-                f"CAST({v} AS DATE) > DATE {_lit(today.isoformat())}",
+                f"CAST({v} AS DATE) > DATE {literal(today.isoformat())}",
                 col.name,
                 t,
                 f"date is in the future (after {today})",
@@ -567,7 +438,7 @@ def validate(
     clean = f"{prefix}_clean"
     out_cols = []
     for col in present:
-        v = _q("v_" + col.name)
+        v = quoted("v_" + col.name)
         if col.name in codes:
             v = codes[col.name]
         if col.type == "int":
@@ -576,23 +447,23 @@ def validate(
             v = f"CAST({v} AS DATE)"
         elif col.type == "timestamp":
             v = f"CAST({v} AS TIMESTAMP)"
-        out_cols.append(f"{v} AS {_q(col.name)}")
+        out_cols.append(f"{v} AS {quoted(col.name)}")
     raw.con.execute(
-        f"""CREATE TEMP TABLE {_q(clean)} AS SELECT _row, {", ".join(out_cols)} FROM {_q(typed)}
-        WHERE _row NOT IN (SELECT _row FROM {_q(rules.problems)}
+        f"""CREATE TEMP TABLE {quoted(clean)} AS SELECT _row, {", ".join(out_cols)} FROM {quoted(typed)}
+        WHERE _row NOT IN (SELECT _row FROM {quoted(rules.problems)}
                            WHERE severity = 'error' AND _row IS NOT NULL)
-          AND _row NOT IN (SELECT _row FROM {_q(merged)})
+          AND _row NOT IN (SELECT _row FROM {quoted(merged)})
         ORDER BY _row"""
     )
-    raw.con.execute(f"DROP VIEW {_q(typed)}")
-    raw.con.execute(f"DROP TABLE {_q(typed + '_data')}")
+    raw.con.execute(f"DROP VIEW {quoted(typed)}")
+    raw.con.execute(f"DROP TABLE {quoted(typed + '_data')}")
     rejected = int(
         scalar(
             raw.con,
-            f"SELECT count(DISTINCT _row) FROM {_q(rules.problems)} WHERE severity = 'error'",
+            f"SELECT count(DISTINCT _row) FROM {quoted(rules.problems)} WHERE severity = 'error'",
         )
     )
-    n_merged = int(scalar(raw.con, f"SELECT count(*) FROM {_q(merged)}"))
+    n_merged = int(scalar(raw.con, f"SELECT count(*) FROM {quoted(merged)}"))
     return Validated(
         raw,
         clean,
@@ -633,10 +504,10 @@ def _check_decimal_evidence(
 ) -> None:
     """Numbers that contradict the separator in force, or that could be read two ways."""
     for col in present:
-        s = _q("s_" + col.name)
+        s = quoted("s_" + col.name)
         if s not in shapes:
             continue
-        t = _q("t_" + col.name)
+        t = quoted("t_" + col.name)
         if decimal is None:
             rules.add(
                 table,
@@ -681,8 +552,8 @@ def _vocabularies(
         spellings = vocabulary(kind, column, options.values.get(column))
         if spellings is None:
             continue
-        t = _q("t_" + column)
-        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in spellings.items())
+        t = quoted("t_" + column)
+        cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in spellings.items())
         code = f"(CASE lower({t}) {cases} END)"
         codes = sorted(set(spellings.values()))
         unknown = f"{t} IS NOT NULL AND {code} IS NULL"
@@ -697,7 +568,7 @@ def _vocabularies(
             out[column] = code
         elif kind == "orders" and column == "status":
             for value, count in rules.con.execute(
-                f"SELECT {t}, count(*) FROM {_q(typed)} WHERE {unknown} GROUP BY 1 ORDER BY 2 DESC, 1"
+                f"SELECT {t}, count(*) FROM {quoted(typed)} WHERE {unknown} GROUP BY 1 ORDER BY 2 DESC, 1"
             ).fetchall():
                 rules.add_one(
                     column,
@@ -725,19 +596,19 @@ def _vocabularies(
 def _currency_warnings(typed: str, present: list[Any], rules: _Rules, currency: str) -> None:
     """Amounts written with another currency's sign than the workspace's: a warning each."""
     money = [c.name for c in present if c.type == "float"]
-    others = {k: v for k, v in _CURRENCY_SIGNS.items() if k != currency.upper()}
+    others = {k: v for k, v in CURRENCY_SIGNS.items() if k != currency.upper()}
     for name in money:
-        t = _q("t_" + name)
+        t = quoted("t_" + name)
         signed = f"regexp_matches({t}, '[^0-9.,+ eE-]')"  # anything but a plain number
         found = (
             rules.con.execute(
                 "SELECT "
                 + ", ".join(
-                    f"count(*) FILTER (WHERE regexp_matches({t}, {_lit(p)})), "
-                    f"min({t}) FILTER (WHERE regexp_matches({t}, {_lit(p)}))"
+                    f"count(*) FILTER (WHERE regexp_matches({t}, {literal(p)})), "
+                    f"min({t}) FILTER (WHERE regexp_matches({t}, {literal(p)}))"
                     for p in others.values()
                 )
-                + f" FROM {_q(typed)} WHERE {signed}"
+                + f" FROM {quoted(typed)} WHERE {signed}"
             ).fetchone()
             or ()
         )
@@ -775,23 +646,23 @@ def _check_duplicates(spec: TableSpec, typed: str, present: list[Any], rules: _R
     """
     con = rules.con
     merged = f"{rules.problems}_merged"
-    values = ", ".join(_q("v_" + c.name) for c in present)
+    values = ", ".join(quoted("v_" + c.name) for c in present)
     key = [k for k in spec.key if k in {c.name for c in present}]
-    candidates = _q(typed)
+    candidates = quoted(typed)
     if key:
-        cols = ", ".join(_q("v_" + k) for k in key)
-        not_null = " AND ".join(f"{_q('v_' + k)} IS NOT NULL" for k in key)
+        cols = ", ".join(quoted("v_" + k) for k in key)
+        not_null = " AND ".join(f"{quoted('v_' + k)} IS NOT NULL" for k in key)
         repeated = f"{rules.problems}_repeated"
         con.execute(
-            f"CREATE TEMP TABLE {_q(repeated)} AS SELECT {cols} FROM {_q(typed)} "
+            f"CREATE TEMP TABLE {quoted(repeated)} AS SELECT {cols} FROM {quoted(typed)} "
             f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1"
         )
-        if not scalar(con, f"SELECT count(*) FROM {_q(repeated)}"):
-            con.execute(f"CREATE TEMP TABLE {_q(merged)} (_row BIGINT)")
+        if not scalar(con, f"SELECT count(*) FROM {quoted(repeated)}"):
+            con.execute(f"CREATE TEMP TABLE {quoted(merged)} (_row BIGINT)")
             return merged
-        candidates = f"(SELECT * FROM {_q(typed)} SEMI JOIN {_q(repeated)} USING ({cols}))"
+        candidates = f"(SELECT * FROM {quoted(typed)} SEMI JOIN {quoted(repeated)} USING ({cols}))"
     con.execute(
-        f"""CREATE TEMP TABLE {_q(merged)} AS SELECT _row FROM (
+        f"""CREATE TEMP TABLE {quoted(merged)} AS SELECT _row FROM (
             SELECT _row, row_number() OVER (PARTITION BY {values} ORDER BY _row) AS k
             FROM {candidates}) WHERE k > 1"""
     )
@@ -803,9 +674,9 @@ def _check_duplicates(spec: TableSpec, typed: str, present: list[Any], rules: _R
     label = "+".join(key)
     firsts = f"{rules.problems}_firsts"
     con.execute(
-        f"""CREATE TEMP TABLE {_q(firsts)} AS SELECT _row, first_row, {_q("t_" + key[0])} AS t
-        FROM (SELECT _row, {_q("t_" + key[0])}, min(_row) OVER (PARTITION BY {cols}) AS first_row
-              FROM {candidates} WHERE _row NOT IN (SELECT _row FROM {_q(merged)}))
+        f"""CREATE TEMP TABLE {quoted(firsts)} AS SELECT _row, first_row, {quoted("t_" + key[0])} AS t
+        FROM (SELECT _row, {quoted("t_" + key[0])}, min(_row) OVER (PARTITION BY {cols}) AS first_row
+              FROM {candidates} WHERE _row NOT IN (SELECT _row FROM {quoted(merged)}))
         WHERE _row <> first_row"""
     )
     rules.add(
