@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientlens.errors import ConfigError, ImportValidationError, Problem
 from clientlens.ingest import derive
-from clientlens.ingest.read import read_source
+from clientlens.ingest.read import drop_temporary, read_source
 from clientlens.ingest.references import unknown_references
 from clientlens.ingest.validate import Options, Validated, validate
 from clientlens.schema import TableSpec, table_spec
@@ -101,17 +101,7 @@ class Stage:
         if self.private:
             self.con.close()
             return
-        like = self.prefix.replace("_", "\\_") + "%"
-        for kind in ("VIEW", "TABLE"):
-            source = "duckdb_views()" if kind == "VIEW" else "duckdb_tables()"
-            names = self.con.execute(
-                f"SELECT view_name FROM {source} WHERE temporary AND view_name LIKE ? ESCAPE '\\'"
-                if kind == "VIEW"
-                else f"SELECT table_name FROM {source} WHERE temporary AND table_name LIKE ? ESCAPE '\\'",
-                [like],
-            ).fetchall()
-            for (name,) in names:
-                self.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
+        drop_temporary(self.con, prefix=self.prefix)
 
 
 @contextmanager

@@ -79,19 +79,7 @@ class RawTable:
     def drop(self) -> None:
         """Free the raw values (validation has its own copy): the row count stays known."""
         _ = self.n_rows
-        for name, kind in (
-            (self.table, "VIEW"),
-            (f"{self.table}_read", "TABLE"),
-            (self.table, "TABLE"),
-        ):
-            found = self.con.execute(
-                "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?"
-                if kind == "VIEW"
-                else "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
-                [name],
-            ).fetchone()
-            if found and found[0]:
-                self.con.execute(f'DROP {kind} temp."{name}"')
+        drop_temporary(self.con, [self.table, f"{self.table}_read"])
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
@@ -100,6 +88,19 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     if row is None:
         raise RuntimeError(f"query returned no row: {sql[:80]}")
     return row[0]
+
+
+def drop_temporary(
+    con: duckdb.DuckDBPyConnection, names: list[str] | None = None, *, prefix: str = ""
+) -> None:
+    """Drop the temporary views, then tables, named ``names`` or starting with ``prefix``."""
+    found = con.execute(
+        """SELECT 'VIEW', view_name AS name FROM duckdb_views() WHERE temporary
+           UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary"""
+    ).fetchall()
+    for kind, name in sorted(found, key=lambda row: row[0] != "VIEW"):
+        if (names is not None and name in names) or (prefix and name.startswith(prefix)):
+            con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
 
 def file_checksum(data: bytes) -> str:
