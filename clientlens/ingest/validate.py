@@ -297,7 +297,9 @@ def validate(
     width = len(headers)
     ragged = f"_fields <> {width}"
     delimiter = raw.delimiter if raw.delimiter and raw.delimiter != " " else ","
-    line = f"concat_ws({literal(delimiter)}, {', '.join(f'c{i}' for i in range(width + 8) if f'c{i}' in _column_types(raw))})"
+    types = _column_types(raw)
+    cells = ", ".join(c for c in types if c.startswith("c"))  # the header's and the spare ones
+    line = f"concat_ws({literal(delimiter)}, {cells})"
     rules.add(
         raw.table,
         ragged,
@@ -312,7 +314,6 @@ def validate(
         ),
     )
 
-    types = _column_types(raw)
     present = [c for c in spec.columns if c.name in colmap.values()]
     # Three narrow passes, each materialised, so that no expression is evaluated twice:
     # text (trimmed, nulls) and money (currency signs removed); the shape of each
