@@ -12,7 +12,7 @@ PYMC := .venv-pymc
 $(BIN)/activate: pyproject.toml requirements/lock.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q uv
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/lock.txt
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements/lock.txt
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $(BIN)/activate
 
