@@ -33,6 +33,7 @@ from clientlens.ingest.values import (
     date_sql,
     literal,
     number_sql,
+    plain_shape_sql,
     quoted,
     shape_sql,
     text_sql,
@@ -315,36 +316,42 @@ def validate(
     )
 
     present = [c for c in spec.columns if c.name in colmap.values()]
-    # Three narrow passes, each materialised, so that no expression is evaluated twice:
-    # text (trimmed, nulls) and money (currency signs removed); the shape of each
-    # number; the typed values.
-    select: list[str] = ["_row"]
-    shaped: list[str] = ["*"]
+    # Two passes, each stored once: the text (trimmed, nulls), the money text (currency
+    # signs removed) and the shape of each number, in one statement; then the typed
+    # values, once the file's numbers have decided the decimal separator.
+    texts: list[str] = ["_row"]  # the text of every column
+    plains: list[str] = []  # the shape of a plain number, read off its text
+    monies: list[str] = []  # the text without currency signs, for the other numbers
+    shaped: list[str] = ["_row"]  # what is stored
     shapes: list[str] = []
     for col in present:
         src = f"c{position[source_names[col.name]]}"
         sql_type = types.get(src, "VARCHAR")
         id_like = col.name.endswith("_id") or col.name in spec.key
-        text = text_sql(src, sql_type, id_like=id_like)
-        select.append(f"{text} AS {quoted('t_' + col.name)}")
+        t = quoted("t_" + col.name)
+        texts.append(f"{text_sql(src, sql_type, id_like=id_like)} AS {t}")
+        shaped.append(t)
         if sql_type != "VARCHAR" and col.type != "string":
-            select.append(f"{src} AS {quoted('r_' + col.name)}")
+            texts.append(f"{src} AS {quoted('r_' + col.name)}")
+            shaped.append(quoted("r_" + col.name))
         if col.type in {"float", "int"} and sql_type == "VARCHAR":
-            select.append(
-                f"regexp_replace({text}, {literal(MONEY_JUNK)}, '', 'g') AS {quoted('m_' + col.name)}"
+            p, m, shape = (quoted(x + col.name) for x in ("p_", "m_", "s_"))
+            plains.append(f"{plain_shape_sql(t)} AS {p}")
+            monies.append(
+                f"CASE WHEN {p} IS NOT NULL THEN {t} "
+                f"ELSE regexp_replace({t}, {literal(MONEY_JUNK)}, '', 'g') END AS {m}"
             )
-            shaped.append(f"{shape_sql(quoted('m_' + col.name))} AS {quoted('s_' + col.name)}")
-            shapes.append(quoted("s_" + col.name))
-    text_table, shape_table = f"{prefix}_text", f"{prefix}_shaped"
+            shaped += [m, f"coalesce({p}, {shape_sql(m)}) AS {shape}"]
+            shapes.append(shape)
+    shape_table = f"{prefix}_shaped"
+    # one statement; each level's columns are computed once, however often the next reads them
+    query = f"SELECT {', '.join(texts)} FROM {quoted(raw.table)} WHERE NOT ({ragged})"
+    for level in (plains, monies):
+        query = f"SELECT *{''.join(', ' + x for x in level)} FROM ({query})"
     raw.con.execute(
-        f"CREATE TEMP TABLE {quoted(text_table)} AS SELECT {', '.join(select)} "
-        f"FROM {quoted(raw.table)} WHERE NOT ({ragged})"
+        f"CREATE TEMP TABLE {quoted(shape_table)} AS SELECT {', '.join(shaped)} FROM ({query})"
     )
     raw.drop()
-    raw.con.execute(
-        f"CREATE TEMP TABLE {quoted(shape_table)} AS SELECT {', '.join(shaped)} FROM {quoted(text_table)}"
-    )
-    raw.con.execute(f"DROP TABLE {quoted(text_table)}")
 
     decimal = _decide_decimal(raw, shape_table, shapes, options.decimal)
     _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
@@ -449,15 +456,28 @@ def validate(
         elif col.type == "timestamp":
             v = f"CAST({v} AS TIMESTAMP)"
         out_cols.append(f"{v} AS {quoted(col.name)}")
-    raw.con.execute(
-        f"""CREATE TEMP TABLE {quoted(clean)} AS SELECT _row, {", ".join(out_cols)} FROM {quoted(typed)}
-        WHERE _row NOT IN (SELECT _row FROM {quoted(rules.problems)}
-                           WHERE severity = 'error' AND _row IS NOT NULL)
-          AND _row NOT IN (SELECT _row FROM {quoted(merged)})
-        ORDER BY _row"""
+    dropped = scalar(
+        raw.con,
+        f"SELECT (SELECT count(*) FROM {quoted(rules.problems)} WHERE severity = 'error' "
+        f"AND _row IS NOT NULL) + (SELECT count(*) FROM {quoted(merged)})",
     )
-    raw.con.execute(f"DROP VIEW {quoted(typed)}")
-    raw.con.execute(f"DROP TABLE {quoted(typed + '_data')}")
+    if dropped:
+        raw.con.execute(
+            f"""CREATE TEMP TABLE {quoted(clean)} AS SELECT _row, {", ".join(out_cols)} FROM {quoted(typed)}
+            WHERE _row NOT IN (SELECT _row FROM {quoted(rules.problems)}
+                               WHERE severity = 'error' AND _row IS NOT NULL)
+              AND _row NOT IN (SELECT _row FROM {quoted(merged)})
+            ORDER BY _row"""
+        )
+        raw.con.execute(f"DROP VIEW {quoted(typed)}")
+        raw.con.execute(f"DROP TABLE {quoted(typed + '_data')}")
+    else:
+        # every row is loaded: the typed rows in file order through a view, not a copy of
+        # them (the stage drops both at its end)
+        raw.con.execute(
+            f"CREATE TEMP VIEW {quoted(clean)} AS SELECT _row, {', '.join(out_cols)} "
+            f"FROM {quoted(typed)}"
+        )
     rejected = int(
         scalar(
             raw.con,
