@@ -69,12 +69,26 @@ class RawTable:
 
     rows: int | None = None
     """The number of rows, once counted (the table may be dropped after validation)."""
+    spare: int = 0
+    """Columns read beyond the header's (``c{len(headers)}`` on), to catch ragged rows."""
 
     @property
     def n_rows(self) -> int:
         if self.rows is None:
             self.rows = int(scalar(self.con, f'SELECT count(*) FROM "{self.table}"'))
         return self.rows
+
+    def drop_spare_fields(self) -> None:
+        """Free the columns read beyond the header's, once no row has turned out ragged:
+        they hold only NULLs, yet at millions of rows take hundreds of MB."""
+        if not self.spare:
+            return
+        width = len(self.headers)
+        self.con.execute(f'DROP VIEW "{self.table}"')
+        for i in range(width, width + self.spare):
+            self.con.execute(f'ALTER TABLE "{self.table}_read" DROP COLUMN c{i}')
+        _numbered_view(self.con, self.table, width)
+        self.spare = 0
 
     def drop(self) -> None:
         """Free the raw values (validation has its own copy): the row count stays known."""
@@ -410,7 +424,16 @@ def read_text_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, label
         except Exception as exc:  # the engine's parse errors, reworded
             raise _duckdb_error(label, exc) from None
     headers = _header_row(con, table, len(header))
-    return RawTable(con, table, headers, label, checksum, encoding=encoding, delimiter=delimiter)
+    return RawTable(
+        con,
+        table,
+        headers,
+        label,
+        checksum,
+        encoding=encoding,
+        delimiter=delimiter,
+        spare=width - len(headers),
+    )
 
 
 def _header_row(con: duckdb.DuckDBPyConnection, table: str, n: int) -> list[str]:

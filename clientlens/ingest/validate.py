@@ -140,6 +140,7 @@ class _Rules:
         self.con = raw.con
         self.problems = f"{prefix}_problems"
         self.source_names = source_names  # canonical -> header in the file
+        self._pending: list[tuple[str, str, str]] = []  # (table, where, problem struct)
         self.con.execute(
             f"CREATE TEMP TABLE {quoted(self.problems)} (_row BIGINT, column_name VARCHAR, "
             "value VARCHAR, reason VARCHAR, severity VARCHAR)"
@@ -155,14 +156,34 @@ class _Rules:
         severity: str = "error",
         reason_sql: str | None = None,
     ) -> None:
-        """Every row of ``table`` matching ``where`` is a problem of ``column``."""
+        """Every row of ``table`` matching ``where`` is a problem of ``column``.
+
+        The rule runs at the next :meth:`flush`, with the other rules of its table.
+        """
         name = None if column is None else self.source_names.get(column, column)
-        self.con.execute(
-            f"INSERT INTO {quoted(self.problems)} SELECT _row, "
-            f"{'NULL' if name is None else literal(name)}, "
-            f"{'NULL' if value_sql is None else f'CAST({value_sql} AS VARCHAR)'}, "
-            f"{reason_sql or literal(reason)}, {literal(severity)} FROM {quoted(table)} WHERE {where}"
-        )
+        fields = {
+            "c": "NULL" if name is None else literal(name),
+            "v": "NULL" if value_sql is None else value_sql,
+            "r": reason_sql or literal(reason),
+            "s": literal(severity),
+        }
+        problem = ", ".join(f"'{k}': CAST({v} AS VARCHAR)" for k, v in fields.items())
+        self._pending.append((table, where, "{" + problem + "}"))
+
+    def flush(self) -> None:
+        """Run the pending rules: one scan of each table for all of its rules, however
+        many, where a row's problems are the rules it fails, in the order they were added."""
+        tables = dict.fromkeys(table for table, _, _ in self._pending)
+        for table in tables:
+            rules = [(where, problem) for t, where, problem in self._pending if t == table]
+            cases = ", ".join(f"CASE WHEN {where} THEN {problem} END" for where, problem in rules)
+            anyone = " OR ".join(f"({where})" for where, _ in rules)
+            self.con.execute(
+                f"INSERT INTO {quoted(self.problems)} SELECT _row, p.c, p.v, p.r, p.s FROM ("
+                f"SELECT _row, unnest([{cases}]) AS p FROM {quoted(table)} WHERE {anyone}) "
+                "WHERE p IS NOT NULL"
+            )
+        self._pending.clear()
 
     def add_one(self, column: str | None, value: str | None, reason: str, severity: str) -> None:
         name = None if column is None else self.source_names.get(column, column)
@@ -172,6 +193,7 @@ class _Rules:
         )
 
     def count(self, severity: str) -> int:
+        self.flush()
         return int(
             scalar(
                 self.con,
@@ -181,6 +203,7 @@ class _Rules:
         )
 
     def fetch(self) -> list[Problem]:
+        self.flush()
         out: list[Problem] = []
         for severity in ("error", "warning"):
             rows = self.con.execute(
@@ -315,6 +338,9 @@ def validate(
         ),
     )
 
+    if not rules.count("error"):
+        raw.drop_spare_fields()
+
     present = [c for c in spec.columns if c.name in colmap.values()]
     # Two passes, each stored once: the text (trimmed, nulls), the money text (currency
     # signs removed) and the shape of each number, in one statement; then the typed
@@ -351,6 +377,7 @@ def validate(
     raw.con.execute(
         f"CREATE TEMP TABLE {quoted(shape_table)} AS SELECT {', '.join(shaped)} FROM ({query})"
     )
+    rules.flush()
     raw.drop()
 
     decimal = _decide_decimal(raw, shape_table, shapes, options.decimal)
@@ -378,6 +405,7 @@ def validate(
         f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
         f"FROM {quoted(shape_table)}"
     )
+    rules.flush()
     raw.con.execute(f"DROP TABLE {quoted(shape_table)}")
     strings = [
         f"{quoted('t_' + c.name)} AS {quoted('v_' + c.name)}" for c in present if c.type == "string"
@@ -456,6 +484,7 @@ def validate(
         elif col.type == "timestamp":
             v = f"CAST({v} AS TIMESTAMP)"
         out_cols.append(f"{v} AS {quoted(col.name)}")
+    rules.flush()
     dropped = scalar(
         raw.con,
         f"SELECT (SELECT count(*) FROM {quoted(rules.problems)} WHERE severity = 'error' "
