@@ -100,7 +100,6 @@ RULES = pd.DataFrame(
         "rule_id": [1, 2, 3],
         "conditions": [
             json.dumps([["recency_days", "<=", 60.0], ["recency_days", ">", 20.0]]),
-            json.dumps([["recency_days", "<=", 20.0]]),
             json.dumps(
                 [
                     ["recency_days", ">", 30.0],
@@ -108,6 +107,7 @@ RULES = pd.DataFrame(
                     ["recency_days", ">", 60.0],
                 ]
             ),
+            json.dumps([["recency_days", "<=", 20.0]]),
         ],
         "customers": [40, 25, 0],
         "churn_rate": [0.2, 0.9, float("nan")],  # a leaf nobody reached: not shown

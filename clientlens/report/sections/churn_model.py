@@ -97,18 +97,19 @@ def build(ctx: ReportContext, result: SectionResult) -> None:
             tone="bad" if float(bands["customer_share"]["high"]) > 0.3 else "neutral",
         )
     )
-    # bullets after the findings (which the report puts first): how good, then what drives it
+    # bullets after the findings (which the report puts first): how good, then what drives
+    # it; AUC with two decimals always (0.80 beside 0.80, not 0.8)
     result.bullets.append(
         ctx.t(
             "churn.model.validation",
             cutoff=ctx.fmt.date(pd.Timestamp(figures["validation_cutoff"]).date()),
             horizon=horizon,
             customers=ctx.fmt.count(figures["churn_model.customers"]),
-            auc=ctx.fmt.number(figures["churn_model.roc_auc"], 2),
-            auc_rfm=ctx.fmt.number(figures["rfm_logistic.roc_auc"], 2),
-            auc_p_alive=ctx.fmt.number(figures["p_alive.roc_auc"], 2),
+            auc=f"{figures['churn_model.roc_auc']:.2f}",
+            auc_rfm=f"{figures['rfm_logistic.roc_auc']:.2f}",
+            auc_p_alive=f"{figures['p_alive.roc_auc']:.2f}",
             ece=pct(figures["churn_model.ece"], 1),
-            lift=ctx.fmt.number(figures["churn_model.lift_top_decile"], 2),
+            lift=f"{figures['churn_model.lift_top_decile']:.1f}",
         )
     )
     names = [
