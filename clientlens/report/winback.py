@@ -130,12 +130,12 @@ def read(results: Any, lang: str = "en") -> tuple[pd.DataFrame, pd.Series]:
 
 def _no_model(results: Any, lang: str = "en") -> str:
     if not results.exists:
-        why = "no `clientlens analyze` has run yet"
+        why = text(lang, "winback.why.no_run")
     else:
         catalog = results.catalog().set_index("name")
         reason = catalog["reason"].get(LIST) if LIST in catalog.index else None
         if isinstance(reason, str) and reason:
-            why = reason
+            why = reason.rstrip(". ")
         else:
             why = text(lang, "winback.why.missing", run=results.run_id)
     return text(lang, "cli.winback_no_model", why=why)

@@ -250,7 +250,7 @@ def test_the_csv_export_has_the_same_columns(model_ws, tmp_path):
 
 
 def test_the_export_without_the_churn_model_is_a_clear_error(clv_ws, tmp_path):
-    with pytest.raises(WorkspaceError, match="the churn model has not run"):
+    with pytest.raises(WorkspaceError, match="The list needs the churn model"):
         export_winback(clv_ws.results, tmp_path / "wb.xlsx", lang="en")
     done = subprocess.run(
         [
@@ -264,6 +264,6 @@ def test_the_export_without_the_churn_model_is_a_clear_error(clv_ws, tmp_path):
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "No win-back list: the churn model has not run" in done.stderr
+    assert "No win-back list in the latest `clientlens analyze`: " in done.stderr
     assert "clientlens settings --set churn_model=true" in done.stderr
     assert not (tmp_path / "wb.xlsx").exists()
