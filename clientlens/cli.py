@@ -369,14 +369,40 @@ def tables() -> None:
 
 @app.command()
 def export(
-    table: Annotated[str, typer.Argument(help="Table to export (see `clientlens tables`).")],
+    table: Annotated[
+        str,
+        typer.Argument(
+            help="Table to export (see `clientlens tables`); `winback`: the churn model's "
+            "win-back list in words (reasons, actions), as .xlsx or .csv."
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="File: .csv, .parquet or .xlsx")],
     unmasked: Annotated[
         bool, typer.Option(help="Export personal data (name, phone, email) unmasked.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="winback: language of its words and headers, zh or en (default: setting "
+            "'language').",
+        ),
+    ] = None,
 ) -> None:
     """Write a table to CSV, Parquet or Excel; personal data is masked by default."""
-    path = _workspace().export(table, output, unmasked=unmasked)
+    ws = _workspace()
+    if table == "winback":
+        from clientlens.report.winback import export_winback
+
+        if lang is not None and lang not in ("zh", "en"):
+            raise ConfigError(f"--lang {lang!r}: the win-back list is written in zh or en.")
+        words = lang or str(ws.config["language"])
+        path, customers = export_winback(
+            ws.results, output, lang=words, currency=str(ws.config["currency"])
+        )
+        console.print(_t("winback_written", path=path, customers=customers))
+        return
+    path = ws.export(table, output, unmasked=unmasked)
     console.print(_t("exported", path=path))
 
 

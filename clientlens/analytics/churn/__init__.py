@@ -10,6 +10,11 @@ list, and one entry in :data:`ANALYSES` below.
 """
 
 from clientlens.analytics.base import Analysis
-from clientlens.analytics.churn import churn_risk, churn_tables
+from clientlens.analytics.churn import churn_risk, churn_score_bands, churn_tables, winback
 
-ANALYSES: list[Analysis] = [*churn_risk.ANALYSES, *churn_tables.ANALYSES]
+ANALYSES: list[Analysis] = [
+    *churn_risk.ANALYSES,
+    *churn_tables.ANALYSES,
+    *churn_score_bands.ANALYSES,
+    *winback.ANALYSES,
+]

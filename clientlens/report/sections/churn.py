@@ -8,6 +8,12 @@ from the ``vip_at_risk`` audience (``audience_summary``, ``audiences``) when it 
 the model validation figures. Every figure is computed by those analyses
 (:mod:`clientlens.analytics.churn`, :mod:`clientlens.analytics.audiences`); this section
 phrases them.
+
+When the run holds the trained churn model's results (``churn_model = true``), the
+section shows them instead (:mod:`.churn_model`: its risk bands, drivers, rules,
+validation and the win-back list, which replaces the high-value list of customers whose
+probability alive has fallen, many of them gone already). Without them it says so and
+shows the purchase model's view above.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import pandas as pd
 from clientlens.report import charts
 from clientlens.report.context import ReportContext
 from clientlens.report.insights import Fact, Finding, Source
-from clientlens.report.sections import targets
+from clientlens.report.sections import churn_model, targets
 from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
 
 BANDS_TABLE = "churn_risk_bands"
@@ -56,6 +62,13 @@ def build(ctx: ReportContext) -> SectionResult | None:
     if total == 0:
         return None
     result = SectionResult("churn", ctx.t("section.churn"))
+    if churn_model.present(ctx):
+        churn_model.build(ctx, result)
+        result.charts.append(_clv_deciles(ctx))
+        if ctx.has(MODELS, *MODEL_COLUMNS):
+            _validation(ctx, result)
+        return result
+    result.paragraphs.append(ctx.t("churn.model.off"))
     high_cut = float(bands["p_alive_max"]["high"])
     low_cut = float(bands["p_alive_min"]["low"])
     high_n = float(bands["customers"]["high"])

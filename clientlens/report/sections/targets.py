@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from clientlens.report import winback
 from clientlens.report.context import ReportContext
 from clientlens.report.sections.base import Recommendation, TargetList
 
@@ -96,6 +97,9 @@ PLANS = {
         "kpi.best_share",
         ("customer_id", "segment", "segment_name", "recency_days", "orders", "revenue"),
     ),
+    # the churn model's win-back list (the winback result, in words): its recommendation
+    # is phrased in churn_model.py
+    "churn_winback": Plan("owner.key_accounts", "when.within_30", "kpi.winback", winback.SHOWN),
 }
 ASSUMPTIONS = {
     "audience_order_value": ("rec.assumption.one_order", "aov"),
