@@ -107,6 +107,16 @@ def demo(n: int, seed: int, horizon: int, settings: dict[str, int]) -> None:
     for name, f in card["validation"].items():
         print(_row(name, f))
     print(_row("oracle (true process)", best))
+    once = oracle.n_orders.to_numpy() == 1
+    for part, rows in (("one_order", once), ("repeat", ~once)):
+        truth = classification_figures(
+            oracle.churned.to_numpy()[rows], oracle.p_churn.to_numpy()[rows]
+        )
+        mine = card["validation_by_orders"][part]
+        print(
+            f"{part}: {int(mine['customers']):,} customers, churn rate {mine['base_rate']:.3f}, "
+            f"ROC-AUC model {mine['roc_auc']:.4f}, oracle {truth['roc_auc']:.4f}"
+        )
     gap = best["roc_auc"] - card["validation"]["churn_model"]["roc_auc"]
     print(f"oracle − model ROC-AUC: {gap:.4f}; reasons of row 1: {reasons.iloc[0].tolist()}")
 

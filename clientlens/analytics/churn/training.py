@@ -45,7 +45,7 @@ class TrainingOptions:
     population_days: int = 365
     n_cutoffs: int = 6
     step_days: int = 30
-    max_customers: int = 200_000
+    max_customers: int = 100_000
     seed: int = 0
 
 
@@ -118,7 +118,8 @@ def train_churn(
     """Train, validate out of time and refit the churn model (see the module docstring).
 
     Returns the final model and its card: ``features``, ``groups``, ``plan``,
-    ``validation`` (figures per model), ``calibration`` (the curve), ``drivers``,
+    ``validation`` (figures per model), ``validation_by_orders`` (the churn model's
+    figures for one-time buyers and repeat buyers), ``calibration`` (the curve), ``drivers``,
     ``rules``, ``reference`` (retained customers' medians, for reasons), ``training``
     and ``seconds`` (wall and CPU seconds of each step).
     """
@@ -166,6 +167,13 @@ def train_churn(
         "p_alive": 1.0 - validation["p_alive"].to_numpy(),
     }
     figures = {name: classification_figures(y, p) for name, p in scores.items()}
+    # one-time buyers apart: the model can tell little about them from one order
+    once = validation["n_orders"].to_numpy() == 1
+    by_orders = {
+        part: classification_figures(y[rows], scores["churn_model"][rows])
+        for part, rows in (("one_order", once), ("repeat", ~once))
+        if rows.any()
+    }
     curve = {name: calibration_table(y, p).to_dict("records") for name, p in scores.items()}
     clock.lap("validation_scores")
     drivers = checked.drivers(validation, y)
@@ -185,6 +193,7 @@ def train_churn(
         "horizon_days": plan.horizon_days,
         "plan": _plan_dict(plan),
         "validation": figures,
+        "validation_by_orders": by_orders,
         "calibration": curve,
         "drivers": drivers.to_dict("records"),
         "rules": _rules(final, validation),
