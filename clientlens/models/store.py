@@ -103,8 +103,18 @@ class ModelStore:
         return model, card
 
     def card(self, name: str, version: int | None = None) -> dict[str, Any]:
-        """The card of model ``name`` at ``version`` (default: the newest)."""
-        return self.load(name, version)[1]
+        """The card of model ``name`` at ``version`` (default: the newest), without
+        unpickling the model (which an older ClientLens may have written differently)."""
+        if version is None:
+            stored = self.versions(name)
+            if not stored:
+                raise WorkspaceError(f"No trained {name!r} model in {self.root}.")
+            version = stored[-1]
+        path = self._path(name, version) / CARD_FILE
+        if not path.is_file():
+            raise WorkspaceError(f"Model {name!r} version {version} is not in {self.root}.")
+        card: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return card
 
     def _path(self, name: str, version: int) -> Path:
         return self.root / name / f"v{version:06d}"

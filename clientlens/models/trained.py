@@ -101,8 +101,14 @@ def cutoff_plan(
 class IsotonicCalibration:
     """Monotone map from a model's raw scores to calibrated probabilities.
 
-    Fitted on a later cutoff than the model (out of time); scikit-learn's isotonic
-    regression, clipped to [0, 1] outside the range it saw.
+    Fitted on a later cutoff than the model (out of time). The map is *centred* isotonic
+    regression (Oron & Flournoy 2017, "Centered isotonic regression", Statistics in
+    Biopharmaceutical Research 9(3)): scikit-learn's pool-adjacent-violators fit, then a
+    straight line between the centres of its constant blocks, clipped outside the range it
+    saw. Plain isotonic regression is a step function: it ties every customer of a block
+    (a hundred or so values for tens of thousands of customers), which throws away the
+    model's ranking within a block and lowers ROC-AUC; the centred map keeps the ranking
+    and the calibration.
     """
 
     def __init__(self) -> None:
@@ -111,11 +117,22 @@ class IsotonicCalibration:
         self.isotonic_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
 
     def fit(self, raw: np.ndarray, y: np.ndarray) -> IsotonicCalibration:
-        self.isotonic_.fit(np.asarray(raw, dtype=float), np.asarray(y, dtype=float))
+        raw = np.asarray(raw, dtype=float)
+        self.isotonic_.fit(raw, np.asarray(y, dtype=float))
+        xs = np.sort(raw)
+        fitted = self.isotonic_.predict(xs)
+        starts = np.flatnonzero(np.r_[True, np.diff(fitted) != 0])
+        sums = np.add.reduceat(xs, starts)
+        counts = np.diff(np.r_[starts, xs.size])
+        self.centres_ = sums / counts
+        self.values_ = fitted[starts]
         return self
 
     def transform(self, raw: np.ndarray) -> np.ndarray:
-        return np.asarray(self.isotonic_.predict(np.asarray(raw, dtype=float)), dtype=float)
+        raw = np.asarray(raw, dtype=float)
+        if not hasattr(self, "centres_"):  # a model stored before the centred map
+            return np.asarray(self.isotonic_.predict(raw), dtype=float)
+        return np.asarray(np.interp(raw, self.centres_, self.values_), dtype=float)
 
 
 def classification_figures(y: np.ndarray, p: np.ndarray) -> dict[str, float]:

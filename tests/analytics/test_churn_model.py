@@ -104,6 +104,16 @@ def test_model_store_holds_model_features_figures_and_training_data(analysed):
     )
     assert card["plan"]["scoring_cutoff"] == "2025-12-31"
     assert card["training"]["fit_rows"] > 0 and card["library"]["scikit-learn"].startswith("1.9")
+    parts = card["validation_by_orders"]
+    assert (
+        parts["one_order"]["customers"] + parts["repeat"]["customers"]
+        == (card["validation"]["churn_model"]["customers"])
+    )
+    assert parts["one_order"]["base_rate"] > parts["repeat"]["base_rate"]
+    assert set(card["seconds"]) == {
+        "features", "validation_fit", "validation_scores", "drivers", "final_fit", "rules"
+    }  # fmt: skip
+    assert card["trained_because"] == "no stored model"
     assert set(ws.results.table("churn_scores").model_version.to_pandas()) == {1}
 
 

@@ -41,8 +41,10 @@ ANALYSES = [
         build=_build_validation,
         settings=TRAINING_SETTINGS,
         description="Trains the churn model (gradient boosting on point-in-time features "
-        "at several historical cutoffs, calibrated out of time), stores it, and reports its "
-        "out-of-time validation beside an RFM logistic baseline and BG/NBD p_alive.",
+        "at several historical cutoffs, calibrated out of time) and stores it, or reuses the "
+        "stored one while its data and settings still hold (churn_retrain_days), and "
+        "reports its out-of-time validation beside an RFM logistic baseline and BG/NBD "
+        "p_alive.",
         columns={
             "model": Column(
                 "string",

@@ -22,6 +22,8 @@ learned state ending in ``_``) and the trained-model contract of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from clientlens.analytics.churn.features import FEATURE_GROUPS, RFM_BASELINE
 from clientlens.lazy import np, pd
 from clientlens.models.trained import IsotonicCalibration
@@ -53,7 +55,10 @@ class ChurnModel:
     seed
         Seed of every random step (boosting, permutation importance).
     max_iter, learning_rate
-        Boosting rounds and their step.
+        Boosting rounds (at most: boosting stops early once 10 rounds in a row do not
+        improve the loss on a seeded tenth of the fit rows) and their step. 120 rounds of
+        0.1 rank the demo's validation customers as well as 200 of 0.06 (ROC-AUC 0.8994
+        against 0.8993 at 30,000 customers) with 40% fewer trees to walk when scoring.
     """
 
     def __init__(
@@ -61,8 +66,8 @@ class ChurnModel:
         features: list[str],
         *,
         seed: int = 0,
-        max_iter: int = 200,
-        learning_rate: float = 0.06,
+        max_iter: int = 120,
+        learning_rate: float = 0.1,
     ):
         self.features = list(features)
         self.seed = seed
@@ -74,6 +79,11 @@ class ChurnModel:
         self, X: pd.DataFrame, y: np.ndarray, X_cal: pd.DataFrame, y_cal: np.ndarray
     ) -> ChurnModel:
         """Fit on ``X, y`` (older cutoffs) and calibrate on ``X_cal, y_cal`` (a later one)."""
+        # Imported before the limit is set: threadpoolctl limits only the thread pools of
+        # libraries already loaded, and boosting's OpenMP runtime loads with its module.
+        # Imported inside the limit, the first fit ran unlimited: 44 CPU s instead of
+        # 2.8 s for 80,000 rows at load 8.
+        import sklearn.ensemble  # noqa: F401
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(THREADS):
@@ -94,7 +104,9 @@ class ChurnModel:
             max_leaf_nodes=31,
             min_samples_leaf=40,
             l2_regularization=1.0,
-            early_stopping=False,
+            early_stopping=True,
+            validation_fraction=0.1,
+            n_iter_no_change=10,
             random_state=self.seed,
         ).fit(self._matrix(X), y)
         self.calibration_ = IsotonicCalibration().fit(self._raw(X_cal), y_cal)
@@ -134,7 +146,7 @@ class ChurnModel:
         )
 
     # -- explain -------------------------------------------------------------------------
-    def drivers(self, X: pd.DataFrame, y: np.ndarray, *, max_rows: int = 20_000) -> pd.DataFrame:
+    def drivers(self, X: pd.DataFrame, y: np.ndarray, *, max_rows: int = 5_000) -> pd.DataFrame:
         """Global drivers: mean and standard deviation of the drop in ROC-AUC when one
         feature's values are shuffled (5 repeats, on at most ``max_rows`` rows)."""
         from sklearn.inspection import permutation_importance
@@ -167,19 +179,34 @@ class ChurnModel:
         out["rank"] = np.arange(1, len(out) + 1)
         return out.reset_index(drop=True)
 
-    def contributions(self, X: pd.DataFrame, reference: dict[str, float]) -> pd.DataFrame:
+    def contributions(
+        self,
+        X: pd.DataFrame,
+        reference: dict[str, float],
+        rows: Mapping[str, np.ndarray] | None = None,
+    ) -> pd.DataFrame:
         """Per row and feature group: churn probability minus the probability with that
-        group's features set to ``reference`` (the retained customers' medians)."""
+        group's features set to ``reference`` (the retained customers' medians).
+
+        ``rows`` limits each group to the rows (a boolean mask) whose contribution is
+        wanted, the rows where one of its reasons holds (:func:`.reasons.needed_rows`);
+        the others are NaN and a group absent from ``rows`` is not computed. Every group
+        costs one pass of the boosted trees over its rows, the largest part of scoring.
+        """
         p = self.predict_proba(X)
         out = {}
         for group, names in FEATURE_GROUPS.items():
             present = [n for n in names if n in self.features]
-            if not present:
+            if not present or (rows is not None and group not in rows):
                 continue
-            changed = X.copy()
-            for n in present:
-                changed[n] = reference.get(n, np.nan)
-            out[group] = p - self.predict_proba(changed)
+            mask = np.ones(len(X), dtype=bool) if rows is None else np.asarray(rows[group])
+            values = np.full(len(X), np.nan)
+            if mask.any():
+                changed = X.loc[mask, self.features].copy()
+                for n in present:
+                    changed[n] = reference.get(n, np.nan)
+                values[mask] = p[mask] - self.predict_proba(changed)
+            out[group] = values
         return pd.DataFrame(out, index=X.index)
 
 

@@ -226,6 +226,16 @@ def reason_value(code: str, features: Frame) -> pd.Series:
     return BY_CODE[code].value(features)
 
 
+def needed_rows(features: Frame) -> dict[str, np.ndarray]:
+    """Per feature group, the rows where one of its reasons holds: the only rows whose
+    contribution :func:`top_reasons` reads (a group with a fact reads every row)."""
+    out: dict[str, np.ndarray] = {}
+    for r in REASONS:
+        holds = reason_holds(r.code, features).to_numpy()
+        out[r.group] = out[r.group] | holds if r.group in out else holds
+    return out
+
+
 def top_reasons(features: Frame, contributions: Frame) -> pd.DataFrame:
     """Each row's three reasons and their values (``reason_1`` … ``reason_3_value``).
 

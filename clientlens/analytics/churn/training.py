@@ -12,6 +12,7 @@ was trained on), which the ``churn_validation`` analysis stores.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,18 +45,29 @@ class TrainingOptions:
     population_days: int = 365
     n_cutoffs: int = 6
     step_days: int = 30
-    max_customers: int = 200_000
+    max_customers: int = 100_000
     seed: int = 0
 
 
-def p_alive_at(orders: ir.Table, cutoff: dt.date, customers: pd.Series) -> np.ndarray:
+P_ALIVE_FIT_CUSTOMERS = 100_000
+"""BG/NBD is fitted on at most this many customers (a seeded sample) and scores all: its
+four parameters are as well determined by 100,000 histories as by a million."""
+
+
+def p_alive_at(
+    orders: ir.Table, cutoff: dt.date, customers: pd.Series, *, seed: int = 0
+) -> np.ndarray:
     """BG/NBD probability alive at ``cutoff`` (fitted on the orders up to it, in days) of
     ``customers``; 1.0 where the fit fails (too little history)."""
     summary = rfm_summary(orders, observation_end=cutoff)
     frame = summary.select("customer_id", "frequency", "recency", "T").to_pandas()
     frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    fit_on = frame
+    if len(frame) > P_ALIVE_FIT_CUSTOMERS:
+        rows = np.random.default_rng(seed).choice(len(frame), P_ALIVE_FIT_CUSTOMERS, replace=False)
+        fit_on = frame.iloc[np.sort(rows)]
     try:
-        model = BetaGeo().fit(frame, time_unit_days=1.0)
+        model = BetaGeo().fit(fit_on, time_unit_days=1.0)
         p = model.probability_alive(frame).set_index("customer_id")["p_alive"]
     except ModelError:  # an unidentifiable early cutoff: no information, not an error
         p = pd.Series(1.0, index=frame["customer_id"])
@@ -77,7 +89,7 @@ def labelled_frame(
         bought = churn_labels(inputs["orders"], cutoff, options.horizon_days)
         f = f.left_join(bought, "customer_id").select(f, churned=1.0 - bought.bought.fill_null(0.0))
     frame = f.to_pandas().sort_values("customer_id", kind="stable").reset_index(drop=True)
-    frame["p_alive"] = p_alive_at(inputs["orders"], cutoff, frame["customer_id"])
+    frame["p_alive"] = p_alive_at(inputs["orders"], cutoff, frame["customer_id"], seed=options.seed)
     frame["cutoff"] = cutoff
     return frame
 
@@ -106,8 +118,10 @@ def train_churn(
     """Train, validate out of time and refit the churn model (see the module docstring).
 
     Returns the final model and its card: ``features``, ``groups``, ``plan``,
-    ``validation`` (figures per model), ``calibration`` (the curve), ``drivers``,
-    ``rules``, ``reference`` (retained customers' medians, for reasons), ``training``.
+    ``validation`` (figures per model), ``validation_by_orders`` (the churn model's
+    figures for one-time buyers and repeat buyers), ``calibration`` (the curve), ``drivers``,
+    ``rules``, ``reference`` (retained customers' medians, for reasons), ``training``
+    and ``seconds`` (wall and CPU seconds of each step).
     """
     end = to_date(observation_end)
     orders = inputs["orders"]
@@ -123,6 +137,7 @@ def train_churn(
     )
     groups = available_groups(inputs)
     features = [n for g in groups for n in FEATURE_GROUPS[g]]
+    clock = _Clock()
     sample, step = _sampled(inputs, options.max_customers)
     frames: dict[dt.date, pd.DataFrame] = {}
     for cutoff in sorted({*plan.fit_cutoffs, *plan.final_fit_cutoffs, plan.calibration_cutoff}):
@@ -130,6 +145,7 @@ def train_churn(
     # validation: every customer of the newest labelled cutoff, not the sample
     validation = labelled_frame(inputs, plan.validation_cutoff, options, groups)
     frames[plan.validation_cutoff] = validation
+    clock.lap("features")
 
     def stack(cutoffs: tuple[dt.date, ...]) -> pd.DataFrame:
         return pd.concat([frames[c] for c in cutoffs], ignore_index=True)
@@ -143,6 +159,7 @@ def train_churn(
     checked = ChurnModel(features, seed=options.seed).fit(
         fit, fit.churned.to_numpy(), cal, cal.churned.to_numpy()
     )
+    clock.lap("validation_fit")
     y = validation["churned"].to_numpy()
     scores = {
         "churn_model": checked.predict_proba(validation),
@@ -150,13 +167,23 @@ def train_churn(
         "p_alive": 1.0 - validation["p_alive"].to_numpy(),
     }
     figures = {name: classification_figures(y, p) for name, p in scores.items()}
+    # one-time buyers apart: the model can tell little about them from one order
+    once = validation["n_orders"].to_numpy() == 1
+    by_orders = {
+        part: classification_figures(y[rows], scores["churn_model"][rows])
+        for part, rows in (("one_order", once), ("repeat", ~once))
+        if rows.any()
+    }
     curve = {name: calibration_table(y, p).to_dict("records") for name, p in scores.items()}
+    clock.lap("validation_scores")
     drivers = checked.drivers(validation, y)
+    clock.lap("drivers")
 
     _check_labels(final_fit, "the final fit cutoffs")
     final = ChurnModel(features, seed=options.seed).fit(
         final_fit, final_fit.churned.to_numpy(), validation, validation.churned.to_numpy()
     )
+    clock.lap("final_fit")
     retained = validation[validation["churned"] == 0]
     reference = {f: float(retained[f].median()) for f in features if retained[f].notna().any()}
     card = {
@@ -166,9 +193,11 @@ def train_churn(
         "horizon_days": plan.horizon_days,
         "plan": _plan_dict(plan),
         "validation": figures,
+        "validation_by_orders": by_orders,
         "calibration": curve,
         "drivers": drivers.to_dict("records"),
         "rules": _rules(final, validation),
+        "seconds": clock.lap("rules").seconds,
         "reference": reference,
         "training": {
             "observation_end": end.isoformat(),
@@ -182,6 +211,20 @@ def train_churn(
         "library": _versions(),
     }
     return final, card
+
+
+class _Clock:
+    """Wall and CPU seconds of each training step, kept in the card (``seconds``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, list[float]] = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, step: str) -> _Clock:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.seconds[step] = [round(wall - self._wall, 3), round(cpu - self._cpu, 3)]
+        self._wall, self._cpu = wall, cpu
+        return self
 
 
 def _check_labels(frame: pd.DataFrame, what: str) -> None:
