@@ -82,9 +82,9 @@ def monthly_series(trend: pd.DataFrame, first_order: dt.date | None = None) -> p
     wide = t.pivot_table(index="month", columns="metric", values="value", aggfunc="first")
     wide = wide.reindex(columns=list(SERIES)).sort_index().reset_index()
     wide["month"] = pd.to_datetime(wide["month"]).dt.date
-    if first_order is not None and first_order.day != 1 and len(wide):
-        if wide["month"].iloc[0] == first_order.replace(day=1):  # noqa: SIM102 (mypy narrows)
-            wide = wide.iloc[1:]
+    partial = first_order.replace(day=1) if first_order and first_order.day != 1 else None
+    if partial is not None and len(wide) and wide["month"].iloc[0] == partial:
+        wide = wide.iloc[1:]
     return wide.fillna(0.0).reset_index(drop=True)
 
 
