@@ -97,7 +97,7 @@ def test_reproducible_by_seed():
 
 @pytest.mark.slow
 def test_short_histories_say_why():
-    with pytest.raises(NotEnoughDataError, match="needs 18 complete months.*give 17"):
+    with pytest.raises(NotEnoughDataError, match=r"needs 18 complete months.*give 17"):
         revenue_forecast_validation(_months({s: _seasonal(17) for s in SERIES}))
     # 20 months: 14 before the first of 6 origins, fewer than two 12-month seasons
     y = _seasonal(20)
@@ -122,7 +122,7 @@ def test_a_convergence_warning_is_recorded_not_raised(monkeypatch):
     real_fit = ETSModel.fit
 
     def warning_fit(self, *args, **kwargs):
-        warnings.warn("Maximum Likelihood optimization failed to converge.", ConvergenceWarning)
+        warnings.warn("Optimization failed to converge.", ConvergenceWarning, stacklevel=2)
         return real_fit(self, *args, **kwargs)
 
     monkeypatch.setattr(ETSModel, "fit", warning_fit)
