@@ -89,12 +89,14 @@ def monthly_series(trend: pd.DataFrame, first_order: dt.date | None = None) -> p
 
 
 def _check(months: pd.DataFrame, *, season: int, origins: int, horizon: int) -> None:
-    if season < 1 or origins < 1 or horizon < 1:
-        raise ConfigError(
-            "revenue_forecast_season_months, revenue_forecast_backtest_origins and "
-            f"revenue_forecast_horizon_months must be at least 1; got {season}, {origins}, "
-            f"{horizon}."
-        )
+    given = {
+        "revenue_forecast_season_months": season,
+        "revenue_forecast_backtest_origins": origins,
+        "revenue_forecast_horizon_months": horizon,
+    }
+    bad = [f"{name} = {value}" for name, value in given.items() if value < 1]
+    if bad:
+        raise ConfigError(f"The monthly forecast needs at least 1 for {', '.join(bad)}.")
     need = max(MIN_FIT_MONTHS, season) + origins
     if len(months) < need:
         span = f" ({months['month'].iloc[0]} to {months['month'].iloc[-1]})" if len(months) else ""
