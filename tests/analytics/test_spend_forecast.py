@@ -162,6 +162,9 @@ def test_demo_spend_model_beats_naive_and_is_stored(demo_ws):
         v.loc["spend_model", "mae_vs_naive"] < 0 and v.loc["naive_last_period", "mae_vs_naive"] == 0
     )
     assert v.loc["spend_model", "rmse"] < v.loc["naive_last_period", "rmse"]
+    # the forecast adds up to about what those customers spent (a runaway fit does not)
+    ratio = v.loc["spend_model", "total_predicted"] / v.loc["spend_model", "total_actual"]
+    assert 0.7 < ratio < 1.3
     assert set(v["validation_cutoff"]) == {pd.Timestamp("2025-10-02")}
     version = int(v["model_version"].iloc[0])
     card = ModelStore(demo_ws.path / "models").card("spend", version)
