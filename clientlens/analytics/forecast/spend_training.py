@@ -101,8 +101,8 @@ def regression_figures(actual: np.ndarray, predicted: np.ndarray) -> dict[str, f
     Examples
     --------
     >>> f = regression_figures(np.array([0.0, 10, 30]), np.array([5.0, 10, 20]))
-    >>> f["mae"], round(f["rmse"], 4), f["total_predicted"]  # (5 + 0 + 10) / 3
-    (5.0, 6.4550, 35.0)
+    >>> f["mae"], round(f["rmse"], 4), f["total_predicted"]  # (5 + 0 + 10) / 3, √(125 / 3)
+    (5.0, 6.455, 35.0)
     """
     a = np.asarray(actual, dtype=float)
     p = np.asarray(predicted, dtype=float)
