@@ -65,7 +65,13 @@ def two_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("as_of")
     tables = parity_tables()
     day = _as_of_day(tables)
-    settings = {"today": "2026-11-24", "churn_model": True}  # every analysis, trained ones too
+    # every analysis, trained ones too; the 16 complete months to the as-of day allow a
+    # 4-month backtest of the monthly forecast (12 months before its first origin)
+    settings = {
+        "today": "2026-11-24",
+        "churn_model": True,
+        "revenue_forecast_backtest_origins": 4,
+    }
     full = Workspace.init(root / "full", settings=settings)
     past = Workspace.init(root / "past", settings=settings)
     for kind, frame in tables.items():

@@ -28,7 +28,13 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def analysed(tmp_path_factory):
     ws = Workspace.init(
         tmp_path_factory.mktemp("contract") / "ws",
-        settings={"today": "2026-11-24", "churn_model": True},  # every analysis, trained ones too
+        # every analysis, trained ones too; the 17 complete months to the as-of date allow
+        # a 5-month backtest of the monthly forecast (12 months before its first origin)
+        settings={
+            "today": "2026-11-24",
+            "churn_model": True,
+            "revenue_forecast_backtest_origins": 5,
+        },
     )
     for kind, frame in parity_tables().items():
         ws.import_table(kind, frame)
