@@ -137,7 +137,7 @@ def test_median_days_to_the_next_purchase_by_hand():
 @pytest.fixture(scope="module")
 def demo_ws(tmp_path_factory):
     demo = generate(3_000, seed=11, locale="en")
-    ws = Workspace.init(tmp_path_factory.mktemp("forecast") / "ws")
+    ws = Workspace.init(tmp_path_factory.mktemp("forecast") / "ws", settings={"spend_model": True})
     load_demo(ws, demo)
     result = run_analyses(ws, only=["spend_forecast", "revenue_forecast"])
     status = {o.name: o.status for o in result.outcomes}
