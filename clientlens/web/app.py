@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -204,5 +204,18 @@ def create_app(workspace: str | Path, settings: dict[str, Any] | None = None) ->
     return app
 
 
-def redirect_home() -> HTMLResponse:
-    return HTMLResponse(status_code=303, headers={"Location": "/overview"})
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers, routers included (the security test walks it)."""
+    from fastapi.routing import APIRoute
+
+    out: list[tuple[str, str]] = []
+
+    def walk(routes: list[Any], prefix: str) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                out.extend((m, prefix + route.path) for m in sorted(route.methods))
+            elif hasattr(route, "original_router"):  # an included router (FastAPI >= 0.16x)
+                walk(route.original_router.routes, prefix + route.include_context.prefix)
+
+    walk(list(app.routes), "")
+    return out

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from clientlens.text import value_text
 from clientlens.web.app import HERE, t
 from clientlens.web.auth import Principal, current_principal
 from clientlens.web.customers import customer_360
@@ -72,6 +73,7 @@ def render(request: Request, ctx: PageContext, template: str, **values: Any) -> 
             "unit_kind": lambda unit: UNIT_KINDS.get(str(unit), "number"),
             "reason": lambda code, value: reason_text(lang, str(code), float(value or 0)),
             "segment_options": _segment_options(lang),
+            "dv": lambda value, kind: value_text(lang, value, kind=kind),
             **values,
         },
     )

@@ -37,6 +37,8 @@ class Page:
     """``drill(ctx)`` → {text on a mark: {filter parameter: code}}."""
     customer_list: Mapping[str, str] | None = None
     """Shows the customer list with these fixed filters (win-back: risk_band=high)."""
+    list_first: bool = False
+    """The customer list above the sections (Customers), not below them (Churn)."""
     extra: Callable[[Any], dict[str, Any]] | None = None
     """More data for the page and API (``extra(ctx)``), from declared result columns."""
     needs_any: tuple[str, ...] = ()

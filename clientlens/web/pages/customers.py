@@ -13,4 +13,5 @@ PAGE = Page(
     tables={"profile_distribution": None, "profile_new_customers": None},
     drill=profile_groups,
     customer_list={},
+    list_first=True,
 )
