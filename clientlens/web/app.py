@@ -213,7 +213,7 @@ def route_table(app: FastAPI) -> list[tuple[str, str]]:
     def walk(routes: list[Any], prefix: str) -> None:
         for route in routes:
             if isinstance(route, APIRoute):
-                out.extend((m, prefix + route.path) for m in sorted(route.methods))
+                out.extend((m, prefix + route.path) for m in sorted(route.methods or ()))
             elif hasattr(route, "original_router"):  # an included router (FastAPI >= 0.16x)
                 walk(route.original_router.routes, prefix + route.include_context.prefix)
 

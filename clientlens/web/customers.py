@@ -107,7 +107,7 @@ def sorted_table(table: Any, filters: Filters) -> Any:
         if filters.descending
         else table[key].asc(nulls_first=False)
     )
-    return table.order_by([column, table.customer_id])
+    return table.order_by([column] if key == "customer_id" else [column, table.customer_id])
 
 
 def customer_page(data: WebData, filters: Filters, *, masked: bool, size: int) -> dict[str, Any]:
