@@ -89,7 +89,7 @@ def test_viewers_see_personal_data_masked_everywhere(login):
         viewer.get("/churn").text,
         viewer.get("/api/v1/exports/customers.csv").text,
     ):
-        for raw, masked in zip(RAW, MASKED, strict=True):
+        for raw in RAW:
             assert raw not in text
         assert MASKED[0] in text
     rows = list(

@@ -3,7 +3,8 @@
 Charts carry the words for codes (a segment's name, a risk band's label), so each map
 goes from those words, in the page's language, to the filter that lists the customers
 behind the mark. A label that starts with a band's fixed words (before its numbers)
-matches too: ``High risk (p_alive < 30%)`` → ``risk_band=high``.
+matches too, for the maps that say so (``PREFIX`` in them): ``High risk (p_alive < 30%)``
+→ ``risk_band=high``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 from clientlens.text import catalog, value_text
 
+PREFIX = "_prefix"
+"""In a map's filter: the words match a mark's text that starts with them."""
 PROFILE_FILTERS = {"province": "region", "city": "region", "acquisition_channel": "channel"}
 
 
@@ -32,7 +35,7 @@ def risk_bands(ctx: Any) -> dict[str, dict[str, str]]:
     out = {}
     for band in ("high", "medium", "low"):
         words = c.template(f"churn.band.{band}").split("{")[0].strip(" (（")
-        out[words] = {"risk_band": band}
+        out[words] = {"risk_band": band, PREFIX: "1"}
     return out
 
 

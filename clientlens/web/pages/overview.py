@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from clientlens.web.pages.base import Page, PageContext
-from clientlens.web.pages.drill import segments
 
 CARDS = (
     "revenue",
@@ -43,6 +42,5 @@ PAGE = Page(
     api="kpis",
     sections=("overview",),
     tables={"kpis": "period", "customer_base": None},
-    drill=segments,
     extra=cards,
 )

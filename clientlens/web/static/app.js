@@ -14,7 +14,7 @@
       var value = String(datum[field]);
       if (Object.prototype.hasOwnProperty.call(drill, value)) return drill[value];
       for (var i = 0; i < keys.length; i++) {
-        if (keys[i] && value.indexOf(keys[i]) === 0) return drill[keys[i]];
+        if (drill[keys[i]]._prefix && value.indexOf(keys[i]) === 0) return drill[keys[i]];
       }
     }
     return null;
@@ -26,7 +26,7 @@
     ["start", "end", "segment", "region", "channel"].forEach(function (k) {
       if (here.get(k)) next.set(k, here.get(k));
     });
-    Object.keys(filters).forEach(function (k) { next.set(k, filters[k]); });
+    Object.keys(filters).forEach(function (k) { if (k !== "_prefix") next.set(k, filters[k]); });
     window.location.href = "/customers?" + next.toString() + "#customer-list";
   }
 
