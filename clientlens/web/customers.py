@@ -15,6 +15,7 @@ from clientlens.errors import TableNotFoundError
 from clientlens.ingest.export import mask_pii
 from clientlens.web.data import WebData
 from clientlens.web.filters import Filters
+from clientlens.web.pages.base import cached
 
 PROFILE = ("name", "phone", "email", "province", "city", "acquisition_channel")
 LIST_COLUMNS = (
@@ -40,11 +41,12 @@ def profiles(data: WebData, masked: bool) -> Any | None:
     return mask_pii(table, "customers") if masked else table
 
 
-def _churn(results: Any) -> Any | None:
-    if results.has("churn_scores"):
+def _churn(data: WebData) -> Any | None:
+    results = data.results()
+    if data.has("churn_scores"):
         t = results.table("churn_scores")
         return t.select("customer_id", "churn_probability", "risk_band", "revenue_at_risk")
-    if results.has("churn_risk"):
+    if data.has("churn_risk"):
         t = results.table("churn_risk")
         return t.select(
             "customer_id",
@@ -64,14 +66,14 @@ def _attach(table: Any, other: Any) -> Any:
 def customer_table(data: WebData, filters: Filters, *, masked: bool) -> Any:
     """Every customer the filters keep, one row each, as an Ibis table (not executed)."""
     results = data.results()
-    if not results.has("rfm_scores"):
+    if not data.has("rfm_scores"):
         raise TableNotFoundError("customer list needs the rfm_scores result")
     t = results.table("rfm_scores").select(
         "customer_id", "segment", "segment8", "recency_days", "orders", "revenue"
     )
-    if results.has("clv"):
+    if data.has("clv"):
         t = _attach(t, results.table("clv").select("customer_id", "clv_12m", "p_alive"))
-    churn = _churn(results)
+    churn = _churn(data)
     if churn is not None:
         t = _attach(t, churn)
     people = profiles(data, masked)
@@ -111,7 +113,13 @@ def sorted_table(table: Any, filters: Filters) -> Any:
 
 
 def customer_page(data: WebData, filters: Filters, *, masked: bool, size: int) -> dict[str, Any]:
-    """One page of the filtered, sorted customer list, with the total count."""
+    """One page of the filtered, sorted customer list, with the total count (kept per
+    run, filters and masking)."""
+    key = (data.results().run_id, "customers", filters, masked, size, data.has_snapshot())
+    return dict(cached(key, lambda: _customer_page(data, filters, masked=masked, size=size)))
+
+
+def _customer_page(data: WebData, filters: Filters, *, masked: bool, size: int) -> dict[str, Any]:
     table = customer_table(data, filters, masked=masked)
     total = int(table.count().execute())
     rows = sorted_table(table, filters).limit(size, offset=(filters.page - 1) * size).to_pandas()
@@ -133,11 +141,11 @@ def records(frame: Any) -> list[dict[str, Any]]:
 
 
 def _rows(
-    results: Any, name: str, customer_id: str, columns: tuple[str, ...] | None = None
+    data: WebData, name: str, customer_id: str, columns: tuple[str, ...] | None = None
 ) -> list[dict[str, Any]]:
-    if not results.has(name):
+    if not data.has(name):
         return []
-    t = results.table(name)
+    t = data.results().table(name)
     t = t.filter(t.customer_id == customer_id)
     if columns:
         t = t.select(*[c for c in columns if c in t.columns])
@@ -149,10 +157,19 @@ def _first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def customer_360(data: WebData, customer_id: str, *, masked: bool) -> dict[str, Any] | None:
-    """Everything the results and the snapshot hold about one customer; None if unknown."""
+    """Everything the results and the snapshot hold about one customer; None if unknown
+    (kept per run and masking)."""
+    key = (data.results().run_id, "360", customer_id, masked, data.has_snapshot())
+    found: dict[str, Any] | None = cached(
+        key, lambda: _customer_360(data, customer_id, masked=masked)
+    )
+    return found
+
+
+def _customer_360(data: WebData, customer_id: str, *, masked: bool) -> dict[str, Any] | None:
     results = data.results()
-    rfm = _rows(results, "rfm_scores", customer_id)
-    summary = _rows(results, "customer_summary", customer_id)
+    rfm = _rows(data, "rfm_scores", customer_id)
+    summary = _rows(data, "customer_summary", customer_id)
     if not rfm and not summary:
         return None
     people = profiles(data, masked)
@@ -160,7 +177,7 @@ def customer_360(data: WebData, customer_id: str, *, masked: bool) -> dict[str, 
     if people is not None:
         profile = records(people.filter(people.customer_id == customer_id).limit(1).to_pandas())
     orders: list[dict[str, Any]] = []
-    if results.has("_input_orders"):
+    if data.has("_input_orders"):
         o = results.table("_input_orders")
         o = o.filter(o.customer_id == customer_id).order_by(o.order_date.desc()).limit(200)
         orders = records(o.to_pandas())
@@ -181,13 +198,13 @@ def customer_360(data: WebData, customer_id: str, *, masked: bool) -> dict[str, 
         "profile": _first(profile),
         "summary": _first(summary),
         "rfm": _first(rfm),
-        "clv": _first(_rows(results, "clv", customer_id)),
-        "value": _first(_rows(results, "customer_value", customer_id)),
+        "clv": _first(_rows(data, "clv", customer_id)),
+        "value": _first(_rows(data, "customer_value", customer_id)),
         "churn": _first(
-            _rows(results, "churn_scores", customer_id) or _rows(results, "churn_risk", customer_id)
+            _rows(data, "churn_scores", customer_id) or _rows(data, "churn_risk", customer_id)
         ),
-        "lifecycle": _first(_rows(results, "lifecycle_stages", customer_id)),
-        "audiences": _rows(results, "audiences", customer_id, ("audience", "audience_rank")),
+        "lifecycle": _first(_rows(data, "lifecycle_stages", customer_id)),
+        "audiences": _rows(data, "audiences", customer_id, ("audience", "audience_rank")),
         "orders": orders,
         "feedback": snapshot_rows["feedback"],
         "tickets": snapshot_rows["tickets"],

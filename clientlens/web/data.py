@@ -78,6 +78,8 @@ class WebData:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._snapshot_tried: dict[int, float] = {}
+        self._ends: dict[int, Any] = {}
+        self._names: dict[int, frozenset[str]] = {}
 
     # -- results ---------------------------------------------------------------------------
     def _view(self) -> _ThreadView:
@@ -96,6 +98,31 @@ class WebData:
         if results.refresh():
             view.attached.clear()
         return results
+
+    def has(self, name: str) -> bool:
+        """``results.has(name)`` for the thread's run, answered from a set kept per run
+        (asking DuckDB for the run file's tables costs milliseconds, many times a page)."""
+        results = self.results()
+        if not results.exists:
+            return False
+        run_id = results.run_id
+        names = self._names.get(run_id)
+        if names is None:
+            names = self._names[run_id] = frozenset(
+                n for n in results.names() if results.has(n)
+            ) | frozenset(n for n in ("_input_orders",) if results.has(n))
+        return name in names
+
+    def observation_end(self) -> Any:
+        """The observation end of the thread's run (read once per run: the run record
+        sits in every run file, which ``Results.run()`` opens one by one)."""
+        results = self.results()
+        if not results.exists:
+            return None
+        run_id = results.run_id
+        if run_id not in self._ends:
+            self._ends[run_id] = results.observation_end
+        return self._ends[run_id]
 
     @property
     def config(self) -> Any:
@@ -125,6 +152,12 @@ class WebData:
             backend.read_parquet(str(path), table_name=alias)
             view.attached.add(alias)
         return backend.table(alias)
+
+    def has_snapshot(self) -> bool:
+        """True when the thread's run has its snapshot (answers made without it, ids
+        only, are not kept once it exists)."""
+        results = self.results()
+        return results.exists and (self.snapshot_dir(results.run_id) / "done").exists()
 
     def _take_snapshot(self, run_id: int) -> bool:
         """Copy the snapshot tables for ``run_id``; False when the workspace is busy."""

@@ -1,5 +1,9 @@
 """What every page and API route reads from its request: the principal, the filters,
-the language, and one :class:`PageContext` around them."""
+the language, and one :class:`PageContext` around them.
+
+The context holds no results view: FastAPI may run a sync dependency and its route in
+two different worker threads, and a DuckDB connection must stay on the thread that
+opened it, so ``ctx.results`` asks for the calling thread's own view each time."""
 
 from __future__ import annotations
 
@@ -20,7 +24,6 @@ def page_context(
     filters = Filters.parse(request.query_params)
     return PageContext(
         data=web.data,
-        results=web.data.results(),
         filters=filters,
         lang=language(request),
         principal=principal,

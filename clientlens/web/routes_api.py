@@ -3,6 +3,7 @@ customer list, one customer, and the customer export. Same filters as the pages.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,15 +15,26 @@ from clientlens.web.auth import Principal, client_address, current_principal
 from clientlens.web.customers import customer_360, customer_page, customer_table, sorted_table
 from clientlens.web.deps import page_context
 from clientlens.web.pages import PAGES
-from clientlens.web.pages.base import Page, PageContext
+from clientlens.web.pages.base import Page, PageContext, cached
 from clientlens.web.views import api_data
 
 router = APIRouter(prefix="/api/v1", tags=["data"])
 
 
+def json_response(key: tuple[Any, ...], build: Any) -> Response:
+    """``build()``'s JSON, serialised once per key (the key holds the run id): a big
+    answer is not encoded again for every request."""
+    body = cached(key, lambda: json.dumps(build(), ensure_ascii=False, default=str).encode())
+    return Response(body, media_type="application/json")
+
+
+def _key(ctx: PageContext, *parts: Any) -> tuple[Any, ...]:
+    return (ctx.results.run_id, "json", *parts, ctx.filters, ctx.masked, ctx.data.has_snapshot())
+
+
 def _api_route(page: Page) -> Any:
-    def view(ctx: Annotated[PageContext, Depends(page_context)]) -> dict[str, Any]:
-        return api_data(page, ctx)
+    def view(ctx: Annotated[PageContext, Depends(page_context)]) -> Response:
+        return json_response(_key(ctx, page.key), lambda: api_data(page, ctx))
 
     view.__name__ = f"api_{page.api}"
     view.__doc__ = f"Data of the {page.key} page: result tables {', '.join(page.tables) or '–'}."
@@ -34,9 +46,12 @@ for _page in PAGES:
 
 
 @router.get("/customers")
-def customers(ctx: Annotated[PageContext, Depends(page_context)]) -> dict[str, Any]:
+def customers(ctx: Annotated[PageContext, Depends(page_context)]) -> Response:
     """The customer list: filters segment, region, channel, risk_band; sort, order, page."""
-    return customer_page(ctx.data, ctx.filters, masked=ctx.masked, size=ctx.page_size)
+    return json_response(
+        _key(ctx, "customers"),
+        lambda: customer_page(ctx.data, ctx.filters, masked=ctx.masked, size=ctx.page_size),
+    )
 
 
 @router.get("/customers/{customer_id}")

@@ -16,7 +16,7 @@ from clientlens.web.auth import Principal, current_principal
 from clientlens.web.customers import customer_360
 from clientlens.web.deps import page_context
 from clientlens.web.pages import PAGES
-from clientlens.web.pages.base import Page, PageContext
+from clientlens.web.pages.base import Page, PageContext, cached
 from clientlens.web.views import list_filters, page_data
 
 router = APIRouter(include_in_schema=False)
@@ -46,6 +46,13 @@ def _segment_options(lang: str) -> list[tuple[str, str]]:
 
 
 def render(request: Request, ctx: PageContext, template: str, **values: Any) -> Response:
+    web = request.app.state.web
+    return web.templates.TemplateResponse(
+        request, template, template_values(request, ctx, **values)
+    )
+
+
+def template_values(request: Request, ctx: PageContext, **values: Any) -> dict[str, Any]:
     from clientlens.analytics.churn.reasons import reason_text
     from clientlens.report.fmt import Formatter
 
@@ -56,31 +63,27 @@ def render(request: Request, ctx: PageContext, template: str, **values: Any) -> 
     def change(x: float | None) -> str:
         return "–" if x is None else ("+" if x > 0 else "") + fmt.pct(x, 1)
 
-    return web.templates.TemplateResponse(
-        request,
-        template,
-        {
-            "lang": lang,
-            "t": lambda k, **p: t(lang, k, **p),
-            "pages": [p for p in PAGES if available(p, ctx)],
-            "principal": ctx.principal,
-            "filters": ctx.filters,
-            "path": request.url.path,
-            "query": request.url.query,
-            "observation_end": ctx.results.observation_end if ctx.results.exists else None,
-            "fmt": fmt,
-            "change": change,
-            "unit_kind": lambda unit: UNIT_KINDS.get(str(unit), "number"),
-            "reason": lambda code, value: reason_text(lang, str(code), float(value or 0)),
-            "segment_options": _segment_options(lang),
-            "dv": lambda value, kind: value_text(lang, value, kind=kind),
-            **values,
-        },
-    )
+    return {
+        "lang": lang,
+        "t": lambda k, **p: t(lang, k, **p),
+        "pages": [p for p in PAGES if available(p, ctx)],
+        "principal": ctx.principal,
+        "filters": ctx.filters,
+        "path": request.url.path,
+        "query": request.url.query,
+        "observation_end": ctx.observation_end,
+        "fmt": fmt,
+        "change": change,
+        "unit_kind": lambda unit: UNIT_KINDS.get(str(unit), "number"),
+        "reason": lambda code, value: reason_text(lang, str(code), float(value or 0)),
+        "segment_options": _segment_options(lang),
+        "dv": lambda value, kind: value_text(lang, value, kind=kind),
+        **values,
+    }
 
 
 def available(page: Page, ctx: PageContext) -> bool:
-    return not page.needs_any or any(ctx.results.has(n) for n in page.needs_any)
+    return not page.needs_any or any(ctx.data.has(n) for n in page.needs_any)
 
 
 @router.get("/")
@@ -88,13 +91,33 @@ def home(principal: Annotated[Principal, Depends(current_principal)]) -> Respons
     return RedirectResponse("/overview", status_code=303)
 
 
+def page_body(request: Request, ctx: PageContext, page: Page) -> str:
+    """A page's body HTML, rendered once per run, language, filters and masking (the
+    frame around it, with the user's name and CSRF token, is rendered per request)."""
+    key = (
+        ctx.results.run_id,
+        "html",
+        page.key,
+        ctx.lang,
+        ctx.filters,
+        ctx.masked,
+        ctx.data.has_snapshot(),
+    )
+
+    def build() -> str:
+        data = page_data(page, ctx)
+        listed = list_filters(page, ctx.filters) if page.customer_list is not None else None
+        values = template_values(request, ctx, page=page, data=data, listed=listed)
+        return str(request.app.state.web.templates.get_template("page_body.html").render(values))
+
+    return str(cached(key, build))
+
+
 def _page_route(page: Page) -> Any:
     def view(request: Request, ctx: Annotated[PageContext, Depends(page_context)]) -> Response:
         if not ctx.results.exists:
             return render(request, ctx, "empty.html", page=page)
-        data = page_data(page, ctx)
-        listed = list_filters(page, ctx.filters) if page.customer_list is not None else None
-        return render(request, ctx, "page.html", page=page, data=data, listed=listed)
+        return render(request, ctx, "shell.html", page=page, body=page_body(request, ctx, page))
 
     view.__name__ = f"page_{page.key}"
     return view

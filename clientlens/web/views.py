@@ -7,7 +7,7 @@ from typing import Any
 
 from clientlens.web.customers import customer_page, records
 from clientlens.web.filters import Filters, in_range
-from clientlens.web.pages.base import Page, PageContext
+from clientlens.web.pages.base import Page, PageContext, cached
 from clientlens.web.pages.sections import built_sections
 
 API_PAGE_SIZE = 1000
@@ -16,7 +16,7 @@ API_PAGE_SIZE = 1000
 def table_rows(
     ctx: PageContext, name: str, date_column: str | None, page: int
 ) -> dict[str, Any] | None:
-    if not ctx.results.has(name):
+    if not ctx.data.has(name):
         return None
     t = ctx.results.table(name)
     if date_column is not None and date_column in t.columns:
@@ -42,11 +42,27 @@ def list_filters(page: Page, filters: Filters) -> Filters:
 
 
 def api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str, Any]:
+    """A page's data for ``/api/v1/<api>`` (kept per run, filters and masking)."""
+    snapshot = ctx.data.has_snapshot()
+    key = (
+        ctx.results.run_id,
+        "api",
+        page.key,
+        ctx.filters,
+        ctx.masked,
+        tables,
+        ctx.page_size,
+        snapshot,
+    )
+    return dict(cached(key, lambda: _api_data(page, ctx, tables=tables)))
+
+
+def _api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str, Any]:
     """A page's data for ``/api/v1/<api>``: declared result columns only (the HTML page
     leaves out the raw ``tables``: its sections show them)."""
     out: dict[str, Any] = {
         "run_id": ctx.results.run_id,
-        "observation_end": str(ctx.results.observation_end),
+        "observation_end": str(ctx.observation_end),
         "filters": ctx.filters.as_dict(),
         "tables": {},
     }
@@ -56,7 +72,7 @@ def api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str, 
             out["tables"][name] = rows
     if page.extra is not None:
         out.update(page.extra(ctx))
-    if page.customer_list is not None and ctx.results.has("rfm_scores"):
+    if page.customer_list is not None and ctx.data.has("rfm_scores"):
         out["customers"] = customer_page(
             ctx.data, list_filters(page, ctx.filters), masked=ctx.masked, size=ctx.page_size
         )

@@ -18,6 +18,7 @@ never change), so pages answer in milliseconds at any size.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,30 +51,41 @@ class PageContext:
     """What a page reads for one request."""
 
     data: Any
-    results: Any
     filters: Filters
     lang: str
     principal: Any
     page_size: int
 
     @property
+    def results(self) -> Any:
+        """The calling thread's view of the latest run (see :mod:`clientlens.web.deps`)."""
+        return self.data.results()
+
+    @property
+    def observation_end(self) -> Any:
+        return self.data.observation_end()
+
+    @property
     def masked(self) -> bool:
         return bool(self.principal.masked)
 
 
-_cache: dict[tuple[Any, ...], Any] = {}
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _cache_lock = threading.Lock()
 CACHE_LIMIT = 256
 
 
 def cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-    """``build()`` once per key (keys start with the run id: a run never changes)."""
+    """``build()`` once per key, the least recently used of :data:`CACHE_LIMIT` entries
+    dropped first. Every key holds the run id: a published run never changes, so an
+    answer for it stays right until the next run is read."""
     with _cache_lock:
         if key in _cache:
+            _cache.move_to_end(key)
             return _cache[key]
     value = build()
     with _cache_lock:
-        if len(_cache) >= CACHE_LIMIT:
-            _cache.clear()
         _cache[key] = value
+        while len(_cache) > CACHE_LIMIT:
+            _cache.popitem(last=False)
     return value

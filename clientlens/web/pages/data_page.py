@@ -19,7 +19,7 @@ def data_extra(ctx: PageContext) -> dict[str, Any]:
     }
     quality = (
         records(ctx.results.table("data_quality").to_pandas())
-        if ctx.results.has("data_quality")
+        if ctx.data.has("data_quality")
         else []
     )
     out["quality"] = quality[0] if quality else {}
