@@ -115,7 +115,7 @@ def sorted_table(table: Any, filters: Filters) -> Any:
 def customer_page(data: WebData, filters: Filters, *, masked: bool, size: int) -> dict[str, Any]:
     """One page of the filtered, sorted customer list, with the total count (kept per
     run, filters and masking)."""
-    key = (data.results().run_id, "customers", filters, masked, size, data.has_snapshot())
+    key = (data.run_key(), "customers", filters, masked, size, data.has_snapshot())
     return dict(cached(key, lambda: _customer_page(data, filters, masked=masked, size=size)))
 
 
@@ -159,7 +159,7 @@ def _first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 def customer_360(data: WebData, customer_id: str, *, masked: bool) -> dict[str, Any] | None:
     """Everything the results and the snapshot hold about one customer; None if unknown
     (kept per run and masking)."""
-    key = (data.results().run_id, "360", customer_id, masked, data.has_snapshot())
+    key = (data.run_key(), "360", customer_id, masked, data.has_snapshot())
     found: dict[str, Any] | None = cached(
         key, lambda: _customer_360(data, customer_id, masked=masked)
     )

@@ -99,6 +99,10 @@ class WebData:
             view.attached.clear()
         return results
 
+    def run_key(self) -> tuple[str, int]:
+        """Which run of which workspace the thread reads: the start of every kept answer's key."""
+        return (str(self.path), self.results().run_id)
+
     def has(self, name: str) -> bool:
         """``results.has(name)`` for the thread's run, answered from a set kept per run
         (asking DuckDB for the run file's tables costs milliseconds, many times a page)."""

@@ -27,5 +27,5 @@ def page_context(
         filters=filters,
         lang=language(request),
         principal=principal,
-        page_size=int(web.config.web_page_size),
+        page_size=max(1, min(1000, int(web.config.web_page_size))),
     )

@@ -29,12 +29,12 @@ def json_response(key: tuple[Any, ...], build: Any) -> Response:
 
 
 def _key(ctx: PageContext, *parts: Any) -> tuple[Any, ...]:
-    return (ctx.results.run_id, "json", *parts, ctx.filters, ctx.masked, ctx.data.has_snapshot())
+    return (ctx.data.run_key(), "json", *parts, ctx.filters, ctx.masked, ctx.data.has_snapshot())
 
 
 def _api_route(page: Page) -> Any:
     def view(ctx: Annotated[PageContext, Depends(page_context)]) -> Response:
-        return json_response(_key(ctx, page.key), lambda: api_data(page, ctx))
+        return json_response(_key(ctx, "page", page.api), lambda: api_data(page, ctx))
 
     view.__name__ = f"api_{page.api}"
     view.__doc__ = f"Data of the {page.key} page: result tables {', '.join(page.tables) or '–'}."
@@ -49,7 +49,7 @@ for _page in PAGES:
 def customers(ctx: Annotated[PageContext, Depends(page_context)]) -> Response:
     """The customer list: filters segment, region, channel, risk_band; sort, order, page."""
     return json_response(
-        _key(ctx, "customers"),
+        _key(ctx, "customer_list", ctx.page_size),
         lambda: customer_page(ctx.data, ctx.filters, masked=ctx.masked, size=ctx.page_size),
     )
 

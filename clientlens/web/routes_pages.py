@@ -95,7 +95,7 @@ def page_body(request: Request, ctx: PageContext, page: Page) -> str:
     """A page's body HTML, rendered once per run, language, filters and masking (the
     frame around it, with the user's name and CSRF token, is rendered per request)."""
     key = (
-        ctx.results.run_id,
+        ctx.data.run_key(),
         "html",
         page.key,
         ctx.lang,

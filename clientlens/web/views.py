@@ -45,7 +45,7 @@ def api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str, 
     """A page's data for ``/api/v1/<api>`` (kept per run, filters and masking)."""
     snapshot = ctx.data.has_snapshot()
     key = (
-        ctx.results.run_id,
+        ctx.data.run_key(),
         "api",
         page.key,
         ctx.filters,

@@ -25,7 +25,7 @@ def built_sections(ctx: PageContext, keys: tuple[str, ...]) -> list[dict[str, An
 
     if not keys:
         return []
-    run = ctx.results.run_id
+    run = ctx.data.run_key()
 
     def build() -> list[dict[str, Any]]:
         rctx = report_context(ctx)
