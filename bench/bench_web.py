@@ -55,7 +55,15 @@ def _workspace(args: argparse.Namespace) -> Path:
     path = HERE / ".data" / f"web-{args.customers}"
     if not (path / "results" / "LATEST").exists():
         subprocess.run(
-            [sys.executable, "-m", "clientlens", "demo", str(path), "--customers", str(args.customers)],
+            [
+                sys.executable,
+                "-m",
+                "clientlens",
+                "demo",
+                str(path),
+                "--customers",
+                str(args.customers),
+            ],
             check=True,
             cwd=REPO,
         )
@@ -66,7 +74,16 @@ def _urls(sample_ids: list[str]) -> list[tuple[str, str]]:
     one = sample_ids[0]
     pages = [
         (f"page:{p}", f"/{p}")
-        for p in ("overview", "customers", "segments", "value", "lifecycle", "behaviour", "churn", "data")
+        for p in (
+            "overview",
+            "customers",
+            "segments",
+            "value",
+            "lifecycle",
+            "behaviour",
+            "churn",
+            "data",
+        )
     ]
     api = [
         ("api:kpis", "/api/v1/kpis"),
@@ -123,7 +140,9 @@ def main() -> None:
         first = client()
         ids = [r["customer_id"] for r in first.get("/api/v1/customers").json()["rows"]]
         urls = _urls(ids)
-        print(f"workspace {ws}  customers={args.customers:,}  users={args.users}  requests={args.requests}")
+        print(
+            f"workspace {ws}  customers={args.customers:,}  users={args.users}  requests={args.requests}"
+        )
         print(f"load average before: {os.getloadavg()}")
         for kind, url in urls:
             t0 = time.perf_counter()
@@ -190,7 +209,9 @@ def main() -> None:
             f"\n{len(everything)} requests in {wall:.1f} s wall ({len(everything) / wall:.0f}/s), "
             f"server CPU {cpu:.1f} s (user+sys){analyze_note}; errors: {len(errors)} {errors[:5]}"
         )
-        print(f"p95 {p95:.0f} ms: {'under' if p95 < TARGET_MS else 'OVER'} the {TARGET_MS:.0f} ms target")
+        print(
+            f"p95 {p95:.0f} ms: {'under' if p95 < TARGET_MS else 'OVER'} the {TARGET_MS:.0f} ms target"
+        )
         print(f"load average after: {os.getloadavg()}")
     finally:
         server.terminate()
