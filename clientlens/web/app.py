@@ -150,6 +150,16 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, 500, "internal")
 
 
+def when(value: Any) -> Any:
+    """An ISO date-time as a reader wants it: ``2024-06-03T00:00:00.000`` → ``2024-06-03``,
+    ``2026-12-03T13:25:21.233`` → ``2026-12-03 13:25:21``; anything else unchanged."""
+    text = str(value)
+    if len(text) >= 19 and text[4] == "-" and text[10] == "T":
+        day, time = text[:10], text[11:19]
+        return day if time == "00:00:00" else f"{day} {time}"
+    return value
+
+
 def _templates() -> Jinja2Templates:
     import datetime as dt
 
@@ -157,6 +167,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["timestamp"] = lambda s: dt.datetime.fromtimestamp(int(s)).strftime(
         "%Y-%m-%d %H:%M"
     )
+    templates.env.filters["when"] = when
     return templates
 
 

@@ -45,6 +45,14 @@ def _segment_options(lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def _meaning(lang: str, table: str, column: str) -> str:
+    """What a result column means, in ``lang``, from the result contract."""
+    from clientlens.analytics.registry import declared_columns
+
+    col = declared_columns().get(table, {}).get(column)
+    return column if col is None else str(col.zh if lang == "zh" else col.en)
+
+
 def render(request: Request, ctx: PageContext, template: str, **values: Any) -> Response:
     web = request.app.state.web
     return web.templates.TemplateResponse(

@@ -1,6 +1,6 @@
 """The dashboard in a real headless Chromium (Debian's, through Playwright's
 ``executable_path``): log in, every page in both languages (one screenshot each, kept
-in the test's directory or $CLIENTLENS_SCREENSHOTS), a filter, a drill from a chart mark
+in the test's directory or $WEB_SCREENSHOTS), a filter, a drill from a chart mark
 to its customers and on to a customer 360 page, a report generated and downloaded, and
 a viewer who sees masked phone numbers on pages, in API answers and in exports and gets
 403 from admin pages and routes."""
@@ -65,7 +65,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("CLIENTLENS_SCREENSHOTS") or tmp_path / "screenshots")
+    folder = Path(os.environ.get("WEB_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
