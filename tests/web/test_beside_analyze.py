@@ -52,7 +52,7 @@ def test_pages_answer_while_analyze_publishes_a_new_run(web_workspace, tmp_path)
             statuses.append(r.status_code)
             if url == "/api/v1/segments":
                 runs.add(r.json()["run_id"])
-    out, err = analyze.communicate()
+    _out, err = analyze.communicate()
     assert analyze.returncode == 0, err
     assert len(statuses) >= 8 and set(statuses) == {200}
     after = client.get("/api/v1/segments").json()["run_id"]
