@@ -86,6 +86,7 @@ def template_values(request: Request, ctx: PageContext, **values: Any) -> dict[s
         "reason": lambda code, value: reason_text(lang, str(code), float(value or 0)),
         "segment_options": _segment_options(lang),
         "dv": lambda value, kind: value_text(lang, value, kind=kind),
+        "meaning": lambda table, column: _meaning(lang, table, column),
         **values,
     }
 
