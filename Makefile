@@ -23,16 +23,25 @@ system-deps:
 	scripts/system-deps
 
 # The demo business (20,000 customers) in demo_workspace/, analysed, and the report in
-# both languages in out/. Each run starts the demo workspace afresh (it holds only
+# both languages in out/; then the dashboard serves it in the foreground (Ctrl+C stops
+# it) with three demo logins. Each run starts the demo workspace afresh (it holds only
 # generated data, and events and feedback have no key to de-duplicate a second load by).
+# Not run by CI; `make test` does not depend on it.
 DEMO := demo_workspace
+DEMO_PORT ?= 8000
 demo: venv system-deps
 	rm -rf $(DEMO)
 	$(BIN)/clientlens demo $(DEMO) --customers 20000 --seed 0
 	$(BIN)/clientlens --workspace $(DEMO) report --lang zh --format html,pdf,xlsx -o out/report-zh
 	$(BIN)/clientlens --workspace $(DEMO) report --lang en --format html,pdf,xlsx -o out/report-en
+	echo 'demo-admin-1' | $(BIN)/clientlens --workspace $(DEMO) user add admin --role admin --password-stdin
+	echo 'demo-analyst-1' | $(BIN)/clientlens --workspace $(DEMO) user add analyst --role analyst --password-stdin
+	echo 'demo-viewer-1' | $(BIN)/clientlens --workspace $(DEMO) user add viewer --role viewer --password-stdin
 	@echo
 	@echo "Reports: out/report-zh/ and out/report-en/ (HTML, PDF, Excel). Workspace: $(DEMO)/"
+	@echo "Dashboard: http://localhost:$(DEMO_PORT)/  logins (demo only):"
+	@echo "  admin / demo-admin-1    analyst / demo-analyst-1    viewer / demo-viewer-1 (personal data masked)"
+	$(BIN)/clientlens --workspace $(DEMO) serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 test: venv
 	$(BIN)/python -m pytest -q

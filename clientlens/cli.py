@@ -414,9 +414,9 @@ _SET_HELP = (
 
 def _set_help() -> str:
     """The --set help with the analysis settings, read from their declarations."""
-    from clientlens.config import CORE_SETTINGS, all_settings
+    from clientlens.config import all_settings, core_settings
 
-    core = {s.name for s in CORE_SETTINGS}
+    core = {s.name for s in core_settings()}
     names = [s.name for s in all_settings() if s.name not in core]
     return f"{_SET_HELP} Analysis settings: {', '.join(names)}."
 
@@ -687,6 +687,11 @@ def report(
     console.print(_t("report_done", out=output, seconds=seconds))
     for path in paths.values():
         console.print(f"  {path}")
+
+
+from clientlens.web.cli import register as _register_web  # noqa: E402 - after the commands above
+
+_register_web(app)
 
 
 def main() -> None:

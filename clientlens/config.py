@@ -241,7 +241,15 @@ def _declared() -> Mapping[str, tuple[Setting, tuple[str, ...]]]:
     # and the analyses import this module for Setting
     from clientlens.analytics.registry import all_analyses, declared_settings
 
-    return declared_settings(all_analyses(), core=CORE_SETTINGS)
+    return declared_settings(all_analyses(), core=core_settings())
+
+
+def core_settings() -> tuple[Setting, ...]:
+    """:data:`CORE_SETTINGS` and the dashboard's (declared in :mod:`clientlens.web.settings`
+    beside the code that reads them)."""
+    from clientlens.web.settings import WEB_SETTINGS
+
+    return CORE_SETTINGS + WEB_SETTINGS
 
 
 @functools.cache
@@ -423,7 +431,7 @@ def _markdown_row(s: Setting, *extra: str) -> str:
 
 def settings_markdown() -> str:
     """The settings reference (docs/settings.md), derived from :data:`SETTINGS`."""
-    core = {s.name for s in CORE_SETTINGS}
+    core = {s.name for s in core_settings()}
     lines = [
         "# Settings",
         "",

@@ -3,9 +3,9 @@
 Optional features
 -----------------
 Tests of an optional feature carry its marker (``@pytest.mark.spark``, ``pdf``,
-``charts``, ``postgres``) or call :func:`require`. On a developer's machine a test whose
+``charts``, ``postgres``, ``browser``) or call :func:`require`. On a developer's machine a test whose
 feature is not installed is skipped, with what is missing and how to install it. When the
-environment variable ``CLIENTLENS_REQUIRE`` lists the feature (``spark,pdf,charts,postgres``,
+environment variable ``CLIENTLENS_REQUIRE`` lists the feature (``spark,pdf,charts,postgres,browser``,
 as ``.ci/run`` sets it), the same test fails with that message instead: CI cannot pass by
 skipping what it was meant to test.
 """
@@ -136,6 +136,23 @@ def _charts_missing() -> list[str]:
     return _module_missing("altair", "pip install 'clientlens[report]'")
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium (scripts/system-deps installs it); Playwright drives it through
+``executable_path``, so no browser is downloaded."""
+
+
+@functools.cache
+def _browser_missing() -> list[str]:
+    missing = _module_missing("playwright", "pip install 'clientlens[dev]'")
+    missing += _module_missing("fastapi", "pip install 'clientlens[web]'")
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(
+            f"Chromium ({CHROMIUM} is missing): install it with scripts/system-deps "
+            "(apt-get install chromium)"
+        )
+    return missing
+
+
 @functools.cache
 def _postgres_missing() -> list[str]:
     from tests import postgres_server
@@ -149,6 +166,11 @@ FEATURES = {
         Feature("spark", "pyspark and Java 17, for the pyspark engine", _spark_missing),
         Feature("pdf", "WeasyPrint's libraries and poppler, for the PDF report", _pdf_missing),
         Feature("charts", "altair, for the charts' Vega-Lite specs", _charts_missing),
+        Feature(
+            "browser",
+            "Playwright and Debian's Chromium, for the dashboard's browser tests",
+            _browser_missing,
+        ),
         Feature(
             "postgres",
             "PostgreSQL's server (initdb, pg_ctl) and psycopg, for the postgres engine",

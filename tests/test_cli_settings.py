@@ -9,9 +9,9 @@ import pytest
 
 from clientlens import Workspace
 from clientlens.cli import main
-from clientlens.config import CORE_SETTINGS, all_settings, parse_assignments
+from clientlens.config import all_settings, core_settings, parse_assignments
 
-ANALYSIS_SETTINGS = [s for s in all_settings() if s not in CORE_SETTINGS]
+ANALYSIS_SETTINGS = [s for s in all_settings() if s not in core_settings()]
 
 
 def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
