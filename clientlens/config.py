@@ -181,6 +181,14 @@ CORE_SETTINGS: tuple[Setting, ...] = (
         "to; times without one are taken as they are.",
     ),
     Setting(
+        "import_memory_mb",
+        int,
+        1536,
+        "Memory (MB) the engine may hold while validating and loading an import on a DuckDB "
+        "workspace; beyond it DuckDB writes its scratch data to disk, so a file of any size "
+        "imports in bounded memory. 0 leaves DuckDB's own limit (80% of RAM).",
+    ),
+    Setting(
         "today",
         str,
         "",

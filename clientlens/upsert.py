@@ -177,7 +177,12 @@ def _upsert_duckdb(
                 writer.execute(
                     f"INSERT INTO {_DUCKDB_STAGE} BY NAME SELECT * FROM _clientlens_rows"
                 )
-            if key:
+            if key and isinstance(frame, Staged) and _is_empty(writer, table):
+                # the first load of a table: every row is new (the import has checked that
+                # no key repeats), so no row needs comparing with what is stored
+                writer.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM {_DUCKDB_STAGE}')
+                counts = MergeCounts(len(frame), 0, 0, ())
+            elif key:
                 counts = _merge_sql(
                     writer.execute,
                     lambda sql: writer.execute(sql).df(),
@@ -203,6 +208,10 @@ def _upsert_duckdb(
         ws.append(writer, REJECTS, _rejects(rejects, run_id, table))
         ws.record_run(writer, run_id=run_id, **_run(run_record, table, counts))
     return Upserted(counts.new, counts.updated, run_id, counts.unchanged, counts.columns_updated)
+
+
+def _is_empty(writer: Any, table: str) -> bool:
+    return not writer.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
 
 
 def _merge_sql(

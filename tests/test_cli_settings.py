@@ -15,7 +15,7 @@ ANALYSIS_SETTINGS = [s for s in all_settings() if s not in core_settings()]
 
 
 def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setenv("COLUMNS", "250")  # rich tables and help: no wrapping inside names
+    monkeypatch.setenv("COLUMNS", "400")  # rich tables and help: no wrapping inside names
     monkeypatch.setattr(sys, "argv", ["clientlens", *args])
     with pytest.raises(SystemExit) as exit_info:
         main()

@@ -96,12 +96,23 @@ class Stage:
         self.prefix = f"_clientlens_import_{next(_STAGES)}"
         # DuckDB draws its own progress bar on stderr for long queries: not over ours
         self.con.execute("SET enable_progress_bar = false")
+        # Bounded memory whatever the file's size: DuckDB evicts its cache of stored tables
+        # and spills scratch tables to disk beyond the limit (restored at the end).
+        self._memory_limit: str | None = None
+        limit = int(ws.config.import_memory_mb)
+        if limit > 0:
+            self._memory_limit = str(
+                self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+            )
+            self.con.execute(f"SET memory_limit = '{limit}MB'")
 
     def close(self) -> None:
         if self.private:
             self.con.close()
             return
         drop_temporary(self.con, prefix=self.prefix)
+        if self._memory_limit is not None:
+            self.con.execute(f"SET memory_limit = '{self._memory_limit}'")
 
 
 @contextmanager
