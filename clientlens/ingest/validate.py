@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clientlens.errors import DataContractError, Problem
-from clientlens.ingest.read import RawTable, drop_temporary, scalar
+from clientlens.ingest.read import RawTable, scalar
 from clientlens.ingest.values import (
     CURRENCY_SIGNS,
     DATE_FORMATS,
@@ -383,42 +383,37 @@ def validate(
     decimal = _decide_decimal(raw, shape_table, shapes, options.decimal)
     _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
 
-    # The typed values are stored beside the text, not with a copy of it: the view joins
-    # the two by position (both are in file order, DuckDB keeps insertion order).
     typed = f"{prefix}_typed"
-    values: list[str] = []
-    monies: list[str] = []
+    values: list[str] = ["_row"]
     for col in present:
         t, r, m, s_ = (quoted(p + col.name) for p in ("t_", "r_", "m_", "s_"))
         src = f"c{position[source_names[col.name]]}"
         sql_type = types.get(src, "VARCHAR")
+        values.append(t)
         if col.type == "string":
             continue  # its value is its text: the view below names it, without a copy
         if col.type in {"float", "int"}:
             if sql_type == "VARCHAR":
                 expr = number_sql(m, s_, decimal)
-                monies.append(f"m_{col.name}")
+                values.append(s_)
             else:
                 expr = f"TRY_CAST({r} AS DOUBLE)"
         else:
             expr = date_sql(t if sql_type == "VARCHAR" else r, sql_type, options.timezone)
         values.append(f"{expr} AS {quoted('v_' + col.name)}")
-    rules.flush()
-    strings = "".join(
-        f", {quoted('t_' + c.name)} AS {quoted('v_' + c.name)}"
-        for c in present
-        if c.type == "string"
+    raw.con.execute(
+        f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
+        f"FROM {quoted(shape_table)}"
     )
-    source = quoted(shape_table)
-    if values:
-        raw.con.execute(
-            f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
-            f"FROM {quoted(shape_table)}"
-        )
-        for money in monies:  # read by the values alone
-            raw.con.execute(f"ALTER TABLE {quoted(shape_table)} DROP COLUMN {quoted(money)}")
-        source = f"{quoted(shape_table)} POSITIONAL JOIN {quoted(typed + '_data')}"
-    raw.con.execute(f"CREATE TEMP VIEW {quoted(typed)} AS SELECT *{strings} FROM {source}")
+    rules.flush()
+    raw.con.execute(f"DROP TABLE {quoted(shape_table)}")
+    strings = [
+        f"{quoted('t_' + c.name)} AS {quoted('v_' + c.name)}" for c in present if c.type == "string"
+    ]
+    raw.con.execute(
+        f"CREATE TEMP VIEW {quoted(typed)} AS SELECT *{''.join(', ' + x for x in strings)} "
+        f"FROM {quoted(typed + '_data')}"
+    )
 
     for col in present:
         t, v = quoted("t_" + col.name), quoted("v_" + col.name)
@@ -503,7 +498,8 @@ def validate(
               AND _row NOT IN (SELECT _row FROM {quoted(merged)})
             ORDER BY _row"""
         )
-        drop_temporary(raw.con, [typed, typed + "_data", shape_table])
+        raw.con.execute(f"DROP VIEW {quoted(typed)}")
+        raw.con.execute(f"DROP TABLE {quoted(typed + '_data')}")
     else:
         # every row is loaded: the typed rows in file order through a view, not a copy of
         # them (the stage drops both at its end)
