@@ -30,6 +30,7 @@ DOMAINS: tuple[str, ...] = (
     "churn",
     "audiences",
     "quality",
+    "feedback",
 )
 
 
