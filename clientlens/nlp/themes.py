@@ -173,7 +173,7 @@ def assign_topics(
     >>> texts = [f"电池{'不' * (i % 3)}耐用" for i in range(30)] + [
     ...     f"屏幕{'很' * (i % 3)}清晰" for i in range(30)]
     >>> topics = assign_topics(texts, [1] * 60, 2)
-    >>> len(set(topics[:30])), len(set(topics[30:])), topics[0] != topics[30]
+    >>> len(set(topics[:30])), len(set(topics[30:])), bool(topics[0] != topics[30])
     (1, 1, True)
     """
     from sklearn.decomposition import NMF
@@ -205,6 +205,9 @@ def assign_topics(
     with warnings.catch_warnings():
         # Topics to group comments by need not be the loss's exact minimum.
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # sklearn's reconstruction error of an exact fit can round below zero (its sqrt
+        # then warns); the factorisation itself is fine.
+        warnings.filterwarnings("ignore", "invalid value encountered in sqrt", RuntimeWarning)
         model.fit(x.multiply(w[:, None]).tocsr())
     every = vectorizer.transform(texts) if len(fit_rows) < len(texts) else x
     strength = model.transform(every)
@@ -241,3 +244,23 @@ def theme_keywords(
         scored = {w: n / size * math.log(1 + mean_words / total[w]) for w, n in c.items()}
         out[g] = sorted(scored, key=lambda w: (-scored[w], w))[:top]
     return out
+
+
+def theme_name(code: str, lang: str, keywords: str = "") -> str:
+    """What a reader calls theme ``code`` (from ``feedback_themes.theme``) in ``lang``.
+
+    Built-in themes and ``other`` by the text catalog, a discovered topic by its
+    number and keywords, a custom theme by its own code.
+
+    >>> theme_name("logistics", "zh"), theme_name("topic_2", "en", "battery, charge")
+    ('物流', 'Topic 2: battery, charge')
+    >>> theme_name("电池", "en")
+    '电池'
+    """
+    from clientlens.text import text
+
+    if code in THEMES or code == OTHER:
+        return text(lang, f"theme.{code}")
+    if code.startswith(DISCOVERED_PREFIX) and code[len(DISCOVERED_PREFIX) :].isdigit():
+        return text(lang, "theme.topic", n=code[len(DISCOVERED_PREFIX) :], keywords=keywords)
+    return code
