@@ -40,7 +40,7 @@ THEMES: dict[str, tuple[str, ...]] = {
               "overpriced", "money"),
     "service": ("客服", "售后", "态度", "退货", "退款", "换货", "投诉", "回复", "商家", "卖家",
                 "service", "support", "staff", "refund", "return", "complain", "reply",
-                "replied", "agent", "seller"),
+                "replied", "agent", "seller", "after-sales", "aftersales"),
     "packaging": ("包装", "盒子", "外箱", "箱子", "破损", "压坏", "漏液", "密封", "泡沫",
                   "packaging", "packed", "package", "box", "wrapped", "wrapping", "sealed",
                   "crushed", "leaked"),
@@ -143,12 +143,17 @@ def match_themes(texts: pd.Series, themes: Mapping[str, Sequence[str]]) -> pd.Da
     )
 
 
+_MASKED_OR_LINK = re.compile(r"\S*@\S*|\S*\*\*\S*|https?://\S+|www\.\S+")
+"""Masked emails and phones (b***@example.com, 138****5678) and links: not words."""
+
+
 def topic_words(text: str) -> list[str]:
-    """The words of ``text`` that may name a topic: no stop words, no single characters."""
+    """The words of ``text`` that may name a topic: no stop words, no single characters,
+    nothing of a masked email or phone or of a link."""
     stop_en = _stop_en()
     return [
         w
-        for w in tokens(text)
+        for w in tokens(_MASKED_OR_LINK.sub(" ", text))
         if len(w) > 1 and w not in STOP_ZH and w not in stop_en and not w.isdigit()
     ]
 

@@ -63,10 +63,10 @@ def score_feedback(
     >>> fb = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": ["2024-01-02"] * 3,
     ...     "kind": "review", "score": [5.0, 1.0, 3.0],
     ...     "comment": ["物流很快，包装很好", "Broke after a day, call me on 13812345678", None]})
-    >>> score_feedback(fb, n_topics=0)[["customer_id", "comment", "label", "themes"]]
-      customer_id                                   comment     label              themes
-    0           a                                 物流很快，包装很好  positive  logistics,packaging
-    1           b  Broke after a day, call me on 138****5678  negative             quality
+    >>> out = score_feedback(fb, n_topics=0)
+    >>> out[["customer_id", "comment", "label", "themes"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['a', '物流很快，包装很好', 'positive', 'logistics,packaging'],
+     ['b', 'Broke after a day, call me on 138****5678', 'negative', 'quality']]
     """
     text = feedback["comment"]
     has_text = text.notna() & (text.astype("string").str.strip() != "")

@@ -35,7 +35,7 @@ KEYWORD_SAMPLE = 20_000
 """Distinct comments per theme its keywords are computed from (a seeded sample)."""
 QUOTE_CANDIDATES = 300
 """Most repeated distinct comments per theme and label a quote is chosen among."""
-QUOTE_LENGTH = (6, 140)
+QUOTE_LENGTH = (4, 140)
 """Characters a quote may have: shorter says nothing, longer is not a quote."""
 WINDOW_MONTHS = 3
 
