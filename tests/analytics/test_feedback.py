@@ -132,3 +132,22 @@ def test_unclaimed_comments_get_data_driven_topics():
 
 def test_the_built_in_dictionary_has_the_six_themes():
     assert list(dictionary()) == ["logistics", "quality", "price", "service", "packaging", "size"]
+
+
+@pytest.mark.parametrize(
+    ("comments", "reason"),
+    [(None, "no comment column"), (["", None], "no feedback row has a comment")],
+)
+def test_feedback_without_comments_is_skipped_with_the_reason(comments, reason):
+    import ibis
+
+    from clientlens.analytics.base import AnalysisContext
+    from clientlens.analytics.feedback.scored import ANALYSES
+    from clientlens.errors import NotEnoughDataError
+
+    rows = {"customer_id": ["a", "b"], "date": [END, END], "kind": ["nps"] * 2, "score": [9.0, 3.0]}
+    if comments is not None:
+        rows["comment"] = comments
+    context = AnalysisContext(observation_end=END).for_analysis(ANALYSES[0])
+    with pytest.raises(NotEnoughDataError, match=reason):
+        ANALYSES[0].build({"feedback": ibis.memtable(pd.DataFrame(rows))}, context)
