@@ -53,6 +53,8 @@ THEMES: dict[str, tuple[str, ...]] = {
 DISCOVERED_PREFIX = "topic_"
 """Code of a data-driven topic: ``topic_1``, ``topic_2`` …"""
 OTHER = "other"
+TOPIC_WORDS = 10
+"""A topic's strongest words, one of which a comment must hold to join it."""
 """Code of comments neither a theme nor a topic claims."""
 
 
@@ -169,8 +171,9 @@ def assign_topics(
     """Each text's data-driven topic: 0-based, −1 when it has no word of any topic.
 
     ``texts`` are distinct, each occurring ``weights`` times. The topics are fitted on
-    a seeded sample of at most ``sample`` texts (NMF of TF-IDF word weights), then every
-    text is given its strongest topic. Fewer topics than asked when the texts cannot
+    a seeded sample of at most ``sample`` texts (NMF of TF-IDF word weights), then each
+    text is given its strongest topic if it holds one of that topic's
+    :data:`TOPIC_WORDS` strongest words. Fewer topics than asked when the texts cannot
     fill them (fewer than 20 comments or 3 distinct texts per topic, or too few
     distinct words): an honest
     "no topic" beats a topic of noise.
@@ -216,8 +219,15 @@ def assign_topics(
         model.fit(x.multiply(w[:, None]).tocsr())
     every = vectorizer.transform(texts) if len(fit_rows) < len(texts) else x
     strength = model.transform(every)
-    best = strength.max(axis=1)
-    return np.where(best > 0, strength.argmax(axis=1), -1)
+    best = strength.argmax(axis=1)
+    # A text joins its strongest topic only if it holds one of the topic's own top words:
+    # NMF gives nearly every text some weight somewhere, and without this one topic
+    # swallows everything the others do not.
+    top = np.zeros((model.components_.shape[1], n_topics))
+    for k, row in enumerate(model.components_):
+        top[np.argsort(-row)[:TOPIC_WORDS], k] = 1.0
+    holds = np.asarray(every @ top)[np.arange(len(texts)), best] > 0
+    return np.where(holds & (strength.max(axis=1) > 0), best, -1)
 
 
 def theme_keywords(
