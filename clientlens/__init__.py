@@ -27,6 +27,7 @@ if _TYPE_CHECKING:
     from clientlens.config import Config, load_config
     from clientlens.config import Setting as _Setting
     from clientlens.ingest.database import DatabaseSource
+    from clientlens.nlp.sentiment import sentiment
     from clientlens.report import build_report
     from clientlens.workspace import Workspace
 
@@ -46,6 +47,7 @@ _LAZY = {
     "build_report": "clientlens.report",
     "load_config": "clientlens.config",
     "rfm_summary": "clientlens.analytics.customers.rfm",
+    "sentiment": "clientlens.nlp.sentiment",
 }
 
 
@@ -75,4 +77,5 @@ __all__ = [
     "build_report",
     "load_config",
     "rfm_summary",
+    "sentiment",
 ]

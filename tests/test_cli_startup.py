@@ -33,6 +33,9 @@ HEAVY = (
     "vl_convert",
     "weasyprint",
     "openpyxl",
+    "jieba",
+    "vaderSentiment",
+    "langid",
 )
 
 

@@ -25,6 +25,7 @@ PUBLIC_API = [
     "build_report",
     "load_config",
     "rfm_summary",
+    "sentiment",
 ]
 
 # Public names that are data, not classes or functions: documented where they are declared.

@@ -31,6 +31,7 @@ DOMAINS: tuple[str, ...] = (
     "forecast",
     "audiences",
     "quality",
+    "feedback",
 )
 
 

@@ -1,0 +1,1 @@
+"""Feedback text: language, sentiment, keywords and themes."""
