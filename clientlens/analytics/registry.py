@@ -28,6 +28,7 @@ DOMAINS: tuple[str, ...] = (
     "purchase",
     "kpis",
     "churn",
+    "satisfaction",
     "audiences",
     "quality",
 )
