@@ -179,7 +179,14 @@ def test_complainers_are_compared_within_rfm_cells_as_of_the_cutoff():
     rows, tickets = [], []
     # Cell 1: one order 10 days before the cutoff, spend 10 (low).
     # complainers k1 (churns), k2 (back); others n1 (churns), n2-n4 (back)
-    for who, back in (("k1", False), ("k2", True), ("n1", False), ("n2", True), ("n3", True), ("n4", True)):
+    for who, back in (
+        ("k1", False),
+        ("k2", True),
+        ("n1", False),
+        ("n2", True),
+        ("n3", True),
+        ("n4", True),
+    ):
         rows.append((who, day(-10), 10.0))
         if back:
             rows.append((who, day(20), 10.0))

@@ -36,9 +36,9 @@ def month(scores: pd.DataFrame, metric: str, label: str, dimension: str = "all")
 SMALL = answers(
     [
         # January: NPS 10, 9, 8, 7, 6, 0 -> 2 promoters, 2 passives, 2 detractors: NPS 0
-        *[("c%d" % i, "2024-01-10", "nps", s) for i, s in enumerate([10, 9, 8, 7, 6, 0])],
+        *[(f"c{i}", "2024-01-10", "nps", s) for i, s in enumerate([10, 9, 8, 7, 6, 0])],
         # CSAT 5, 4, 3, 2 -> 2 of 4 satisfied; CES 2 and 4 -> mean 3, sd sqrt(2)
-        *[("d%d" % i, "2024-01-11", "csat", s) for i, s in enumerate([5, 4, 3, 2])],
+        *[(f"d{i}", "2024-01-11", "csat", s) for i, s in enumerate([5, 4, 3, 2])],
         ("e1", "2024-01-12", "ces", 2.0),
         ("e2", "2024-01-12", "ces", 4.0),
         # February: no answer at all. March: a single NPS answer of 10.
@@ -147,9 +147,9 @@ def test_a_csat_change_uses_the_two_proportion_test():
 
 
 def test_twelve_month_rows_add_up_the_months_and_compare_with_the_year_before():
-    rows = [("x%d" % i, "2023-06-01", "nps", 10.0) for i in range(40)]
-    rows += [("y%d" % i, f"2024-{m:02d}-01", "nps", 0.0) for i, m in enumerate(range(1, 13))]
-    rows += [("z%d" % i, "2024-12-20", "nps", 10.0) for i in range(30)]
+    rows = [(f"x{i}", "2023-06-01", "nps", 10.0) for i in range(40)]
+    rows += [(f"y{i}", f"2024-{m:02d}-01", "nps", 0.0) for i, m in enumerate(range(1, 13))]
+    rows += [(f"z{i}", "2024-12-20", "nps", 10.0) for i in range(30)]
     out = satisfaction_scores(answers(rows), observation_end="2024-12-31")
     year = out[(out.metric == "nps") & (out.dimension == "all") & (out.grain == "last_12_months")]
     (row,) = year.itertuples()
@@ -164,8 +164,20 @@ def test_groups_by_channel_region_and_rfm_segment():
     fb["channel"] = ["短信问卷", None]
     customers = pd.DataFrame({"customer_id": ["a", "b"], "province": ["广东", "浙江"]})
     rfm = pd.DataFrame({"customer_id": ["a"], "segment8": ["important_value"]})
+    mix = pd.DataFrame(
+        {
+            "level": ["overall", "customer", "customer"],
+            "group_code": ["all", "a", "b"],
+            "category": ["服饰", "服饰", "数码"],
+        }
+    )
     out = satisfaction_scores(
-        fb, observation_end="2024-01-31", customers=customers, rfm_scores=rfm, min_responses=1
+        fb,
+        observation_end="2024-01-31",
+        customers=customers,
+        rfm_scores=rfm,
+        category_mix=mix,
+        min_responses=1,
     )
     groups = {
         (d, g): v
@@ -181,13 +193,17 @@ def test_groups_by_channel_region_and_rfm_segment():
         ("region", "浙江"): -100.0,
         ("rfm_segment", "important_value"): 100.0,
         ("rfm_segment", "unknown"): -100.0,
+        ("category", "服饰"): 100.0,
+        ("category", "数码"): -100.0,
     }
 
 
 def test_no_answers_give_an_empty_table_with_the_declared_columns():
     from clientlens.analytics.satisfaction.tables import SCORES_COLUMNS
 
-    out = satisfaction_scores(answers([("a", "2024-05-01", "nps", 9.0)]), observation_end="2024-04-30")
+    out = satisfaction_scores(
+        answers([("a", "2024-05-01", "nps", 9.0)]), observation_end="2024-04-30"
+    )
     assert out.empty and list(out.columns) == list(SCORES_COLUMNS)
 
 

@@ -32,8 +32,7 @@ def test_closed_before_opened_names_file_row_column_and_value(seeded, write):
     )
     assert problem.reason == "closed before it was opened"
     assert str(problem) == (
-        f"{path}, row 3, column '关闭时间': closed before it was opened "
-        "(value '2024-01-04 08:30')"
+        f"{path}, row 3, column '关闭时间': closed before it was opened (value '2024-01-04 08:30')"
     )
     assert str(info.value).startswith(f"{path}: 1 problem(s) in 1 row(s); nothing was imported.")
 

@@ -14,7 +14,10 @@ Groups: ``all``; ``channel`` (the feedback's channel); ``region`` (the customer'
 province, with ``customers``); ``rfm_segment`` (the 8-segment RFM code of the customer
 today, with ``rfm_scores``: a customer's answers from earlier months count under the
 segment they are in at the observation end); ``clv_tier`` (the CLV tier high / medium /
-low, with ``clv``: ClientLens has no 钻石/金/银 tier rules yet, so the CLV tier stands in).
+low, with ``clv``: ClientLens has no 钻石/金/银 tier rules yet, so the CLV tier stands in);
+``category`` (the customer's top product category by revenue, from ``category_mix``'s
+customer rows: feedback rows name no product, so an answer counts under what its
+customer buys most).
 
 Grains: ``month`` (every calendar month from the metric's first answer to the
 observation end, months without answers included with 0 responses and no value) and
@@ -43,7 +46,7 @@ from clientlens.lazy import ibis, ir, np, pd
 
 METRICS = ("nps", "csat", "ces", "review")
 """Metric codes, in reading order (names: the catalog's ``kpi.<code>``)."""
-DIMENSIONS = ("all", "channel", "region", "rfm_segment", "clv_tier")
+DIMENSIONS = ("all", "channel", "region", "rfm_segment", "clv_tier", "category")
 GRAINS = ("month", "last_12_months")
 SHARE_METRICS = ("csat", "review")
 
@@ -95,14 +98,20 @@ def _grouped(
     customers: ir.Table | None,
     rfm_scores: ir.Table | None,
     clv: ir.Table | None,
+    category_mix: ir.Table | None = None,
 ) -> list[tuple[str, ir.Table]]:
     out = [("all", f.mutate(_group=ibis.literal("all")))]
     if "channel" in f.columns:
         out.append(("channel", f.mutate(_group=text_or_unknown(f.channel))))
+    top = None
+    if category_mix is not None:
+        rows = category_mix.filter(category_mix.level == "customer")
+        top = rows.select(customer_id=rows.group_code, category=rows.category)
     for dim, table, column in (
         ("region", customers, "province"),
         ("rfm_segment", rfm_scores, "segment8"),
         ("clv_tier", clv, "clv_segment"),
+        ("category", top, "category"),
     ):
         if table is None or column not in table.columns:
             continue
@@ -118,12 +127,13 @@ def monthly_counts(
     customers: ir.Table | None = None,
     rfm_scores: ir.Table | None = None,
     clv: ir.Table | None = None,
+    category_mix: ir.Table | None = None,
     satisfied_min: float = CSAT_SATISFIED_MIN.default,
 ) -> ir.Table:
     """Answers per metric, dimension, group and month (``_m``), with the counts the
     estimates need (promoters … detractors for NPS, satisfied, sum and sum of squares)."""
     parts = []
-    for dim, t in _grouped(f, customers, rfm_scores, clv):
+    for dim, t in _grouped(f, customers, rfm_scores, clv, category_mix):
         t = t.mutate(_m=month_index(t.date), _score=t.score.cast("float64"))
         agg = t.group_by(["metric", "_group", "_m"]).agg(
             responses=t.count(),
@@ -240,6 +250,7 @@ def satisfaction_scores(
     customers: Any = None,
     rfm_scores: Any = None,
     clv: Any = None,
+    category_mix: Any = None,
     min_responses: int = MIN_RESPONSES.default,
     confidence: float = CONFIDENCE.default,
     satisfied_min: float = CSAT_SATISFIED_MIN.default,
@@ -252,8 +263,8 @@ def satisfaction_scores(
     feedback
         ``customer_id, date, kind, score`` (``channel`` optional); kinds other than
         nps, csat, ces and review, and answers without a score, are left out.
-    customers, rfm_scores, clv
-        Optional: add the ``region``, ``rfm_segment`` and ``clv_tier`` groups.
+    customers, rfm_scores, clv, category_mix
+        Optional: add the ``region``, ``rfm_segment``, ``clv_tier`` and ``category`` groups.
 
     Returns
     -------
@@ -277,6 +288,7 @@ def satisfaction_scores(
         customers=as_table(customers) if customers is not None else None,
         rfm_scores=as_table(rfm_scores) if rfm_scores is not None else None,
         clv=as_table(clv) if clv is not None else None,
+        category_mix=as_table(category_mix) if category_mix is not None else None,
         satisfied_min=satisfied_min,
     ).to_pandas()
     if counts.empty:

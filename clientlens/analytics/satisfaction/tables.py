@@ -62,6 +62,7 @@ def _scores_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.Da
         customers=inputs.get("customers"),
         rfm_scores=inputs.get("rfm_scores"),
         clv=inputs.get("clv"),
+        category_mix=inputs.get("category_mix"),
         min_responses=ctx.setting("satisfaction_min_responses"),
         confidence=ctx.setting("satisfaction_confidence"),
         satisfied_min=ctx.setting("csat_satisfied_min"),
@@ -106,10 +107,11 @@ SCORES_COLUMNS: dict[str, Column] = {
     ),
     "dimension": Column(
         "string",
-        "all, channel, region (customer's province), rfm_segment (8-segment code today) "
-        "or clv_tier (CLV tier high/medium/low).",
-        "维度：all、channel（渠道）、region（客户省份）、rfm_segment（当前 8 分群代码）或 "
-        "clv_tier（CLV 等级 high/medium/low）。",
+        "all, channel, region (customer's province), rfm_segment (8-segment code today), "
+        "clv_tier (CLV tier high/medium/low) or category (the customer's top product "
+        "category).",
+        "维度：all、channel（渠道）、region（客户省份）、rfm_segment（当前 8 分群代码）、"
+        "clv_tier（CLV 等级 high/medium/low）或 category（客户购买最多的品类）。",
     ),
     "group": Column(
         "string",
@@ -407,12 +409,12 @@ ANALYSES = [
     Analysis(
         name="satisfaction_scores",
         requires=("feedback",),
-        optional=("customers", "rfm_scores", "clv"),
+        optional=("customers", "rfm_scores", "clv", "category_mix"),
         build=_scores_build,
         settings=scores_mod.SETTINGS,
         description="NPS (with the promoter / passive / detractor split), CSAT, CES and review "
-        "ratings by month and over 12 months, overall and by channel, region, RFM segment and "
-        "CLV tier, with intervals and tests of each change against the period before and "
+        "ratings by month and over 12 months, overall and by channel, region, RFM segment, "
+        "CLV tier and top product category, with intervals and tests of each change against the period before and "
         "the same month last year.",
         columns=SCORES_COLUMNS,
     ),
