@@ -155,8 +155,14 @@ def test_twelve_month_rows_add_up_the_months_and_compare_with_the_year_before():
     (row,) = year.itertuples()
     assert row.period_label == "2024-01..2024-12" and row.responses == 42
     assert row.value == pytest.approx(100 * (30 - 12) / 42)
-    assert row.previous_responses == 40 and row.previous_value == pytest.approx(100.0)
+    # the answers start in June 2023: the 12 months before (2023-01..12) are not all seen
+    assert row.previous_responses == 0 and pd.isna(row.previous_change)
     assert pd.isna(row.last_year_p_value)
+    rows.append(("w", "2023-01-05", "nps", 10.0))  # now they are
+    out = satisfaction_scores(answers(rows), observation_end="2024-12-31")
+    year = out[(out.metric == "nps") & (out.dimension == "all") & (out.grain == "last_12_months")]
+    assert year.previous_responses.tolist() == [41]
+    assert year.previous_value.tolist() == [pytest.approx(100.0)]
 
 
 def test_groups_by_channel_region_and_rfm_segment():

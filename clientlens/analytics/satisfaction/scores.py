@@ -115,7 +115,8 @@ def _grouped(
     ):
         if table is None or column not in table.columns:
             continue
-        keys = table.select("customer_id", _value=table[column]).distinct(on="customer_id")
+        # one value per customer (max: deterministic on every engine, should a table repeat one)
+        keys = table.group_by("customer_id").agg(_value=table[column].cast("string").max())
         joined = f.left_join(keys, "customer_id").select(f, keys._value)
         out.append((dim, joined.mutate(_group=text_or_unknown(joined._value)).drop("_value")))
     return out
@@ -236,6 +237,11 @@ def _trailing(monthly: pd.DataFrame, last_m: int) -> tuple[pd.DataFrame, pd.Data
     before = window(last_m - 12)
     base = now[keys].merge(before, on=keys, how="left")
     base[list(_COUNTS)] = base[list(_COUNTS)].fillna(0.0)
+    # The 12 months before are a base only when the metric's answers cover all of them
+    # (the monthly spine starts at its first answer): half a year is not a year.
+    first = monthly.groupby("metric")["_m"].min()
+    covered = base["metric"].map(first).to_numpy() <= last_m - 23
+    base.loc[~covered, list(_COUNTS)] = 0.0
     return now.assign(grain="last_12_months"), base.assign(metric=now["metric"].to_numpy())
 
 
