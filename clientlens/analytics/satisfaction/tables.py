@@ -55,7 +55,23 @@ def _period_columns(what: str, what_zh: str) -> dict[str, Column]:
 
 
 # -- satisfaction_scores -------------------------------------------------------------
+def plain_ints(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable integer columns as Python ints and None: PySpark's table from a pandas
+    frame stores pandas' Int64 column as all nulls (seen on the parity fixture)."""
+    out = frame.copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.Int64Dtype):
+            out[c] = pd.Series(
+                [None if pd.isna(v) else int(v) for v in out[c]], index=out.index, dtype=object
+            )
+    return out
+
+
 def _scores_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.DataFrame:
+    return plain_ints(_scores(inputs, ctx))
+
+
+def _scores(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.DataFrame:
     return scores_mod.satisfaction_scores(
         inputs["feedback"],
         observation_end=ctx.observation_end,
@@ -315,14 +331,16 @@ def _behaviour_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd
         raise NotEnoughDataError(
             "satisfaction_behaviour needs feedback or tickets; the workspace has neither."
         )
-    return satisfaction_behaviour(
-        inputs["orders"],
-        observation_end=ctx.observation_end,
-        feedback=inputs.get("feedback"),
-        tickets=inputs.get("tickets"),
-        rfm_scores=inputs.get("rfm_scores"),
-        churn_window_days_setting=ctx.setting("churn_window_days"),
-        confidence=ctx.setting("satisfaction_confidence"),
+    return plain_ints(
+        satisfaction_behaviour(
+            inputs["orders"],
+            observation_end=ctx.observation_end,
+            feedback=inputs.get("feedback"),
+            tickets=inputs.get("tickets"),
+            rfm_scores=inputs.get("rfm_scores"),
+            churn_window_days_setting=ctx.setting("churn_window_days"),
+            confidence=ctx.setting("satisfaction_confidence"),
+        )
     )
 
 
