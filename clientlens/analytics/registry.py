@@ -29,6 +29,7 @@ DOMAINS: tuple[str, ...] = (
     "kpis",
     "churn",
     "forecast",
+    "satisfaction",
     "audiences",
     "quality",
     "feedback",

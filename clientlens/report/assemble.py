@@ -131,8 +131,6 @@ def _data_section(
             )
         )
     caveats = _caveats(ctx, quality)
-    if built_keys is not None and "satisfaction" in built_keys:
-        caveats.append(ctx.t("data.no_themes"))
     for key, needs in omitted:
         title = ctx.t(f"section.{key}")
         if needs:

@@ -280,3 +280,71 @@ def stacked_bar(
         )
     )
     return _finish(chart)
+
+
+def interval_line(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    low: str,
+    high: str,
+    x_title: str,
+    y_title: str,
+    *,
+    lang: str,
+    kind: str = "number",
+    marked: str | None = None,
+) -> dict[str, Any]:
+    """A trend of ``y`` with its interval ``low``..``high`` as a band; rows where the
+    boolean column ``marked`` is true (a significant change) get a filled dot."""
+    alt = _alt()
+    base = alt.Chart(alt.Data(values=_records(frame))).encode(
+        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=-45))
+    )
+    band = base.mark_area(opacity=0.18, color=PALETTE[0]).encode(
+        y=alt.Y(f"{low}:Q", axis=_axis(kind, y_title, lang)), y2=f"{high}:Q"
+    )
+    trend = base.mark_line(point=True, color=PALETTE[0]).encode(
+        y=f"{y}:Q", tooltip=[f"{x}:O", alt.Tooltip(f"{y}:Q", format=",.4~r")]
+    )
+    layers = [band, trend]
+    if marked:
+        dots = base.transform_filter(f"datum.{marked}").mark_point(
+            filled=True, size=90, color=PALETTE[1]
+        )
+        layers.append(dots.encode(y=f"{y}:Q"))
+    return _finish(alt.layer(*layers))
+
+
+def share_bars(
+    frame: pd.DataFrame,
+    x: str,
+    share: str,
+    part: str,
+    x_title: str,
+    y_title: str,
+    *,
+    order: list[str],
+    colors: list[str],
+) -> dict[str, Any]:
+    """Bars over ``x`` (months) splitting 100% into ``part`` (promoters, passives,
+    detractors) in ``order``, each part its colour; ``part_order`` gives the stacking."""
+    alt = _alt()
+    chart = (
+        alt.Chart(alt.Data(values=_records(frame)))
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y(f"{share}:Q", title=y_title, stack="zero", axis=alt.Axis(format=".0%")),
+            color=alt.Color(
+                f"{part}:N",
+                title=None,
+                sort=order,
+                scale=alt.Scale(domain=order, range=colors),
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("part_order:Q"),
+            tooltip=[f"{x}:O", f"{part}:N", alt.Tooltip(f"{share}:Q", format=".1%")],
+        )
+    )
+    return _finish(chart)

@@ -212,18 +212,6 @@ def test_churn_section_from_hand_written_clv(report_ws):
     assert list(vip.frame["rfm_segment"]) == ["At Risk"]  # b, from rfm_scores
 
 
-@pytest.mark.parametrize(("responses", "expected"), [(50, "not significant"), (5000, "up 10")])
-def test_nps_rise_is_claimed_only_with_enough_responses(report_ws, responses, expected):
-    kpis = dict(BASE_KPIS)
-    kpis["nps"] = ("score", {"2024-05": 20.0, "2024-06": 30.0})
-    kpis["nps_responses"] = ("count", {"2024-05": float(responses), "2024-06": float(responses)})
-    set_kpis(report_ws, kpis)
-    report = assemble(report_context(report_ws, lang="en"))
-    satisfaction = next(s for s in report.sections if s.key == "satisfaction")
-    assert expected in satisfaction.bullets[0]
-    assert satisfaction.bullets[0].startswith("Net Promoter Score (NPS) was 30.0 this month")
-
-
 def test_profile_standout_group_by_hand(report_ws):
     # 40% of customers in 浙江 bring 60% of revenue: index 1.5, the largest among known
     # groups under half of the customers (广东 is 50%: a majority says little).

@@ -1,0 +1,180 @@
+"""Time to resolution, SLA breaches and the open backlog (``complaint_sla``).
+
+Per dimension (``all``, ``category``, ``channel``, ``severity``) and group, on three
+grains: ``month`` (tickets opened in the month), ``last_12_months`` (opened in the 12
+complete months ending with the last complete one) and ``backlog`` (every ticket still
+open at the observation end, whenever opened).
+
+A ticket's target is ``sla_hours_high``, ``sla_hours_medium`` or ``sla_hours_low`` by
+its severity (高/紧急/urgent read as high, 中/一般/normal as medium, 低 as low) and
+``sla_hours_default`` otherwise. It is *breached* when it was resolved after more hours
+than its target, or is still open and already older than it (GLOSSARY ``sla_breach``).
+Resolution time is ``closed_at − opened_at`` (GLOSSARY ``time_to_resolution``), its
+median and 90th percentile exact (:func:`~.periods.ranked_quantile`).
+
+Time to first response is not measured: the tickets contract has no first-response
+time yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientlens.analytics.base import to_date
+from clientlens.analytics.periods import last_complete_month_index
+from clientlens.analytics.satisfaction.periods import (
+    TICKET_DIMENSIONS,
+    by_dimension,
+    last_month,
+    month_labels,
+    month_starts,
+    ranked_quantile,
+    tickets_until,
+    window_filter,
+)
+from clientlens.config import Setting
+from clientlens.errors import ConfigError
+from clientlens.lazy import ibis, ir, pd
+
+SLA_HOURS = {
+    "high": Setting("sla_hours_high", float, 8.0, "SLA target for high-severity tickets, hours."),
+    "medium": Setting(
+        "sla_hours_medium", float, 24.0, "SLA target for medium-severity tickets, hours."
+    ),
+    "low": Setting("sla_hours_low", float, 72.0, "SLA target for low-severity tickets, hours."),
+}
+SLA_HOURS_DEFAULT = Setting(
+    "sla_hours_default",
+    float,
+    48.0,
+    "SLA target for tickets without a known severity (high, medium, low), hours.",
+)
+SETTINGS = (*SLA_HOURS.values(), SLA_HOURS_DEFAULT)
+
+_KEYS = ["dimension", "_group", "_m"]
+GRAINS = ("month", "last_12_months", "backlog")
+
+
+def _targets(t: ir.Table, hours: dict[str, float], default: float) -> ir.Table:
+    target = ibis.cases(*[(t._severity == k, v) for k, v in hours.items()], else_=default)
+    t = t.mutate(_target=target.cast("float64"))
+    late = ibis.ifelse(t._open, t._age_hours > t._target, t._hours > t._target)
+    return t.mutate(_late=late, _open_age_days=ibis.ifelse(t._open, t._age_hours / 24, None))
+
+
+def _block(tables: list[ir.Table]) -> pd.DataFrame:
+    counts = []
+    quantiles = []
+    for t in tables:
+        counts.append(
+            t.group_by(_KEYS).agg(
+                tickets=t.count(),
+                resolved=t.count(where=~t._open),
+                open_tickets=t.count(where=t._open),
+                breached=t.count(where=t._late),
+                open_breached=t.count(where=t._open & t._late),
+                _target_min=t._target.min(),
+                _target_max=t._target.max(),
+            )
+        )
+        for column, q, name in (
+            ("_hours", 0.5, "resolution_median_hours"),
+            ("_hours", 0.9, "resolution_p90_hours"),
+            ("_open_age_days", 0.5, "open_age_median_days"),
+            ("_open_age_days", 0.9, "open_age_p90_days"),
+        ):
+            quantiles.append((name, ranked_quantile(t, column, _KEYS, q, name)))
+    out = ibis.union(*counts, distinct=False).to_pandas()
+    for name in dict(quantiles):
+        parts = [q for n, q in quantiles if n == name]
+        frame = ibis.union(*parts, distinct=False).to_pandas()
+        out = out.merge(frame, on=_KEYS, how="left")
+    return out
+
+
+def complaint_sla(
+    tickets: Any,
+    *,
+    observation_end: Any,
+    hours: dict[str, float] | None = None,
+    default_hours: float = SLA_HOURS_DEFAULT.default,
+) -> pd.DataFrame:
+    """Resolution times, SLA breaches and the backlog by group and period.
+
+    Parameters
+    ----------
+    tickets
+        ``ticket_id, customer_id, opened_at``; ``closed_at`` (open tickets have none),
+        ``severity``, ``category``, ``channel`` when present.
+    hours
+        Target hours by severity level (``high``, ``medium``, ``low``); default the
+        settings' defaults.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ticket_id": ["1", "2", "3"], "customer_id": ["a", "b", "c"],
+    ...     "opened_at": pd.to_datetime(["2024-01-02 00:00", "2024-01-05 00:00", "2024-01-30 00:00"]),
+    ...     "closed_at": pd.to_datetime(["2024-01-02 10:00", "2024-01-05 02:00", None]),
+    ...     "severity": ["high", "high", "low"]})
+    >>> s = complaint_sla(t, observation_end="2024-01-31")
+    >>> row = s[(s.dimension == "all") & (s.grain == "month")].iloc[0]
+    >>> float(row.resolution_median_hours), int(row.breached), int(row.open_tickets)
+    (6.0, 1, 1)
+    """
+    end = to_date(observation_end)
+    targets = {k: s.default for k, s in SLA_HOURS.items()} | (hours or {})
+    for level, value in (*targets.items(), ("default", default_hours)):
+        if not value > 0:
+            raise ConfigError(f"sla_hours_{level} must be more than 0 hours; got {value}.")
+    t = _targets(tickets_until(tickets, end), targets, default_hours)
+    tables = by_dimension(t)
+    last_m, end_m = last_complete_month_index(end), last_month(end)
+    monthly = _block(tables)
+    if monthly.empty:
+        from clientlens.analytics.satisfaction.tables import empty_frame
+
+        return empty_frame("complaint_sla")
+    monthly["grain"] = "month"
+    parts = [monthly]
+    if (monthly["_m"] <= last_m).any():
+        trailing = _block(
+            [window_filter(x, last_m, 12).mutate(_m=ibis.literal(last_m - 11)) for x in tables]
+        )
+        parts.append(trailing.assign(grain="last_12_months"))
+    backlog = _block([x.filter(x._open).mutate(_m=ibis.literal(end_m)) for x in tables])
+    parts.append(backlog.assign(grain="backlog"))
+    return _finish(pd.concat(parts, ignore_index=True), last_m)
+
+
+def _finish(t: pd.DataFrame, last_m: int) -> pd.DataFrame:
+    grain = t["grain"]
+    label = month_labels(t["_m"])
+    label = label.where(grain != "last_12_months", label + ".." + month_labels(t["_m"] + 11))
+    one_target = t["_target_min"] == t["_target_max"]
+    tickets = t["tickets"].astype("int64")
+    out = pd.DataFrame(
+        {
+            "dimension": t["dimension"].astype(str),
+            "group": t["_group"].astype(str),
+            "grain": grain.astype(str),
+            "period": month_starts(t["_m"]),
+            "period_label": label,
+            "is_complete": (grain != "month") | (t["_m"] <= last_m),
+            "is_latest": (grain != "month") | (t["_m"] == last_m),
+            "tickets": tickets,
+            "resolved": t["resolved"].astype("int64"),
+            "open_tickets": t["open_tickets"].astype("int64"),
+            "target_hours": t["_target_min"].where(one_target).astype("float64"),
+            "resolution_median_hours": t["resolution_median_hours"].astype("float64"),
+            "resolution_p90_hours": t["resolution_p90_hours"].astype("float64"),
+            "breached": t["breached"].astype("int64"),
+            "breach_rate": (t["breached"] / tickets.where(tickets > 0)).astype("float64"),
+            "open_breached": t["open_breached"].astype("int64"),
+            "open_age_median_days": t["open_age_median_days"].astype("float64"),
+            "open_age_p90_days": t["open_age_p90_days"].astype("float64"),
+        }
+    )
+    out["_d"] = out["dimension"].map({d: i for i, d in enumerate(TICKET_DIMENSIONS)})
+    out["_g"] = out["grain"].map({g: i for i, g in enumerate(GRAINS)})
+    out = out.sort_values(["_d", "group", "_g", "period"], kind="stable")
+    return out.drop(columns=["_d", "_g"]).reset_index(drop=True)
