@@ -139,7 +139,7 @@ def test_an_unknown_feature_name_is_a_usage_error(pytester, monkeypatch):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
-            "*CLIENTLENS_REQUIRE='spark,sprak' names no feature sprak; the features are spark, pdf, charts, postgres."
+            "*CLIENTLENS_REQUIRE='spark,sprak' names no feature sprak; the features are spark, pdf, charts, browser, postgres."
         ]
     )
 

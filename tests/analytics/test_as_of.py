@@ -70,6 +70,7 @@ def two_runs(tmp_path_factory):
     settings = {
         "today": "2026-11-24",
         "churn_model": True,
+        "spend_model": True,
         "revenue_forecast_backtest_origins": 4,
     }
     full = Workspace.init(root / "full", settings=settings)

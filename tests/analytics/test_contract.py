@@ -33,6 +33,7 @@ def analysed(tmp_path_factory):
         settings={
             "today": "2026-11-24",
             "churn_model": True,
+            "spend_model": True,
             "revenue_forecast_backtest_origins": 5,
         },
     )

@@ -40,12 +40,18 @@ def test_demo_workspace_analyses(workspace, demo_zh):
     result = workspace.analyze()
     assert str(result.observation_end) == "2025-12-31"
     assert [o.name for o in result.failed] == []
-    # the trained churn model is off by default (setting churn_model); everything else runs
+    # the trained churn and spend models are off by default (settings churn_model,
+    # spend_model), and the win-back list reads the churn model; everything else runs
     assert {o.name for o in result.outcomes if o.status == "skipped"} == {
         "churn_validation",
         "churn_scores",
         "churn_drivers",
         "churn_rules",
+        "churn_score_bands",
+        "winback",
+        "winback_summary",
+        "spend_forecast_validation",
+        "spend_forecast",
     }
     ran = [a for a in all_analyses() if a.name in {o.name for o in result.ran}]
     stored = {a.name: workspace.table(a.name).schema() for a in ran}

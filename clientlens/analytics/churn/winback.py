@@ -162,8 +162,10 @@ def winback_summary(
     low_value = ~gone & (c._clv.fill_null(0.0) < cut)
     counts = c.aggregate(
         at_risk_customers=c.count().cast("int64"),
-        below_min_p_alive=gone.cast("int64").sum().fill_null(0).cast("int64"),
-        below_min_clv_12m=low_value.cast("int64").sum().fill_null(0).cast("int64"),
+        # count(where=…), not a sum of booleans cast to integers: PostgreSQL casts no
+        # boolean to bigint
+        below_min_p_alive=c.count(where=gone).cast("int64"),
+        below_min_clv_12m=c.count(where=low_value).cast("int64"),
         at_risk_revenue=c.revenue_at_risk.cast("float64").sum().fill_null(0.0),
     )
     listed = w.aggregate(
