@@ -46,7 +46,9 @@ THEME_COLUMNS = ("theme", "volume", "share")
 """The columns of ``feedback_themes`` the section needs; it also shows a sentiment column
 (:data:`THEME_SENTIMENT`) and a quote (:data:`THEME_QUOTE`) when the contract has one."""
 THEME_SENTIMENT = ("negative_share", "p_negative", "p_positive")
-THEME_QUOTE = ("quote", "quote_1", "example")
+THEME_QUOTE = ("quote_negative", "quote", "quote_1", "example")
+"""The quote shown: a negative one first (feedback_themes holds one per sentiment), as the
+section's recommendations aim at what customers complain of."""
 
 
 # -- loyalty --------------------------------------------------------------------------
@@ -152,6 +154,13 @@ def themes(ctx: ReportContext, result: SectionResult, *, has_scores: bool) -> No
     themes_table(ctx, result, ctx.frame(THEMES, columns))
 
 
+def _theme(ctx: ReportContext, code: object) -> str:
+    """A theme's name in the report's language (物流 / logistics), not its code."""
+    from clientlens.nlp.themes import theme_name
+
+    return theme_name(str(code), ctx.lang)
+
+
 def themes_table(ctx: ReportContext, result: SectionResult, frame: pd.DataFrame) -> None:
     """The themes, largest first, with their sentiment and a quote, and the recommendation
     for the theme with the most negative mentions."""
@@ -161,7 +170,7 @@ def themes_table(ctx: ReportContext, result: SectionResult, frame: pd.DataFrame)
     sentiment = next((c for c in THEME_SENTIMENT if c in rows.columns), None)
     quote = next((c for c in THEME_QUOTE if c in rows.columns), None)
     table = {
-        ctx.t("sat.col.theme"): [str(ctx.data_value(t)) for t in rows["theme"]],
+        ctx.t("sat.col.theme"): [_theme(ctx, t) for t in rows["theme"]],
         ctx.t("sat.col.mentions"): [ctx.fmt.count(v) for v in rows["volume"]],
         ctx.t("axis.share"): [ctx.fmt.pct(v) for v in rows["share"]],
     }
@@ -180,7 +189,7 @@ def themes_table(ctx: ReportContext, result: SectionResult, frame: pd.DataFrame)
     note(
         result,
         "sat.rec.theme",
-        theme=str(ctx.data_value(worst["theme"])),
+        theme=_theme(ctx, worst["theme"]),
         volume=ctx.fmt.count(float(worst["volume"])),
         share=ctx.fmt.pct(float(worst["share"])),
         negative=ctx.fmt.pct(float(worst["_negative"])),
