@@ -5,6 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# Results of a numerical fit on engine-computed inputs: sums added in another order differ
+# in the last bits, and an iterative optimiser (the ETS likelihood) carries that to about
+# 1e-7 of its estimates. Everything else agrees to 1e-9
+# across engines, and to 1e-12 between two runs on one engine.
+FIT_RTOL = {"revenue_forecast": 1e-5, "revenue_forecast_validation": 1e-5}
+
 
 def parity_tables(n_customers: int = 120, seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)

@@ -14,7 +14,7 @@ import pytest
 
 from clientlens import Workspace
 from clientlens.analytics.registry import all_analyses
-from tests.fixtures_parity import parity_tables
+from tests.fixtures_parity import FIT_RTOL, parity_tables
 
 pytestmark = pytest.mark.slow
 
@@ -27,10 +27,6 @@ SETTINGS = {
     "spend_model": True,
     "revenue_forecast_backtest_origins": 4,
 }
-# Results of a numerical fit on engine-computed inputs: sums added in another order differ
-# in the last bits, and an iterative optimiser (the ETS likelihood) carries that to about
-# 1e-7 of its estimates. Everything else agrees to 1e-9.
-FIT_RTOL = {"revenue_forecast": 1e-5, "revenue_forecast_validation": 1e-5}
 PEERS = [
     pytest.param("pyspark", marks=pytest.mark.spark),
     pytest.param("postgres", marks=pytest.mark.postgres),
