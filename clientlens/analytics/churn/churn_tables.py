@@ -23,12 +23,18 @@ _VALUE_EN = "The number reason {k}'s words name (a % drop, days, a count …)."
 _VALUE_ZH = "第{k}条原因文字中的数值（下降百分比、天数、次数等）"
 
 
-def _reasons() -> dict[str, Column]:
+def reason_columns(
+    reason: tuple[str, str] = (_REASON_EN, _REASON_ZH),
+    value: tuple[str, str] = (_VALUE_EN, _VALUE_ZH),
+) -> dict[str, Column]:
+    """The three reason columns (``reason_k`` code, ``reason_k_value``) of a result that
+    carries the churn model's reasons; ``reason`` and ``value`` are the (en, zh) meanings,
+    with ``{k}`` for the reason's number."""
     out = {}
     for k in (1, 2, 3):
-        out[f"reason_{k}"] = Column("string", _REASON_EN.format(k=k), _REASON_ZH.format(k=k))
+        out[f"reason_{k}"] = Column("string", reason[0].format(k=k), reason[1].format(k=k))
         out[f"reason_{k}_value"] = Column(
-            "float64", _VALUE_EN.format(k=k), _VALUE_ZH.format(k=k), "per_row"
+            "float64", value[0].format(k=k), value[1].format(k=k), "per_row"
         )
     return out
 
@@ -130,7 +136,7 @@ ANALYSES = [
                 "churn_medium_risk_probability) or low.",
                 "流失风险等级代码（high/medium/low）",
             ),
-            **_reasons(),
+            **reason_columns(),
             "clv_12m": Column(
                 "float64", "Predicted 12-month value (from clv).", "预测 12 个月价值", "currency"
             ),

@@ -32,7 +32,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from clientlens.analytics.audiences.audiences import CONVERSION_RATE_SETTING, continuous_quantile
-from clientlens.analytics.base import Analysis, AnalysisContext, Column, as_int64, as_table
+from clientlens.analytics.base import (
+    Analysis,
+    AnalysisContext,
+    Column,
+    as_int64,
+    as_table,
+    float64_literal,
+)
+from clientlens.analytics.churn.churn_tables import reason_columns
 from clientlens.config import Setting
 from clientlens.errors import ConfigError
 from clientlens.lazy import ibis, ir
@@ -79,7 +87,7 @@ def _candidates(scores: ir.Table, clv: ir.Table) -> ir.Table:
 
 def _value_cut(candidates: ir.Table, min_clv_12m: float) -> ir.FloatingScalar:
     if min_clv_12m > 0:
-        return ibis.literal(float(min_clv_12m), "float64")
+        return float64_literal(min_clv_12m)
     filled = candidates.select(_clv=candidates._clv.fill_null(0.0))
     return continuous_quantile(filled, "_clv", 0.5).fill_null(0.0)
 
@@ -181,10 +189,10 @@ def winback_summary(
         at_risk_revenue=ibis._.at_risk_revenue.cast("float64"),
         revenue_at_risk="revenue_at_risk",
         expected_recovered_value="expected_recovered_value",
-        min_p_alive=ibis.literal(float(min_p_alive), "float64"),
+        min_p_alive=float64_literal(min_p_alive),
         min_clv_12m=cut.cast("float64"),
         min_clv_source=ibis.literal("setting" if min_clv_12m > 0 else "median", "string"),
-        conversion_rate=ibis.literal(float(conversion_rate), "float64"),
+        conversion_rate=float64_literal(conversion_rate),
     )
 
 
@@ -214,20 +222,11 @@ _RULE = (
     "(0.3) and predicted 12-month value at least winback_min_clv_12m (0: the at-risk "
     "customers' median)"
 )
-_REASON_EN = "Reason {k} code (churn_scores.reason_{k}); action: winback_action.<code>."
-_REASON_ZH = "第{k}条原因代码（同 churn_scores.reason_{k}）；对应动作见 winback_action.<代码>"
-_VALUE_EN = "The number reason {k}'s words name."
-_VALUE_ZH = "第{k}条原因文字中的数值"
-
-
-def _reason_columns() -> dict[str, Column]:
-    out = {}
-    for k in (1, 2, 3):
-        out[f"reason_{k}"] = Column("string", _REASON_EN.format(k=k), _REASON_ZH.format(k=k))
-        out[f"reason_{k}_value"] = Column(
-            "float64", _VALUE_EN.format(k=k), _VALUE_ZH.format(k=k), "per_row"
-        )
-    return out
+_REASON = (
+    "Reason {k} code (churn_scores.reason_{k}); action: winback_action.<code>.",
+    "第{k}条原因代码（同 churn_scores.reason_{k}）；对应动作见 winback_action.<代码>",
+)
+_VALUE = ("The number reason {k}'s words name.", "第{k}条原因文字中的数值")
 
 
 ANALYSES = [
@@ -279,7 +278,7 @@ ANALYSES = [
                 "预测 12 个月价值",
                 "currency",
             ),
-            **_reason_columns(),
+            **reason_columns(_REASON, _VALUE),
             "recommended_action": Column(
                 "string",
                 "The churn model's overall action code (churn_action.<code>).",
