@@ -277,6 +277,13 @@ def _duckdb_csv(
     _numbered_view(con, table, width)
 
 
+_PYTHON_READS = (
+    "quoted new lines",  # line breaks inside quoted values
+    "state machine reached an invalid state",  # mixed line endings (LF header, CRLF rows)
+)
+"""DuckDB's errors for files Python's csv module reads exactly (:func:`_python_csv`)."""
+
+
 def _python_csv(
     con: duckdb.DuckDBPyConnection, table: str, path: Path, delimiter: str, width: int, label: str
 ) -> None:
@@ -415,7 +422,7 @@ def read_text_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, label
                 try:
                     _duckdb_csv(con, table, source, delimiter, width)
                 except Exception as exc:  # duckdb.Error subclasses; some are re-raised below
-                    if "quoted new lines" not in str(exc):
+                    if not any(m in str(exc) for m in _PYTHON_READS):
                         raise
                     con.execute(f'DROP TABLE IF EXISTS "{table}"')
                     _python_csv(con, table, source, delimiter, width, label)

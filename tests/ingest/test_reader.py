@@ -50,6 +50,25 @@ def test_quotes_and_line_breaks_inside_values(workspace, write):
     assert stored["name"].tolist() == ["Wang, Xiaoming", "two\nlines"]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        b"A,C1,2024-01-02,10.5\r\nB,C2,2024-01-03,11\r\n",  # LF header, CRLF rows
+        b"A,C1,2024-01-02,10.5\nB,C2,2024-01-03,11\r\n",  # one row of each
+        b"A,C1,2024-01-02,10.5\rB,C2,2024-01-03,11\r\n",  # an old Mac ending, then CRLF
+    ],
+)
+def test_mixed_line_endings_are_read_exactly(workspace, write, rows):
+    path = write("o.csv", HEADER.encode() + rows)
+    result = workspace.import_table("orders", path)
+    assert result.rows_inserted == 2
+    stored = workspace.table("orders").order_by("order_id").execute()
+    assert stored[["order_id", "customer_id", "amount"]].values.tolist() == [
+        ["A", "C1", 10.5],
+        ["B", "C2", 11.0],
+    ]
+
+
 def test_an_unterminated_quote_is_a_clear_error_naming_the_row(seeded, write):
     ws, before = seeded
     path = write("o.csv", HEADER + 'A,C1,2024-01-02,"10\nB,C1,2024-01-03,12\n')
