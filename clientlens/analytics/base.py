@@ -239,6 +239,10 @@ class Analysis:
                 f"Analysis {self.name!r} declares its columns wrongly: " + "; ".join(found) + "."
             )
 
+    def schema(self) -> ibis.Schema:
+        """The declared columns as an Ibis schema, in the declared order."""
+        return ibis.schema({name: col.dtype for name, col in self.columns.items()})
+
     def schema_problems(self, schema: Mapping[str, dtypes.DataType]) -> list[str]:
         """How a stored result's schema differs from :attr:`columns`; empty when it matches.
 
@@ -269,6 +273,15 @@ def as_int64(value: ir.IntegerValue) -> ir.IntegerValue:
     32-bit integers that Ibis calls int64, and stores them so. This cast is always written.
     """
     return cast(ir.IntegerValue, ops.Cast(value, to=dtypes.int64).to_expr())
+
+
+def float64_literal(value: float) -> ir.FloatingValue:
+    """``value`` as a 64-bit float constant on every engine.
+
+    Ibis writes a float literal as a bare number, which Spark reads as a decimal
+    (``0.3`` is ``decimal(1, 1)``) and stores so; this cast is always written.
+    """
+    return cast(ir.FloatingValue, ops.Cast(ibis.literal(float(value)), to=dtypes.float64).to_expr())
 
 
 def to_date(value: Any) -> dt.date:
