@@ -130,6 +130,21 @@ def latest_row_counts(ws: Workspace) -> dict[str, int]:
         return duckdb_row_counts(con, [name for (name,) in names])
 
 
+def _plain_nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with pandas' ``pd.NA`` in its string columns as ``None``.
+
+    Spark pickles a frame's cells to the JVM, where ``pd.NA`` arrives as an opaque object
+    and is stored as its Java name instead of a null.
+    """
+    strings = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
+    if not strings:
+        return frame
+    out = frame.copy()
+    for col in strings:
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
 def _engine_table(run_id: int, name: str) -> str:
     return f"_clientlens_r{run_id:06d}_{name}"
 
@@ -354,12 +369,23 @@ class RunWriter:
     def _list(self) -> list[str]:
         return list(self.ws.con.list_tables(database=self._db))
 
-    def write(self, name: str, data: ir.Table | pd.DataFrame) -> int:
-        """Store ``data`` as result ``name`` of this run; return its row count."""
+    def write(
+        self, name: str, data: ir.Table | pd.DataFrame, schema: ibis.Schema | None = None
+    ) -> int:
+        """Store ``data`` as result ``name`` of this run; return its row count.
+
+        ``schema``, the result's declared columns, types a frame on engines that would
+        otherwise infer each column from its values (Spark calls a column of nulls VOID
+        and cannot store it).
+        """
         con = self.ws.con
         if self._duck:
             con.create_table(name, data, database=self._db, overwrite=True)
         else:
+            if isinstance(data, pd.DataFrame):
+                data = _plain_nulls(data)
+                if schema is not None and list(data.columns) == list(schema):
+                    data = ibis.memtable(data, schema=schema)
             con.create_table(_engine_table(self.record.run_id, name), data, overwrite=True)
         return int(self.table(name).count().execute())
 

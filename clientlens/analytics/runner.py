@@ -360,7 +360,8 @@ def _run_one(
     given = {k: inputs[k] for k in (*analysis.requires, *analysis.optional) if k in inputs}
     timer = ws.timed()
     try:
-        rows = writer.write(analysis.name, analysis.build(given, context.for_analysis(analysis)))
+        built = analysis.build(given, context.for_analysis(analysis))
+        rows = writer.write(analysis.name, built, schema=analysis.schema())
     except NotEnoughDataError as exc:  # the data cannot support it: a skip, not a failure
         inputs.pop(analysis.name, None)
         absent[analysis.name] = f"not enough data: {exc}"
