@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +118,11 @@ def spark_session(path: Path, config: Config) -> Any:
         conf.set(key, value)
     if SparkContext._gateway is None:  # the JVM starts once per Python process
         _launch_jvm(path, conf, to_stderr=bool(config.spark_log_stderr))
+    if str(conf.get("spark.master", "local")).startswith("local"):
+        # Spark's Python workers (a frame turned into a table is checked there) run
+        # PYSPARK_PYTHON, else ``python3`` from PATH, which need not be this environment
+        # and may lack pandas; on a cluster the executors' Python is the cluster's own.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = SparkSession(SparkContext(conf=conf, gateway=SparkContext._gateway))
     _check_catalog(session, path)
     return session
