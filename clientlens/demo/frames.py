@@ -144,6 +144,7 @@ def tickets_frame(
             "customer_id": customer_ids[hist.order_customer[hist.ticket_order]][order],
             "opened_at": timestamps(np.floor(hist.ticket_opened * 86400))[order],
             "closed_at": timestamps(np.floor(tk.closed * 86400))[order],
+            "first_response_at": timestamps(np.floor(tk.first_response * 86400))[order],
             "category": text.TICKET_LABELS[locale][hist.ticket_category][order],
             "severity": SEVERITIES[hist.ticket_severity][order],
             "status": np.where(is_open, "open", "closed").astype(object)[order],

@@ -19,6 +19,9 @@ from clientlens.demo.process import History
 
 SEVERITIES = np.array(["low", "medium", "high"], dtype=object)
 _RESOLUTION_MEDIAN_HOURS = np.array([40.0, 20.0, 6.0])
+_FIRST_RESPONSE_MEDIAN_HOURS = np.array([3.0, 1.5, 0.5])
+_UNANSWERED_OPEN_SHARE = 0.3
+"""Of the tickets still open at the end of the history, the share nobody has answered."""
 # ticket category (process.TICKET_CATEGORIES) -> comment theme (text.THEMES)
 _TICKET_THEME = np.array([0, 1, 3, 3, 4, 2])
 _THEME_SHARE = np.array([0.3, 0.3, 0.15, 0.1, 0.15])
@@ -29,6 +32,9 @@ _KINDS = np.array(["nps", "csat", "review"], dtype=object)
 class Tickets:
     closed: np.ndarray
     """Fractional day of closing; NaN when still open at the end of the history."""
+    first_response: np.ndarray
+    """Fractional day of the first reply, at or before closing; NaN when none was given
+    by the end of the history."""
     channel: np.ndarray
     description: np.ndarray
     """Index into text.DESCRIPTIONS[locale]."""
@@ -58,7 +64,27 @@ def handle_tickets(rng: np.random.Generator, hist: History) -> Tickets:
     description = hist.ticket_category * text.N_DESCRIPTIONS + rng.integers(
         0, text.N_DESCRIPTIONS, n
     )
-    return Tickets(closed, channel, description)
+    return Tickets(
+        closed, _first_responses(rng.spawn(1)[0], hist, hours, closed), channel, description
+    )
+
+
+def _first_responses(
+    rng: np.random.Generator, hist: History, hours: np.ndarray, closed: np.ndarray
+) -> np.ndarray:
+    """A first reply some hours after opening (sooner for severe tickets), never after the
+    resolution; a share of the tickets still open were never answered.
+
+    ``rng`` is a child of the generator's (spawning does not advance it), so the rest of
+    the demo draws what it drew before tickets had first responses.
+    """
+    n = hist.ticket_opened.size
+    response_hours = _FIRST_RESPONSE_MEDIAN_HOURS[hist.ticket_severity] * rng.lognormal(0.0, 0.9, n)
+    first = hist.ticket_opened + np.minimum(response_hours, hours) / 24
+    still_open = np.isnan(closed)
+    first[still_open & (rng.random(n) < _UNANSWERED_OPEN_SHARE)] = np.nan
+    first[first >= seasons.N_DAYS] = np.nan
+    return first
 
 
 def _sentiment(kind: np.ndarray, score: np.ndarray) -> np.ndarray:

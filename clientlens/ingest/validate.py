@@ -685,6 +685,14 @@ def _cross_column_rules(kind: str, typed: str, present: list[Any], rules: _Rules
             "t_closed_at",
             "closed before it was opened",
         )
+    if kind == "tickets" and {"opened_at", "first_response_at"} <= names:
+        rules.add(
+            typed,
+            "v_first_response_at < v_opened_at",
+            "first_response_at",
+            "t_first_response_at",
+            "first response before the ticket was opened",
+        )
 
 
 def _check_duplicates(spec: TableSpec, typed: str, present: list[Any], rules: _Rules) -> str:

@@ -1,7 +1,8 @@
 """``complaint_summary``, ``complaint_sla`` and ``satisfaction_behaviour`` on tickets, orders
 and answers small enough to work out by hand: open tickets, a ticket closed after the
-observation end, exact median and p90, SLA breaches, the backlog's age, repurchase and
-churn after NPS answers, and the RFM-matched churn of complainers."""
+observation end, exact median and p90, SLA breaches, first responses (awaited, late, given
+after the observation end), the backlog's age, repurchase and churn after NPS answers, and
+the RFM-matched churn of complainers."""
 
 from __future__ import annotations
 
@@ -120,6 +121,91 @@ def test_sla_targets_come_from_the_settings():
     assert month.breached == 0
     with pytest.raises(ConfigError, match="sla_hours_low must be more than 0 hours"):
         complaint_sla(TICKETS, observation_end=END, hours={"low": 0.0})
+
+
+# First responses of TICKETS (T1..T7), hours after opening: T1 1, T2 0.5, T3 6, T4 none
+# (open, awaiting), T5 3 (still open, answered), T6 none (closed without a reply), T7 left
+# out with its ticket.
+RESPONSES = pd.to_datetime(
+    [
+        "2024-01-02 01:00",
+        "2024-01-05 00:30",
+        "2024-01-10 06:00",
+        None,
+        "2024-01-20 03:00",
+        None,
+        "2024-02-03 01:00",
+    ]
+)
+
+
+def test_first_response_times_awaiting_and_breaches_by_hand():
+    s = complaint_sla(TICKETS.assign(first_response_at=RESPONSES), observation_end=END)
+    month = _one(s, dimension="all", grain="month")
+    # responded: 0.5, 1, 3, 6 hours -> median (1 + 3) / 2 = 2, p90 the ceil(3.6) = 4th, 6
+    assert (month.responded, month.awaiting_response) == (4, 1)
+    assert month.first_response_median_hours == pytest.approx(2.0)
+    assert month.first_response_p90_hours == pytest.approx(6.0)
+    # 4 h target: T3 answered after 6 h, and T4 unanswered and 48 h old at the end;
+    # T6, closed without a reply, is neither responded nor awaiting
+    assert month.first_response_target_hours == 4.0
+    assert month.first_response_breached == 2
+    assert month.first_response_breach_rate == pytest.approx(2 / 5)
+    # the resolution figures are those of the same tickets without the column
+    assert (month.resolution_median_hours, month.breached) == (pytest.approx(7.0), 2)
+    backlog = _one(s, dimension="all", grain="backlog")
+    # open: T4 (awaiting, breached) and T5 (answered after 3 h)
+    assert (backlog.responded, backlog.awaiting_response, backlog.first_response_breached) == (
+        1,
+        1,
+        1,
+    )
+    assert backlog.first_response_median_hours == pytest.approx(3.0)
+    assert backlog.first_response_breach_rate == pytest.approx(0.5)
+    high = _one(s, dimension="severity", group="high", grain="month")
+    # T1 1 h, T2 0.5 h (T6 closed without a reply): median 0.75, nothing breached
+    assert (high.responded, high.awaiting_response, high.first_response_breached) == (2, 0, 0)
+    assert high.first_response_median_hours == pytest.approx(0.75)
+
+
+def test_a_first_response_after_the_observation_end_is_still_awaited():
+    late = list(RESPONSES)
+    late[3] = pd.Timestamp("2024-02-01 09:00")  # T4 answered the day after the end
+    s = complaint_sla(TICKETS.assign(first_response_at=pd.to_datetime(late)), observation_end=END)
+    month = _one(s, dimension="all", grain="month")
+    assert (month.responded, month.awaiting_response, month.first_response_breached) == (4, 1, 2)
+    # counted as answered it would be 57 h, the 5th of 5 and so the p90
+    assert month.first_response_p90_hours == pytest.approx(6.0)
+
+
+def test_the_first_response_target_comes_from_its_setting():
+    tickets = TICKETS.assign(first_response_at=RESPONSES)
+    # 7 h: T3's 6 h reply is on time; T4, awaiting for 48 h, is still late
+    s = complaint_sla(tickets, observation_end=END, first_response_hours=7.0)
+    assert _one(s, dimension="all", grain="month").first_response_breached == 1
+    # 50 h: T4 is awaited but not yet older than the target
+    s = complaint_sla(tickets, observation_end=END, first_response_hours=50.0)
+    month = _one(s, dimension="all", grain="month")
+    assert (month.awaiting_response, month.first_response_breached) == (1, 0)
+    assert month.first_response_target_hours == 50.0
+    with pytest.raises(ConfigError, match="sla_first_response_hours must be more than 0"):
+        complaint_sla(tickets, observation_end=END, first_response_hours=0.0)
+
+
+def test_without_first_response_at_its_columns_are_null_and_the_rest_runs():
+    s = complaint_sla(TICKETS, observation_end=END)
+    first = [
+        "first_response_target_hours",
+        "responded",
+        "awaiting_response",
+        "first_response_median_hours",
+        "first_response_p90_hours",
+        "first_response_breached",
+        "first_response_breach_rate",
+    ]
+    assert s[first].isna().all().all()
+    assert str(s["responded"].dtype) == "Int64"  # typed nulls, storable on every engine
+    assert _one(s, dimension="all", grain="month").resolved == 4
 
 
 def test_no_tickets_up_to_the_observation_end_give_empty_tables():

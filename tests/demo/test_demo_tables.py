@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from clientlens.demo import generate
+from clientlens.demo import generate, service
 from clientlens.errors import ConfigError
 from clientlens.schema import TABLES
 
@@ -95,6 +96,33 @@ def test_history_is_fixed_and_in_the_past(demo_zh):
     t = demo_zh.tickets
     assert (t.closed_at.dropna() >= t.opened_at[t.closed_at.notna()]).all()
     assert ((t.status == "open") == t.closed_at.isna()).all()
+
+
+def test_first_responses_come_hours_after_opening_and_some_open_tickets_await_one(demo_large):
+    t = demo_large.tickets
+    answered = t[t.first_response_at.notna()]
+    hours = (answered.first_response_at - answered.opened_at).dt.total_seconds() / 3600
+    assert (hours >= 0).all()
+    assert (answered.first_response_at <= answered.closed_at.fillna(pd.Timestamp.max)).all()
+    # planted medians 3 / 1.5 / 0.5 h by severity, capped at the resolution time
+    by_severity = hours.groupby(answered.severity).median()
+    assert 0.3 < by_severity["high"] < by_severity["medium"] < by_severity["low"] < 3.5
+    # only open tickets lack a reply (the demo leaves a handful open: 3 here)
+    assert not (t.first_response_at.isna() & t.closed_at.notna()).any()
+
+
+def test_the_planted_share_of_open_tickets_awaits_a_reply():
+    # 10,000 tickets opened on day 10 (medium severity), the first half still open
+    n = 10_000
+    hist = SimpleNamespace(ticket_opened=np.full(n, 10.0), ticket_severity=np.ones(n, int))
+    closed = np.where(np.arange(n) < n // 2, np.nan, 12.0)
+    first = service._first_responses(np.random.default_rng(1), hist, np.full(n, 48.0), closed)
+    unanswered = np.isnan(first)
+    assert not unanswered[n // 2 :].any()
+    # binomial(5,000, 0.3): sd 0.0065
+    assert unanswered[: n // 2].mean() == pytest.approx(service._UNANSWERED_OPEN_SHARE, abs=0.03)
+    # replies never come after the 48 h resolution: day 10 + at most 2 days
+    assert np.nanmax(first) <= 12.0
 
 
 @pytest.mark.parametrize(

@@ -140,6 +140,57 @@ def test_complaints_and_the_recommendation_tied_to_the_rising_category(report_ws
     assert "missed their SLA target (medium 24 h)" in text
     assert "1 tickets are open at the observation end" in text
     assert "Feedback themes" not in text  # no scores: the themes note belongs with them
+    assert "first response" not in text  # the tickets have no first_response_at
+
+
+def _answered_tickets() -> pd.DataFrame:
+    # of the 44 tickets of the 12 months: logistics 30 answered after 1 h and 10 after
+    # 5 h, quality 3 after 8 h and the open one not at all
+    tickets = _tickets()
+    hours = [1.0] * 10 + [1.0] * 30 + [5.0] * 10 + [8.0] * 3 + [None, 1.0]
+    tickets["first_response_at"] = [
+        None if h is None else t + pd.Timedelta(hours=h)
+        for t, h in zip(tickets["opened_at"], hours, strict=True)
+    ]
+    tickets["first_response_at"] = pd.to_datetime(tickets["first_response_at"])
+    return tickets
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_first_response_times_and_misses_are_read_from_complaint_sla(report_ws, lang):
+    tickets = _answered_tickets()
+    publish_tables(
+        report_ws,
+        {
+            "complaint_summary": complaint_summary(tickets, observation_end=END),
+            "complaint_sla": complaint_sla(tickets, observation_end=END),
+        },
+    )
+    result, bullets = section(report_ws, lang)
+    text = "\n".join(bullets)
+    # 43 answered: 30 × 1 h, 10 × 5 h, 3 × 8 h -> median the 22nd, 1 h; p90 the 39th, 5 h.
+    # Late against the 4 h target: 10 + 3 answered, and the open one (since March)
+    # unanswered: 14 of 44
+    if lang == "en":
+        assert (
+            "Time to first response over the last 12 months: median 1 hours, 90th percentile "
+            "5 hours; 14 tickets (31.8% of those answered or awaiting) were answered later "
+            "than the 4-hour target or are still waiting past it. 1 open tickets await a "
+            "first response at the observation end." in text
+        )
+    else:
+        assert (
+            "近 12 个月首次响应时长：中位数 1 小时，第 90 百分位 5 小时；14 张工单（占已响应与"
+            "待响应工单的 31.8%）超过 4 小时的首次响应目标，或尚未响应且已超时。截至观察截止日有 "
+            "1 张未关闭工单仍在等待首次响应。" in text
+        )
+    title = {
+        "en": "Resolution times and SLA by severity, last 12 months",
+        "zh": "近 12 个月各严重程度的处理时长与 SLA",
+    }[lang]
+    table = next(t.frame for t in result.tables if t.title == title)
+    # the one severity (medium): first-reply median and the share late
+    assert table.iloc[0, -2:].tolist() == ["1", "31.8%"]
 
 
 THEMES = pd.DataFrame(

@@ -42,18 +42,31 @@ def end_of_day_seconds(day: dt.date) -> int:
 def tickets_until(tickets: object, observation_end: dt.date) -> ir.Table:
     """Tickets opened up to ``observation_end`` with ``_m`` (month opened), ``_open``,
     ``_hours`` (opened to closed, hours; null while open), ``_age_hours`` (opened to the
-    end of the observation end's day), the severity level ``_severity`` and ``_group``
-    columns for every dimension (``_category``, ``_channel``)."""
+    end of the observation end's day), ``_response_hours`` (opened to the first response,
+    hours; null before one), ``_awaiting`` (open with no first response yet; null without
+    a ``first_response_at`` column), the severity level ``_severity`` and ``_group``
+    columns for every dimension (``_category``, ``_channel``).
+
+    A response after the observation end is not yet given, as a close after it is not."""
     t = dated_until(as_table(tickets), "opened_at", observation_end)
     end_s = end_of_day_seconds(observation_end)
     opened = t.opened_at.cast("timestamp").epoch_seconds()
-    closed = t.closed_at.cast("timestamp").epoch_seconds() if "closed_at" in t.columns else None
+    closed = _seconds(t, "closed_at")
     is_open = ibis.literal(True) if closed is None else closed.isnull() | (closed >= end_s)
     hours = (
         ibis.null("float64")
         if closed is None
         else ibis.ifelse(is_open, ibis.null("float64"), (closed - opened).cast("float64") / 3600)
     )
+    first = _seconds(t, "first_response_at")
+    response_hours: ir.Value = ibis.null("float64")
+    awaiting: ir.Value = ibis.null("boolean")
+    if first is not None:
+        answered = first.notnull() & (first < end_s)
+        response_hours = ibis.ifelse(
+            answered, (first - opened).cast("float64") / 3600, ibis.null("float64")
+        )
+        awaiting = is_open & ~answered
     severity = text_or_unknown(t.severity).lower() if "severity" in t.columns else None
     level = (
         ibis.literal("unknown")
@@ -68,10 +81,16 @@ def tickets_until(tickets: object, observation_end: dt.date) -> ir.Table:
         _open=is_open,
         _hours=hours,
         _age_hours=(ibis.literal(end_s) - opened).cast("float64") / 3600,
+        _response_hours=response_hours,
+        _awaiting=awaiting,
         _severity=level,
         _category=_column(t, "category"),
         _channel=_column(t, "channel"),
     )
+
+
+def _seconds(t: ir.Table, name: str) -> ir.IntegerValue | None:
+    return t[name].cast("timestamp").epoch_seconds() if name in t.columns else None
 
 
 def _column(t: ir.Table, name: str) -> ir.StringValue:

@@ -12,15 +12,23 @@ than its target, or is still open and already older than it (GLOSSARY ``sla_brea
 Resolution time is ``closed_at − opened_at`` (GLOSSARY ``time_to_resolution``), its
 median and 90th percentile exact (:func:`~.periods.ranked_quantile`).
 
-Time to first response is not measured: the tickets contract has no first-response
-time yet.
+Time to first response is ``first_response_at − opened_at``, its median and 90th
+percentile exact in the same way, against one target for every severity,
+``sla_first_response_hours``. A ticket with no first response by the observation end
+(none given, or given after it) is *awaiting response* while it is open, and then
+breaches that target once it is older than it, as an open ticket breaches its
+resolution target; a ticket closed without a recorded first response is neither
+responded nor awaiting, and is left out of the first-response figures (no reply time
+to measure, and nobody is still waiting). ``first_response_breach_rate`` is therefore
+breached / (responded + awaiting). Without a ``first_response_at`` column every
+first-response column is null and the rest is unchanged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from clientlens.analytics.base import to_date
+from clientlens.analytics.base import as_table, to_date
 from clientlens.analytics.periods import last_complete_month_index
 from clientlens.analytics.satisfaction.periods import (
     TICKET_DIMENSIONS,
@@ -49,17 +57,44 @@ SLA_HOURS_DEFAULT = Setting(
     48.0,
     "SLA target for tickets without a known severity (high, medium, low), hours.",
 )
-SETTINGS = (*SLA_HOURS.values(), SLA_HOURS_DEFAULT)
+SLA_FIRST_RESPONSE_HOURS = Setting(
+    "sla_first_response_hours",
+    float,
+    4.0,
+    "First-response target for every ticket, hours: breached when first answered later, "
+    "or still unanswered and older.",
+)
+SETTINGS = (*SLA_HOURS.values(), SLA_HOURS_DEFAULT, SLA_FIRST_RESPONSE_HOURS)
+FIRST_RESPONSE_COLUMNS = (
+    "first_response_target_hours",
+    "responded",
+    "awaiting_response",
+    "first_response_median_hours",
+    "first_response_p90_hours",
+    "first_response_breached",
+    "first_response_breach_rate",
+)
+"""The result columns measured from ``first_response_at`` (null without it)."""
 
 _KEYS = ["dimension", "_group", "_m"]
 GRAINS = ("month", "last_12_months", "backlog")
 
 
-def _targets(t: ir.Table, hours: dict[str, float], default: float) -> ir.Table:
+def _targets(
+    t: ir.Table, hours: dict[str, float], default: float, first_response: float
+) -> ir.Table:
     target = ibis.cases(*[(t._severity == k, v) for k, v in hours.items()], else_=default)
     t = t.mutate(_target=target.cast("float64"))
     late = ibis.ifelse(t._open, t._age_hours > t._target, t._hours > t._target)
-    return t.mutate(_late=late, _open_age_days=ibis.ifelse(t._open, t._age_hours / 24, None))
+    # null for a ticket closed without a response: it is counted in neither way
+    response_late = ibis.ifelse(
+        t._awaiting, t._age_hours > first_response, t._response_hours > first_response
+    )
+    return t.mutate(
+        _late=late,
+        _response_late=response_late,
+        _open_age_days=ibis.ifelse(t._open, t._age_hours / 24, None),
+    )
 
 
 def _block(tables: list[ir.Table]) -> pd.DataFrame:
@@ -75,6 +110,9 @@ def _block(tables: list[ir.Table]) -> pd.DataFrame:
                 open_breached=t.count(where=t._open & t._late),
                 _target_min=t._target.min(),
                 _target_max=t._target.max(),
+                responded=t.count(where=t._response_hours.notnull()),
+                awaiting_response=t.count(where=t._awaiting),
+                first_response_breached=t.count(where=t._response_late),
             )
         )
         for column, q, name in (
@@ -82,6 +120,8 @@ def _block(tables: list[ir.Table]) -> pd.DataFrame:
             ("_hours", 0.9, "resolution_p90_hours"),
             ("_open_age_days", 0.5, "open_age_median_days"),
             ("_open_age_days", 0.9, "open_age_p90_days"),
+            ("_response_hours", 0.5, "first_response_median_hours"),
+            ("_response_hours", 0.9, "first_response_p90_hours"),
         ):
             quantiles.append((name, ranked_quantile(t, column, _KEYS, q, name)))
     out = ibis.union(*counts, distinct=False).to_pandas()
@@ -98,17 +138,21 @@ def complaint_sla(
     observation_end: Any,
     hours: dict[str, float] | None = None,
     default_hours: float = SLA_HOURS_DEFAULT.default,
+    first_response_hours: float = SLA_FIRST_RESPONSE_HOURS.default,
 ) -> pd.DataFrame:
-    """Resolution times, SLA breaches and the backlog by group and period.
+    """Resolution and first-response times, SLA breaches and the backlog by group and period.
 
     Parameters
     ----------
     tickets
         ``ticket_id, customer_id, opened_at``; ``closed_at`` (open tickets have none),
-        ``severity``, ``category``, ``channel`` when present.
+        ``first_response_at`` (unanswered tickets have none), ``severity``, ``category``,
+        ``channel`` when present.
     hours
         Target hours by severity level (``high``, ``medium``, ``low``); default the
         settings' defaults.
+    first_response_hours
+        Target hours to the first response, for every ticket.
 
     Examples
     --------
@@ -120,13 +164,20 @@ def complaint_sla(
     >>> row = s[(s.dimension == "all") & (s.grain == "month")].iloc[0]
     >>> float(row.resolution_median_hours), int(row.breached), int(row.open_tickets)
     (6.0, 1, 1)
+    >>> pd.isna(row.first_response_median_hours)  # no first_response_at column
+    True
     """
     end = to_date(observation_end)
     targets = {k: s.default for k, s in SLA_HOURS.items()} | (hours or {})
     for level, value in (*targets.items(), ("default", default_hours)):
         if not value > 0:
             raise ConfigError(f"sla_hours_{level} must be more than 0 hours; got {value}.")
-    t = _targets(tickets_until(tickets, end), targets, default_hours)
+    if not first_response_hours > 0:
+        raise ConfigError(
+            f"sla_first_response_hours must be more than 0 hours; got {first_response_hours}."
+        )
+    table = as_table(tickets)
+    t = _targets(tickets_until(table, end), targets, default_hours, first_response_hours)
     tables = by_dimension(t)
     last_m, end_m = last_complete_month_index(end), last_month(end)
     monthly = _block(tables)
@@ -143,15 +194,26 @@ def complaint_sla(
         parts.append(trailing.assign(grain="last_12_months"))
     backlog = _block([x.filter(x._open).mutate(_m=ibis.literal(end_m)) for x in tables])
     parts.append(backlog.assign(grain="backlog"))
-    return _finish(pd.concat(parts, ignore_index=True), last_m)
+    out = _finish(pd.concat(parts, ignore_index=True), last_m, first_response_hours)
+    if "first_response_at" not in table.columns:
+        for name in FIRST_RESPONSE_COLUMNS:
+            # nullable Int64: nulls that keep the int64 type (None in an object column has none)
+            ints = out[name].dtype == "int64"
+            out[name] = pd.Series(pd.NA if ints else float("nan"), index=out.index).astype(
+                "Int64" if ints else "float64"
+            )
+    return out
 
 
-def _finish(t: pd.DataFrame, last_m: int) -> pd.DataFrame:
+def _finish(t: pd.DataFrame, last_m: int, first_response_hours: float) -> pd.DataFrame:
     grain = t["grain"]
     label = month_labels(t["_m"])
     label = label.where(grain != "last_12_months", label + ".." + month_labels(t["_m"] + 11))
     one_target = t["_target_min"] == t["_target_max"]
     tickets = t["tickets"].astype("int64")
+    awaiting = t["awaiting_response"]
+    measured = t["responded"] + awaiting
+    measured = measured.where(measured > 0)
     out = pd.DataFrame(
         {
             "dimension": t["dimension"].astype(str),
@@ -172,6 +234,17 @@ def _finish(t: pd.DataFrame, last_m: int) -> pd.DataFrame:
             "open_breached": t["open_breached"].astype("int64"),
             "open_age_median_days": t["open_age_median_days"].astype("float64"),
             "open_age_p90_days": t["open_age_p90_days"].astype("float64"),
+            "first_response_target_hours": pd.Series(
+                first_response_hours, index=t.index, dtype="float64"
+            ),
+            "responded": t["responded"].astype("int64"),
+            "awaiting_response": awaiting.astype("int64"),
+            "first_response_median_hours": t["first_response_median_hours"].astype("float64"),
+            "first_response_p90_hours": t["first_response_p90_hours"].astype("float64"),
+            "first_response_breached": t["first_response_breached"].astype("int64"),
+            "first_response_breach_rate": (t["first_response_breached"] / measured).astype(
+                "float64"
+            ),
         }
     )
     out["_d"] = out["dimension"].map({d: i for i, d in enumerate(TICKET_DIMENSIONS)})

@@ -260,6 +260,7 @@ def _sla_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.DataF
         observation_end=ctx.observation_end,
         hours={k: ctx.setting(s.name) for k, s in sla_mod.SLA_HOURS.items()},
         default_hours=ctx.setting("sla_hours_default"),
+        first_response_hours=ctx.setting("sla_first_response_hours"),
     )
 
 
@@ -319,6 +320,50 @@ SLA_COLUMNS: dict[str, Column] = {
         "90th percentile age of the open tickets, days.",
         "未关闭工单账龄的第 90 百分位数（天）。",
         unit="days",
+    ),
+    # null, all seven, when the tickets have no first_response_at column
+    "first_response_target_hours": Column(
+        "float64",
+        "The first-response target (sla_first_response_hours), the same for every ticket.",
+        "首次响应目标时长（sla_first_response_hours），所有工单相同。",
+        unit="hours",
+    ),
+    "responded": Column(
+        "int64",
+        "Tickets with a first response by the observation end.",
+        "截至观察截止日已首次响应的工单数。",
+        unit="count",
+    ),
+    "awaiting_response": Column(
+        "int64",
+        "Open tickets with no first response by the observation end.",
+        "截至观察截止日仍未关闭且尚未首次响应的工单数。",
+        unit="count",
+    ),
+    "first_response_median_hours": Column(
+        "float64",
+        "Median hours from opened to the first response (exact), of the responded tickets.",
+        "已响应工单从开立到首次响应的时长中位数（精确）。",
+        unit="hours",
+    ),
+    "first_response_p90_hours": Column(
+        "float64",
+        "90th percentile (nearest rank) of the hours to the first response.",
+        "首次响应时长的第 90 百分位数（最近秩）。",
+        unit="hours",
+    ),
+    "first_response_breached": Column(
+        "int64",
+        "Tickets first answered after the target, or awaiting a response and older than it.",
+        "首次响应超时的工单：响应时长超过目标，或尚未响应且已超过目标。",
+        unit="count",
+    ),
+    "first_response_breach_rate": Column(
+        "float64",
+        "first_response_breached / (responded + awaiting_response); a ticket closed without "
+        "a recorded response is in neither.",
+        "首次响应超时工单 / （已响应 + 待响应）；关闭时没有响应记录的工单不计入。",
+        unit="share",
     ),
 }
 
@@ -452,7 +497,9 @@ ANALYSES = [
         build=_sla_build,
         settings=sla_mod.SETTINGS,
         description="Time to resolution (median, p90), SLA breaches against the targets by "
-        "severity, and the open backlog with its age, by category, channel and severity.",
+        "severity, time to first response (median, p90) and its breaches against the "
+        "first-response target, and the open backlog with its age, by category, channel and "
+        "severity.",
         columns=SLA_COLUMNS,
     ),
     Analysis(

@@ -2,8 +2,9 @@
 SLA and backlog, the matched churn of complainers, and recommendations tied to the
 categories that rose.
 
-Reads ``complaint_summary`` and ``complaint_sla`` (12-month and backlog rows) and the
-``complaint_churn`` rows of ``satisfaction_behaviour``. A recommendation names a category
+Reads ``complaint_summary`` and ``complaint_sla`` (12-month and backlog rows, with the
+first-response columns when the result has them and the tickets had first responses)
+and the ``complaint_churn`` rows of ``satisfaction_behaviour``. A recommendation names a category
 whose tickets rose significantly over the last 12 months against the 12 before (the
 largest rises first, at most :data:`MAX_RECOMMENDATIONS`), or, when none rose, the
 largest category; it quotes the tickets, the affected customers, the SLA misses when
@@ -65,6 +66,20 @@ SLA_COLUMNS = (
     "open_age_median_days",
     "open_age_p90_days",
 )
+FIRST_RESPONSE_COLUMNS = (
+    "dimension",
+    "group",
+    "grain",
+    "first_response_target_hours",
+    "responded",
+    "awaiting_response",
+    "first_response_median_hours",
+    "first_response_p90_hours",
+    "first_response_breached",
+    "first_response_breach_rate",
+)
+"""Read apart from :data:`SLA_COLUMNS`: a result published before they existed still has
+its resolution times reported."""
 BEHAVIOUR = "satisfaction_behaviour"
 CHURN_COLUMNS = (
     "comparison",
@@ -97,8 +112,11 @@ def build(ctx: ReportContext, result: SectionResult) -> None:
     _volume(ctx, result, total)
     categories = twelve[twelve["dimension"] == "category"].sort_values("tickets", ascending=False)
     _category_table(ctx, result, categories, sla)
+    first = (
+        ctx.frame(SLA, FIRST_RESPONSE_COLUMNS) if ctx.has(SLA, *FIRST_RESPONSE_COLUMNS) else None
+    )
     if sla is not None:
-        _sla(ctx, result, sla)
+        _sla(ctx, result, sla, first)
     complainers = _churn(ctx, result)
     _recommendations(ctx, result, categories, sla, complainers)
 
@@ -181,9 +199,12 @@ def _category_table(
     result.tables.append(TableBlock(title, pd.DataFrame(frame)))
 
 
-def _sla(ctx: ReportContext, result: SectionResult, sla: pd.DataFrame) -> None:
+def _sla(
+    ctx: ReportContext, result: SectionResult, sla: pd.DataFrame, first: pd.DataFrame | None
+) -> None:
     overall = _sla_for(sla, "all").get("all")
     found = _sla_for(sla, "severity")
+    replies = _sla_for(first, "severity")
     severity = [found[g] for g in SEVERITY_ORDER if g in found]
     severity += [r for g, r in found.items() if g not in SEVERITY_ORDER]
     if overall is not None and int(overall["tickets"]) > 0:
@@ -220,7 +241,16 @@ def _sla(ctx: ReportContext, result: SectionResult, sla: pd.DataFrame) -> None:
             ],
             ctx.t("complaints.col.breach_rate"): [ctx.fmt.pct(r["breach_rate"]) for r in severity],
         }
+        pick = [replies.get(str(r["group"]), {}) for r in severity]
+        if any(not missing(p.get("responded")) for p in pick):
+            table[ctx.t("complaints.col.first_median_hours")] = [
+                _hours(ctx, p.get("first_response_median_hours")) for p in pick
+            ]
+            table[ctx.t("complaints.col.first_breach_rate")] = [
+                _share(ctx, p.get("first_response_breach_rate")) for p in pick
+            ]
         result.tables.append(TableBlock(ctx.t("complaints.table.sla"), pd.DataFrame(table)))
+    _first_response(ctx, result, first)
     backlog = _sla_for(sla, "all", "backlog").get("all")
     if backlog is None or int(backlog["tickets"]) == 0:
         note(result, "complaints.backlog_none")
@@ -232,6 +262,32 @@ def _sla(ctx: ReportContext, result: SectionResult, sla: pd.DataFrame) -> None:
         median=ctx.fmt.number(float(backlog["open_age_median_days"]), 2),
         p90=ctx.fmt.number(float(backlog["open_age_p90_days"]), 2),
         breached=ctx.fmt.count(int(backlog["open_breached"])),
+    )
+
+
+def _share(ctx: ReportContext, value: Any) -> str:
+    return "—" if missing(value) else ctx.fmt.pct(float(value))
+
+
+def _first_response(ctx: ReportContext, result: SectionResult, first: pd.DataFrame | None) -> None:
+    """The 12 months' time to first response and its misses, and the open tickets still
+    unanswered; nothing when the tickets had no first-response times."""
+    row = _sla_for(first, "all").get("all")
+    if row is None or missing(row["responded"]):
+        return
+    if int(row["responded"]) + int(row["awaiting_response"]) == 0:
+        return
+    backlog = _sla_for(first, "all", "backlog").get("all")
+    awaiting = 0 if backlog is None else int(backlog["awaiting_response"])
+    note(
+        result,
+        "complaints.first_response",
+        median=_hours(ctx, row["first_response_median_hours"]),
+        p90=_hours(ctx, row["first_response_p90_hours"]),
+        target=_hours(ctx, row["first_response_target_hours"]),
+        breached=ctx.fmt.count(int(row["first_response_breached"])),
+        rate=_share(ctx, row["first_response_breach_rate"]),
+        awaiting=ctx.fmt.count(awaiting),
     )
 
 
