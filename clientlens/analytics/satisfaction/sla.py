@@ -211,8 +211,11 @@ def _finish(t: pd.DataFrame, last_m: int, first_response_hours: float) -> pd.Dat
     label = label.where(grain != "last_12_months", label + ".." + month_labels(t["_m"] + 11))
     one_target = t["_target_min"] == t["_target_max"]
     tickets = t["tickets"].astype("int64")
-    awaiting = t["awaiting_response"]
-    measured = t["responded"] + awaiting
+    # counts of tickets: Spark's sum over a column of nulls is null where DuckDB's is 0
+    responded = t["responded"].fillna(0).astype("int64")
+    awaiting = t["awaiting_response"].fillna(0).astype("int64")
+    fr_breached = t["first_response_breached"].fillna(0).astype("int64")
+    measured = responded + awaiting
     measured = measured.where(measured > 0)
     out = pd.DataFrame(
         {
@@ -237,14 +240,12 @@ def _finish(t: pd.DataFrame, last_m: int, first_response_hours: float) -> pd.Dat
             "first_response_target_hours": pd.Series(
                 first_response_hours, index=t.index, dtype="float64"
             ),
-            "responded": t["responded"].astype("int64"),
-            "awaiting_response": awaiting.astype("int64"),
+            "responded": responded,
+            "awaiting_response": awaiting,
             "first_response_median_hours": t["first_response_median_hours"].astype("float64"),
             "first_response_p90_hours": t["first_response_p90_hours"].astype("float64"),
-            "first_response_breached": t["first_response_breached"].astype("int64"),
-            "first_response_breach_rate": (t["first_response_breached"] / measured).astype(
-                "float64"
-            ),
+            "first_response_breached": fr_breached,
+            "first_response_breach_rate": (fr_breached / measured).astype("float64"),
         }
     )
     out["_d"] = out["dimension"].map({d: i for i, d in enumerate(TICKET_DIMENSIONS)})
