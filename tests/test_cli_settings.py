@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from clientlens import Workspace
+from clientlens import Workspace, cli
 from clientlens.cli import main
 from clientlens.config import all_settings, core_settings, parse_assignments
 
@@ -15,7 +15,11 @@ ANALYSIS_SETTINGS = [s for s in all_settings() if s not in core_settings()]
 
 
 def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setenv("COLUMNS", "400")  # rich tables and help: no wrapping inside names
+    # rich tables and help: no wrapping inside names (rich reads COLUMNS when its console
+    # is made, at the CLI's first import, which may be another test's)
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setattr(cli.console, "width", 400)
+    monkeypatch.setattr(cli.err_console, "width", 400)
     monkeypatch.setattr(sys, "argv", ["clientlens", *args])
     with pytest.raises(SystemExit) as exit_info:
         main()

@@ -170,10 +170,12 @@ def test_cli_analyze_of_header_only_orders_exits_0_and_prints_the_reason(
 ):
     import sys
 
+    from clientlens import cli
     from clientlens.cli import main
 
     header_only.close()
-    monkeypatch.setenv("COLUMNS", "250")
+    # rich reads COLUMNS when its console is made, at the CLI's first import
+    monkeypatch.setattr(cli.console, "width", 250)
     monkeypatch.setenv("CLIENTLENS_TODAY", "2026-11-24")  # the observation end of no orders
     argv = ["clientlens", "--lang", "en", "-w", str(header_only.path), "analyze"]
     monkeypatch.setattr(sys, "argv", argv)
