@@ -66,9 +66,11 @@ def test_the_shipped_model_scores_the_held_out_tenth_at_090(corpus):
 def test_the_training_script_reproduces_the_shipped_weights(corpus, tmp_path):
     coef, intercept, card = train_zh.train(corpus)  # no categories left out: the same fit
     shipped = chinese.shipped_model()
-    np.testing.assert_array_equal(coef.astype(np.float64), shipped.coef)
-    assert intercept == shipped.intercept
+    # float32 training: a BLAS that splits its sums by the cores it is given (a pytest-xdist
+    # worker's share) moves the last bits, 5e-7 at most; the accuracy is unchanged
+    np.testing.assert_allclose(coef.astype(np.float64), shipped.coef, rtol=0, atol=2e-6)
+    assert intercept == pytest.approx(shipped.intercept, abs=2e-6)
     assert card["held_out_accuracy"] == shipped.card["held_out_accuracy"]
     chinese.save_model(tmp_path / "m.npz", coef, intercept, card)
     again = chinese.read_model(tmp_path / "m.npz")
-    np.testing.assert_array_equal(again.coef, shipped.coef)
+    np.testing.assert_array_equal(again.coef, coef.astype(np.float64))  # the file round-trips
