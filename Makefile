@@ -43,8 +43,11 @@ demo: venv system-deps
 	@echo "  admin / demo-admin-1    analyst / demo-analyst-1    viewer / demo-viewer-1 (personal data masked)"
 	$(BIN)/clientlens --workspace $(DEMO) serve --host 127.0.0.1 --port $(DEMO_PORT)
 
+# pytest-xdist: each test file runs whole on one worker (its module fixtures built once);
+# TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The generated references; tests fail when they are stale.
 docs: venv
