@@ -14,7 +14,7 @@ import pytest
 
 from clientlens.analytics.satisfaction.behaviour import satisfaction_behaviour
 from clientlens.analytics.satisfaction.complaints import complaint_summary
-from clientlens.analytics.satisfaction.sla import complaint_sla
+from clientlens.analytics.satisfaction.sla import FIRST_RESPONSE_COLUMNS, complaint_sla
 from clientlens.analytics.satisfaction.stats import stratified_difference
 from clientlens.errors import ConfigError
 
@@ -194,15 +194,7 @@ def test_the_first_response_target_comes_from_its_setting():
 
 def test_without_first_response_at_its_columns_are_null_and_the_rest_runs():
     s = complaint_sla(TICKETS, observation_end=END)
-    first = [
-        "first_response_target_hours",
-        "responded",
-        "awaiting_response",
-        "first_response_median_hours",
-        "first_response_p90_hours",
-        "first_response_breached",
-        "first_response_breach_rate",
-    ]
+    first = list(FIRST_RESPONSE_COLUMNS)
     assert s[first].isna().all().all()
     assert str(s["responded"].dtype) == "Int64"  # typed nulls, storable on every engine
     assert _one(s, dimension="all", grain="month").resolved == 4

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from clientlens.analytics.satisfaction import sla
 from clientlens.report.context import ReportContext
 from clientlens.report.insights import Fact, Finding, Source
 from clientlens.report.sections.base import SectionResult, TableBlock
@@ -66,18 +67,7 @@ SLA_COLUMNS = (
     "open_age_median_days",
     "open_age_p90_days",
 )
-FIRST_RESPONSE_COLUMNS = (
-    "dimension",
-    "group",
-    "grain",
-    "first_response_target_hours",
-    "responded",
-    "awaiting_response",
-    "first_response_median_hours",
-    "first_response_p90_hours",
-    "first_response_breached",
-    "first_response_breach_rate",
-)
+FIRST_RESPONSE_COLUMNS = ("dimension", "group", "grain", *sla.FIRST_RESPONSE_COLUMNS)
 """Read apart from :data:`SLA_COLUMNS`: a result published before they existed still has
 its resolution times reported."""
 BEHAVIOUR = "satisfaction_behaviour"
