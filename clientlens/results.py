@@ -7,10 +7,10 @@ run stays readable until the new one is complete, then the new one becomes the l
 
 Readers use :class:`Results` (``ws.results``) and nothing else::
 
-    >>> ws = Workspace("shop")                                   # doctest: +SKIP
-    >>> ws.results.table("rfm_segments").to_pandas()             # doctest: +SKIP
-    >>> ws.results.catalog()                                     # doctest: +SKIP
-    >>> ws.results.runs()                                        # doctest: +SKIP
+    ws = Workspace("shop")
+    ws.results.table("rfm_segments").to_pandas()
+    ws.results.catalog()
+    ws.results.runs()
 
 A :class:`Results` view is pinned to the run that was latest when it was opened; every
 table it hands out comes from that run until :meth:`Results.refresh`.
