@@ -256,6 +256,79 @@ def _decide_decimal(raw: RawTable, table: str, shapes: list[str], setting: str) 
     return "." if dots > commas else ","
 
 
+_UNKNOWN: Any = object()
+"""The decimal separator is only known once the file's numbers have been read."""
+
+
+def _decimal_before_values(
+    raw: RawTable,
+    present: list[Any],
+    position: dict[str, int],
+    source_names: dict[str, str],
+    types: dict[str, str],
+    setting: str,
+) -> Any:
+    """The decimal separator when it is known before any value is read, else ``_UNKNOWN``.
+
+    Known when it is set, when no number column is text, or when no number of the file
+    holds a comma: ``'.'`` then reads every number as it would be read once the shapes
+    were counted. Returned as ``None`` (decided after the one pass) in the last two cases,
+    because a file whose only numbers are ambiguous (``1.234``) shows no separator.
+    """
+    if setting in {".", ","}:
+        return setting
+    texts = [
+        src
+        for c in present
+        if c.type in {"float", "int"}
+        and types.get(src := f"c{position[source_names[c.name]]}", "VARCHAR") == "VARCHAR"
+    ]
+    if not texts:
+        return None
+    commas = scalar(
+        raw.con,
+        f"SELECT count(*) FROM {quoted(raw.table)} WHERE "
+        + " OR ".join(f"contains({c}, ',')" for c in texts),
+    )
+    return _UNKNOWN if commas else None
+
+
+def _unread_ambiguous(raw: RawTable, table: str, shapes: list[str], present: list[Any]) -> None:
+    """Ambiguous numbers have no value when the file shows no decimal separator."""
+    for col in present:
+        s, v = quoted("s_" + col.name), quoted("v_" + col.name)
+        if s in shapes:
+            raw.con.execute(f"UPDATE {quoted(table)} SET {v} = NULL WHERE {s} = 'ambiguous'")
+
+
+def _value_columns(
+    present: list[Any],
+    position: dict[str, int],
+    source_names: dict[str, str],
+    types: dict[str, str],
+    decimal: str | None,
+    timezone: str,
+) -> list[str]:
+    """The typed table's columns: each column's text, a number's shape and every value."""
+    values: list[str] = ["_row"]
+    for col in present:
+        t, r, m, s_ = (quoted(p + col.name) for p in ("t_", "r_", "m_", "s_"))
+        sql_type = types.get(f"c{position[source_names[col.name]]}", "VARCHAR")
+        values.append(t)
+        if col.type == "string":
+            continue  # its value is its text: a view names it, without a copy
+        if col.type in {"float", "int"}:
+            if sql_type == "VARCHAR":
+                expr = number_sql(m, s_, decimal)
+                values.append(s_)
+            else:
+                expr = f"TRY_CAST({r} AS DOUBLE)"
+        else:
+            expr = date_sql(t if sql_type == "VARCHAR" else r, sql_type, timezone)
+        values.append(f"{expr} AS {quoted('v_' + col.name)}")
+    return values
+
+
 def validate(
     kind: str,
     raw: RawTable,
@@ -369,44 +442,47 @@ def validate(
             )
             shaped += [m, f"coalesce({p}, {shape_sql(m)}) AS {shape}"]
             shapes.append(shape)
-    shape_table = f"{prefix}_shaped"
     # one statement; each level's columns are computed once, however often the next reads them
     query = f"SELECT {', '.join(texts)} FROM {quoted(raw.table)} WHERE NOT ({ragged})"
     for level in (plains, monies):
         query = f"SELECT *{''.join(', ' + x for x in level)} FROM ({query})"
-    raw.con.execute(
-        f"CREATE TEMP TABLE {quoted(shape_table)} AS SELECT {', '.join(shaped)} FROM ({query})"
-    )
-    rules.flush()
-    raw.drop()
-
-    decimal = _decide_decimal(raw, shape_table, shapes, options.decimal)
-    _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
-
     typed = f"{prefix}_typed"
-    values: list[str] = ["_row"]
-    for col in present:
-        t, r, m, s_ = (quoted(p + col.name) for p in ("t_", "r_", "m_", "s_"))
-        src = f"c{position[source_names[col.name]]}"
-        sql_type = types.get(src, "VARCHAR")
-        values.append(t)
-        if col.type == "string":
-            continue  # its value is its text: the view below names it, without a copy
-        if col.type in {"float", "int"}:
-            if sql_type == "VARCHAR":
-                expr = number_sql(m, s_, decimal)
-                values.append(s_)
-            else:
-                expr = f"TRY_CAST({r} AS DOUBLE)"
-        else:
-            expr = date_sql(t if sql_type == "VARCHAR" else r, sql_type, options.timezone)
-        values.append(f"{expr} AS {quoted('v_' + col.name)}")
-    raw.con.execute(
-        f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
-        f"FROM {quoted(shape_table)}"
-    )
-    rules.flush()
-    raw.con.execute(f"DROP TABLE {quoted(shape_table)}")
+    decimal = _decimal_before_values(raw, present, position, source_names, types, options.decimal)
+    if decimal is _UNKNOWN:
+        # the file's numbers decide the separator: store their shapes, count them, then
+        # read the values
+        shape_table = f"{prefix}_shaped"
+        raw.con.execute(
+            f"CREATE TEMP TABLE {quoted(shape_table)} AS SELECT {', '.join(shaped)} FROM ({query})"
+        )
+        rules.flush()
+        raw.drop()
+        decimal = _decide_decimal(raw, shape_table, shapes, options.decimal)
+        _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
+        values = _value_columns(present, position, source_names, types, decimal, options.timezone)
+        raw.con.execute(
+            f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
+            f"FROM {quoted(shape_table)}"
+        )
+        rules.flush()
+        raw.con.execute(f"DROP TABLE {quoted(shape_table)}")
+    else:
+        # the separator is known before the values are read (the setting, or no number of
+        # the file holds a comma): shapes and values in the one stored pass
+        values = _value_columns(
+            present, position, source_names, types, decimal or ".", options.timezone
+        )
+        raw.con.execute(
+            f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
+            f"FROM (SELECT {', '.join(shaped)} FROM ({query}))"
+        )
+        rules.flush()
+        raw.drop()
+        if decimal is None:
+            decimal = _decide_decimal(raw, typed + "_data", shapes, options.decimal)
+            if decimal is None:
+                _unread_ambiguous(raw, typed + "_data", shapes, present)
+        _check_decimal_evidence(rules, typed + "_data", shapes, present, options.decimal, decimal)
     strings = [
         f"{quoted('t_' + c.name)} AS {quoted('v_' + c.name)}" for c in present if c.type == "string"
     ]

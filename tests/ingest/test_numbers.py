@@ -32,6 +32,15 @@ def test_decimal_points_and_thousands_commas(workspace, write):
     assert _amounts(workspace) == [1299.5, 12.5, 1234.0, 2000000.0]
 
 
+def test_without_commas_an_ambiguous_number_follows_the_files_decimal_points(workspace, write):
+    # no number holds a comma, so shapes and values are read in one pass: 1.234 is read
+    # under the '.' that 2.5 shows, as the two-pass reading of a file with commas would
+    path = write("dots.csv", HEADER + "A;C1;2024-01-02;1.234\nB;C1;2024-01-03;2.5\n")
+    result = workspace.import_table("orders", path)
+    assert result.decimal == "."
+    assert _amounts(workspace) == [1.234, 2.5]
+
+
 def test_an_ambiguous_number_is_a_problem_when_the_file_does_not_say(seeded, write):
     ws, before = seeded
     path = write("amb.csv", HEADER + "A;C1;2024-01-02;1.234\nB;C1;2024-01-03;7\n")
