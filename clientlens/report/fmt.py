@@ -96,6 +96,13 @@ class Formatter:
             return f"{value:,.0f}"
         return _sig(value, digits)
 
+    def fixed(self, value: float, decimals: int = 1) -> str:
+        """A measured quantity (hours, days) with ``decimals`` decimals whatever its size,
+        so a table column reads alike on every row (0.6, 26.0, 112.3)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "—"
+        return f"{value:,.{decimals}f}"
+
     def pct(self, share: float, decimals: int | None = None) -> str:
         """A share as a percentage: one decimal, two below 1%, none from 100% up."""
         if share is None or (isinstance(share, float) and math.isnan(share)):

@@ -148,7 +148,13 @@ def _sla_for(
 
 
 def _hours(ctx: ReportContext, value: Any) -> str:
+    """Hours in a sentence: 30 hours, a 4-hour target, 1.97 hours."""
     return "—" if missing(value) else ctx.fmt.number(float(value), 3)
+
+
+def _hours_cell(ctx: ReportContext, value: Any) -> str:
+    """Hours in a table column: one decimal on every row (0.6, 26.0, 112.3)."""
+    return "—" if missing(value) else ctx.fmt.fixed(float(value))
 
 
 def _change(ctx: ReportContext, r: Mapping[Any, Any]) -> str:
@@ -181,7 +187,7 @@ def _category_table(
             ("resolution_median_hours", "complaints.col.median_hours"),
             ("resolution_p90_hours", "complaints.col.p90_hours"),
         ):
-            frame[ctx.t(key)] = [_hours(ctx, t.get(column)) for t in pick]
+            frame[ctx.t(key)] = [_hours_cell(ctx, t.get(column)) for t in pick]
         frame[ctx.t("complaints.col.breach_rate")] = [
             "—" if missing(t.get("breach_rate")) else ctx.fmt.pct(t["breach_rate"]) for t in pick
         ]
@@ -222,19 +228,19 @@ def _sla(
                 group_name(ctx, "severity", r["group"]) for r in severity
             ],
             ctx.t("complaints.col.tickets"): [ctx.fmt.count(r["tickets"]) for r in severity],
-            ctx.t("complaints.col.target"): [_hours(ctx, r["target_hours"]) for r in severity],
+            ctx.t("complaints.col.target"): [_hours_cell(ctx, r["target_hours"]) for r in severity],
             ctx.t("complaints.col.median_hours"): [
-                _hours(ctx, r["resolution_median_hours"]) for r in severity
+                _hours_cell(ctx, r["resolution_median_hours"]) for r in severity
             ],
             ctx.t("complaints.col.p90_hours"): [
-                _hours(ctx, r["resolution_p90_hours"]) for r in severity
+                _hours_cell(ctx, r["resolution_p90_hours"]) for r in severity
             ],
             ctx.t("complaints.col.breach_rate"): [ctx.fmt.pct(r["breach_rate"]) for r in severity],
         }
         pick = [replies.get(str(r["group"]), {}) for r in severity]
         if any(not missing(p.get("responded")) for p in pick):
             table[ctx.t("complaints.col.first_median_hours")] = [
-                _hours(ctx, p.get("first_response_median_hours")) for p in pick
+                _hours_cell(ctx, p.get("first_response_median_hours")) for p in pick
             ]
             table[ctx.t("complaints.col.first_breach_rate")] = [
                 _share(ctx, p.get("first_response_breach_rate")) for p in pick
