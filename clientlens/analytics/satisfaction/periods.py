@@ -9,7 +9,7 @@ of the export, not the observation end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from clientlens.analytics.base import as_int64, as_table
 from clientlens.analytics.common import dated_until, text_or_unknown
@@ -122,18 +122,29 @@ def ranked_quantile(t: ir.Table, column: str, keys: Sequence[str], q: float, nam
     The median (q = 0.5) is the middle value or the mean of the middle two; any other q
     is the nearest-rank value, the ⌈q n⌉-th smallest. Missing values are left out.
     """
+    return ranked_quantiles(t, column, keys, {name: q})
+
+
+def ranked_quantiles(
+    t: ir.Table, column: str, keys: Sequence[str], wanted: Mapping[str, float]
+) -> ir.Table:
+    """Several exact quantiles of ``column`` per ``keys`` ({name: q}), from one ranking:
+    each as :func:`ranked_quantile` computes it."""
     t = t.filter(t[column].notnull())
     w = ibis.window(group_by=list(keys), order_by=t[column])
     ranked = t.mutate(
         _rn=as_int64(ibis.row_number().over(w)) + 1,
         _n=t[column].count().over(ibis.window(group_by=list(keys))),
     )
-    if q == 0.5:
-        pick = (ranked._rn == (ranked._n + 1) // 2) | (ranked._rn == ranked._n // 2 + 1)
-    else:
-        pick = ranked._rn == (ranked._n.cast("float64") * q).ceil().cast("int64")
-    chosen = ranked.filter(pick)
-    return chosen.group_by(list(keys)).agg(**{name: chosen[column].cast("float64").mean()})
+    value = ranked[column].cast("float64")
+    picks = {}
+    for name, q in wanted.items():
+        if q == 0.5:
+            pick = (ranked._rn == (ranked._n + 1) // 2) | (ranked._rn == ranked._n // 2 + 1)
+        else:
+            pick = ranked._rn == (ranked._n.cast("float64") * q).ceil().cast("int64")
+        picks[name] = value.mean(where=pick)
+    return ranked.group_by(list(keys)).agg(**picks)
 
 
 def month_labels(m: pd.Series) -> pd.Series:

@@ -10,7 +10,7 @@ its severity (高/紧急/urgent read as high, 中/一般/normal as medium, 低 a
 ``sla_hours_default`` otherwise. It is *breached* when it was resolved after more hours
 than its target, or is still open and already older than it (GLOSSARY ``sla_breach``).
 Resolution time is ``closed_at − opened_at`` (GLOSSARY ``time_to_resolution``), its
-median and 90th percentile exact (:func:`~.periods.ranked_quantile`).
+median and 90th percentile exact (:func:`~.periods.ranked_quantiles`).
 
 Time to first response is ``first_response_at − opened_at``, its median and 90th
 percentile exact in the same way, against one target for every severity,
@@ -36,7 +36,7 @@ from clientlens.analytics.satisfaction.periods import (
     last_month,
     month_labels,
     month_starts,
-    ranked_quantile,
+    ranked_quantiles,
     tickets_until,
     window_filter,
 )
@@ -97,36 +97,35 @@ def _targets(
     )
 
 
+_QUANTILES = {
+    "_hours": {"resolution_median_hours": 0.5, "resolution_p90_hours": 0.9},
+    "_open_age_days": {"open_age_median_days": 0.5, "open_age_p90_days": 0.9},
+    "_response_hours": {"first_response_median_hours": 0.5, "first_response_p90_hours": 0.9},
+}
+"""The medians and 90th percentiles of each measured time, by the column they rank."""
+
+
 def _block(tables: list[ir.Table]) -> pd.DataFrame:
-    counts = []
-    quantiles = []
-    for t in tables:
-        counts.append(
-            t.group_by(_KEYS).agg(
-                tickets=t.count(),
-                resolved=t.count(where=~t._open),
-                open_tickets=t.count(where=t._open),
-                breached=t.count(where=t._late),
-                open_breached=t.count(where=t._open & t._late),
-                _target_min=t._target.min(),
-                _target_max=t._target.max(),
-                responded=t.count(where=t._response_hours.notnull()),
-                awaiting_response=t.count(where=t._awaiting),
-                first_response_breached=t.count(where=t._response_late),
-            )
+    """Counts and quantiles of every dimension's groups: one query for the counts, one per
+    ranked column (its median and p90 from one ranking), each over all dimensions."""
+    counts = [
+        t.group_by(_KEYS).agg(
+            tickets=t.count(),
+            resolved=t.count(where=~t._open),
+            open_tickets=t.count(where=t._open),
+            breached=t.count(where=t._late),
+            open_breached=t.count(where=t._open & t._late),
+            _target_min=t._target.min(),
+            _target_max=t._target.max(),
+            responded=t.count(where=t._response_hours.notnull()),
+            awaiting_response=t.count(where=t._awaiting),
+            first_response_breached=t.count(where=t._response_late),
         )
-        for column, q, name in (
-            ("_hours", 0.5, "resolution_median_hours"),
-            ("_hours", 0.9, "resolution_p90_hours"),
-            ("_open_age_days", 0.5, "open_age_median_days"),
-            ("_open_age_days", 0.9, "open_age_p90_days"),
-            ("_response_hours", 0.5, "first_response_median_hours"),
-            ("_response_hours", 0.9, "first_response_p90_hours"),
-        ):
-            quantiles.append((name, ranked_quantile(t, column, _KEYS, q, name)))
+        for t in tables
+    ]
     out = ibis.union(*counts, distinct=False).to_pandas()
-    for name in dict(quantiles):
-        parts = [q for n, q in quantiles if n == name]
+    for column, wanted in _QUANTILES.items():
+        parts = [ranked_quantiles(t, column, _KEYS, wanted) for t in tables]
         frame = ibis.union(*parts, distinct=False).to_pandas()
         out = out.merge(frame, on=_KEYS, how="left")
     return out
