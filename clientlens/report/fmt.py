@@ -10,6 +10,8 @@ currency symbol comes from the ``currency`` setting, the units from the language
 '¥3.45亿'
 >>> Formatter("en", currency="USD").money(1_234_567)
 '$1.23M'
+>>> Formatter("zh").money(0.0000000117)  # a customer the model writes off
+'¥0'
 >>> Formatter("en").pct(0.1234)
 '12.3%'
 >>> Formatter("zh").pp(0.0123)
@@ -67,7 +69,11 @@ class Formatter:
     def _scaled(self, value: float, *, small_limit: float) -> str:
         """Plain with separators below ``small_limit``, else in 万/亿 or K/M/B."""
         if abs(value) < small_limit:
-            return f"{value:,.0f}" if abs(value) >= 100 else _sig(value)
+            if abs(value) >= 100:
+                return f"{value:,.0f}"
+            if abs(value) < 1:  # cents at most: ¥0.46, ¥0.5, ¥0 (never ¥0.0000000117)
+                return f"{value:.2f}".rstrip("0").rstrip(".")
+            return _sig(value)
         for size, unit in UNITS[self.lang]:
             if abs(value) >= size:
                 return _sig(value / size) + unit

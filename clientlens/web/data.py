@@ -47,6 +47,7 @@ SNAPSHOT_TABLES: dict[str, tuple[str, ...]] = {
         "ticket_id",
         "customer_id",
         "opened_at",
+        "first_response_at",
         "closed_at",
         "category",
         "severity",

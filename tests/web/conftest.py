@@ -67,6 +67,18 @@ CUSTOMERS = pd.DataFrame(
         ],
     }
 )
+TICKETS = pd.DataFrame(
+    {
+        "ticket_id": ["T1", "T2"],
+        "customer_id": ["a", "a"],
+        "opened_at": ["2024-05-02 09:00", "2024-06-28 18:30"],
+        "first_response_at": ["2024-05-02 10:15", None],
+        "closed_at": ["2024-05-03 12:00", None],
+        "category": ["logistics", "quality"],
+        "severity": ["medium", "high"],
+    }
+)
+"""Customer a's complaints: one answered and closed, one still awaiting a first reply."""
 ANALYSED = [
     "customer_summary",
     "customer_base",
@@ -103,6 +115,7 @@ def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = Workspace.init(path, settings={"today": "2026-11-24"})
     ws.import_table("orders", ORDERS)
     ws.import_table("customers", CUSTOMERS)
+    ws.import_table("tickets", TICKETS)
     result = ws.analyze(as_of="2024-06-30", only=ANALYSED)
     assert {o.status for o in result.outcomes} == {"ok"}
     ws.close()

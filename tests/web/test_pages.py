@@ -77,6 +77,12 @@ def test_customer_360_has_the_orders_and_the_profile(login):
     assert client.get("/api/v1/customers/nobody").status_code == 404
     page = client.get("/customers/a?lang=en").text
     assert "13812341234" in page and "Guangdong" in page  # province in English
+    answered, waiting = sorted(one["tickets"], key=lambda k: k["ticket_id"])
+    assert answered["first_response_at"].startswith("2024-05-02T10:15")
+    assert waiting["first_response_at"] is None
+    assert "first reply 2024-05-02 10:15" in page and "closed 2024-05-03 12:00" in page
+    assert "awaiting a first reply" in page
+    assert "首次响应 2024-05-02 10:15" in client.get("/customers/a?lang=zh").text
 
 
 def test_viewers_see_personal_data_masked_everywhere(login):
