@@ -183,7 +183,7 @@ def import_table(
     ImportValidationError
         With ``on_error="report"`` (the default) when any row is bad; the workspace is
         left exactly as it was. ``.problems`` lists the problems (the first
-        :data:`~clientlens.ingest.validate.PROBLEMS_FETCHED`; ``.count`` says how many).
+        :data:`~clientlens.ingest.rules.PROBLEMS_FETCHED`; ``.count`` says how many).
     """
     spec = table_spec(kind)
     on_error = on_error or ws.config.on_error

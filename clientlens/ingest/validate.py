@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from clientlens.errors import DataContractError, Problem
 from clientlens.ingest.read import RawTable, scalar
+from clientlens.ingest.rules import Rules
 from clientlens.ingest.values import (
     CURRENCY_SIGNS,
     DATE_FORMATS,
@@ -43,11 +44,6 @@ from clientlens.schema import TableSpec, resolve_columns, table_spec
 
 if TYPE_CHECKING:
     import pandas as pd
-
-PROBLEMS_FETCHED = 10_000
-"""Problems of each severity fetched into Python; all of them are counted."""
-VALUE_SHOWN = 80
-"""Characters of a value shown in a problem; longer values are cut, their size stated."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ class Validated:
     then the canonical columns, typed; None when the source lacks a required column."""
     columns: list[str]
     problems: list[Problem]
-    """Errors then warnings, at most :data:`PROBLEMS_FETCHED` of each, by row."""
+    """Errors then warnings, at most :data:`~clientlens.ingest.rules.PROBLEMS_FETCHED` of each, by row."""
     error_count: int = 0
     warning_count: int = 0
     rejected_count: int = 0
@@ -121,109 +117,6 @@ class Validated:
             FROM "{self.problems_table}" WHERE severity = 'error' ORDER BY _row, column_name""",
             [self.raw.label],
         ).df()
-
-
-def _shown(value: object) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    if len(text) <= VALUE_SHOWN:
-        return text
-    return f"{text[: VALUE_SHOWN - 20]}… ({len(text):,} characters)"
-
-
-class _Rules:
-    """The validation queries of one import, writing problems into one table."""
-
-    def __init__(self, raw: RawTable, prefix: str, source_names: dict[str, str]):
-        self.raw = raw
-        self.con = raw.con
-        self.problems = f"{prefix}_problems"
-        self.source_names = source_names  # canonical -> header in the file
-        self._pending: list[tuple[str, str, str]] = []  # (table, where, problem struct)
-        self.con.execute(
-            f"CREATE TEMP TABLE {quoted(self.problems)} (_row BIGINT, column_name VARCHAR, "
-            "value VARCHAR, reason VARCHAR, severity VARCHAR)"
-        )
-
-    def add(
-        self,
-        table: str,
-        where: str,
-        column: str | None,
-        value_sql: str | None,
-        reason: str,
-        severity: str = "error",
-        reason_sql: str | None = None,
-    ) -> None:
-        """Every row of ``table`` matching ``where`` is a problem of ``column``.
-
-        The rule runs at the next :meth:`flush`, with the other rules of its table.
-        """
-        name = None if column is None else self.source_names.get(column, column)
-        fields = {
-            "c": "NULL" if name is None else literal(name),
-            "v": "NULL" if value_sql is None else value_sql,
-            "r": reason_sql or literal(reason),
-            "s": literal(severity),
-        }
-        problem = ", ".join(f"'{k}': CAST({v} AS VARCHAR)" for k, v in fields.items())
-        self._pending.append((table, where, "{" + problem + "}"))
-
-    def flush(self) -> None:
-        """Run the pending rules: one scan of each table for all of its rules, however
-        many, where a row's problems are the rules it fails, in the order they were added."""
-        tables = dict.fromkeys(table for table, _, _ in self._pending)
-        for table in tables:
-            rules = [(where, problem) for t, where, problem in self._pending if t == table]
-            cases = ", ".join(f"CASE WHEN {where} THEN {problem} END" for where, problem in rules)
-            anyone = " OR ".join(f"({where})" for where, _ in rules)
-            self.con.execute(
-                f"INSERT INTO {quoted(self.problems)} SELECT _row, p.c, p.v, p.r, p.s FROM ("
-                f"SELECT _row, unnest([{cases}]) AS p FROM {quoted(table)} WHERE {anyone}) "
-                "WHERE p IS NOT NULL"
-            )
-        self._pending.clear()
-
-    def add_one(self, column: str | None, value: str | None, reason: str, severity: str) -> None:
-        name = None if column is None else self.source_names.get(column, column)
-        self.con.execute(
-            f"INSERT INTO {quoted(self.problems)} VALUES (NULL, ?, ?, ?, ?)",
-            [name, value, reason, severity],
-        )
-
-    def count(self, severity: str) -> int:
-        self.flush()
-        return int(
-            scalar(
-                self.con,
-                f"SELECT count(*) FROM {quoted(self.problems)} WHERE severity = ?",
-                [severity],
-            )
-        )
-
-    def fetch(self) -> list[Problem]:
-        self.flush()
-        out: list[Problem] = []
-        for severity in ("error", "warning"):
-            rows = self.con.execute(
-                f"""SELECT _row, column_name, value, reason FROM {quoted(self.problems)}
-                WHERE severity = ? ORDER BY _row NULLS FIRST, column_name LIMIT {PROBLEMS_FETCHED}""",
-                [severity],
-            ).fetchall()
-            out += [
-                Problem(
-                    self.raw.label,
-                    None if r is None else int(r),
-                    col,
-                    _shown(val),
-                    reason,
-                    severity,
-                )
-                for r, col, val, reason in rows
-            ]
-        out.sort(key=lambda p: (p.row or 0, p.column or ""))
-        return out
 
 
 def _column_types(raw: RawTable) -> dict[str, str]:
@@ -390,7 +283,7 @@ def validate(
         ]
         return Validated(raw, None, [], problems, len(problems), 0, 0, ignored, colmap)
 
-    rules = _Rules(raw, prefix, source_names)
+    rules = Rules(raw, prefix, source_names)
     width = len(headers)
     ragged = f"_fields <> {width}"
     delimiter = raw.delimiter if raw.delimiter and raw.delimiter != " " else ","
@@ -621,7 +514,7 @@ def _check_headers(raw: RawTable) -> None:
 
 
 def _check_decimal_evidence(
-    rules: _Rules,
+    rules: Rules,
     table: str,
     shapes: list[str],
     present: list[Any],
@@ -669,7 +562,7 @@ def _check_decimal_evidence(
 
 
 def _vocabularies(
-    kind: str, typed: str, present: list[Any], rules: _Rules, options: Options
+    kind: str, typed: str, present: list[Any], rules: Rules, options: Options
 ) -> dict[str, str]:
     """Coded columns mapped onto ClientLens codes; returns column → SQL of the code."""
     out: dict[str, str] = {}
@@ -719,7 +612,7 @@ def _vocabularies(
     return out
 
 
-def _currency_warnings(typed: str, present: list[Any], rules: _Rules, currency: str) -> None:
+def _currency_warnings(typed: str, present: list[Any], rules: Rules, currency: str) -> None:
     """Amounts written with another currency's sign than the workspace's: a warning each."""
     money = [c.name for c in present if c.type == "float"]
     others = {k: v for k, v in CURRENCY_SIGNS.items() if k != currency.upper()}
@@ -751,7 +644,7 @@ def _currency_warnings(typed: str, present: list[Any], rules: _Rules, currency: 
                 )
 
 
-def _cross_column_rules(kind: str, typed: str, present: list[Any], rules: _Rules) -> None:
+def _cross_column_rules(kind: str, typed: str, present: list[Any], rules: Rules) -> None:
     names = {c.name for c in present}
     if kind == "tickets" and {"opened_at", "closed_at"} <= names:
         rules.add(
@@ -771,7 +664,7 @@ def _cross_column_rules(kind: str, typed: str, present: list[Any], rules: _Rules
         )
 
 
-def _check_duplicates(spec: TableSpec, typed: str, present: list[Any], rules: _Rules) -> str:
+def _check_duplicates(spec: TableSpec, typed: str, present: list[Any], rules: Rules) -> str:
     """Exact duplicate rows are merged (warning); same key, other values is an error.
 
     Returns the name of a table of the ``_row`` s dropped as exact duplicates. With a key,
