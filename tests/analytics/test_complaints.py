@@ -12,6 +12,7 @@ import math
 import pandas as pd
 import pytest
 
+from clientlens.analytics.purchase.behaviour import purchase_cycle
 from clientlens.analytics.satisfaction.behaviour import satisfaction_behaviour
 from clientlens.analytics.satisfaction.complaints import complaint_summary
 from clientlens.analytics.satisfaction.sla import FIRST_RESPONSE_COLUMNS, complaint_sla
@@ -245,6 +246,36 @@ def test_repurchase_and_churn_after_nps_answers():
     assert churn["window_days"].tolist() == [100.0] * 3
     assert churn["value"].tolist() == [0.0, 1.0, 1.0]
     assert pd.isna(churn.loc["promoter", "difference"])
+
+
+def test_the_churn_window_from_the_purchase_cycle_result_is_the_one_it_computes():
+    # purchase cycles of 60 and 80 days: window 2 x 70 = 140, above the 90-day floor
+    orders = _orders(
+        [
+            ("a", "2024-01-01", 10.0),
+            ("a", "2024-03-01", 10.0),
+            ("a", "2024-04-30", 10.0),
+            ("b", "2024-02-01", 10.0),
+            ("b", "2024-04-21", 10.0),
+            ("c", "2024-03-05", 10.0),
+        ]
+    )
+    feedback = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "date": pd.to_datetime(["2024-05-01", "2024-05-01", "2024-05-01"]),
+            "kind": "nps",
+            "score": [10.0, 3.0, 8.0],
+        }
+    )
+    end = "2024-12-31"
+    alone = satisfaction_behaviour(orders, observation_end=end, feedback=feedback)
+    cycles = purchase_cycle(orders, observation_end=end)
+    given = satisfaction_behaviour(
+        orders, observation_end=end, feedback=feedback, purchase_cycle=cycles
+    )
+    assert alone[alone.comparison == "nps_churn"]["window_days"].tolist() == [140.0] * 3
+    pd.testing.assert_frame_equal(given, alone)
 
 
 def test_complainers_are_compared_within_rfm_cells_as_of_the_cutoff():

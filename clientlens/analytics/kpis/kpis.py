@@ -121,10 +121,13 @@ def median_purchase_cycle_days(orders: ir.Table) -> ir.FloatingScalar:
 
 
 def churn_window_days(
-    orders: ir.Table, setting_days: int = CHURN_WINDOW_DAYS.default
+    orders: ir.Table,
+    setting_days: int = CHURN_WINDOW_DAYS.default,
+    purchase_cycle: ir.Table | None = None,
 ) -> ir.FloatingValue:
-    """The inactivity window: ``setting_days`` if > 0, else 2 × median cycle, ≥ 90 days."""
-    return _churn_window_table(orders, setting_days)._window.as_scalar()
+    """The inactivity window: ``setting_days`` if > 0, else 2 × median cycle, ≥ 90 days;
+    from the ``purchase_cycle`` result when given (the costly per-customer medians done)."""
+    return _churn_window_table(orders, setting_days, purchase_cycle)._window.as_scalar()
 
 
 def _churn_window_table(

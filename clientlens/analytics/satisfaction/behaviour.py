@@ -252,6 +252,7 @@ def satisfaction_behaviour(
     feedback: Any = None,
     tickets: Any = None,
     rfm_scores: Any = None,
+    purchase_cycle: Any = None,
     churn_window_days_setting: int = CHURN_WINDOW_DAYS.default,
     confidence: float = CONFIDENCE.default,
 ) -> pd.DataFrame:
@@ -259,12 +260,14 @@ def satisfaction_behaviour(
     as behaviour next to loyalty as stated (see the module docstring).
 
     ``orders`` are completed orders (``customer_id, order_date, amount``); comparisons
-    whose input is missing are left out.
+    whose input is missing are left out. ``purchase_cycle`` (the result of that name), when
+    given, spares recomputing each customer's purchase cycle for the churn window.
     """
     end = to_date(observation_end)
     end_day = python_epoch_days(end)
     o = dated_until(as_table(orders), "order_date", end)
-    window = float(churn_window_days(o, churn_window_days_setting).execute())
+    cycles = None if purchase_cycle is None else as_table(purchase_cycle)
+    window = float(churn_window_days(o, churn_window_days_setting, cycles).execute())
     parts = []
     if feedback is not None:
         answers = _nps_answers(as_table(feedback), end)

@@ -383,6 +383,7 @@ def _behaviour_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd
             feedback=inputs.get("feedback"),
             tickets=inputs.get("tickets"),
             rfm_scores=inputs.get("rfm_scores"),
+            purchase_cycle=inputs.get("purchase_cycle"),
             churn_window_days_setting=ctx.setting("churn_window_days"),
             confidence=ctx.setting("satisfaction_confidence"),
         )
@@ -505,7 +506,7 @@ ANALYSES = [
     Analysis(
         name="satisfaction_behaviour",
         requires=("orders",),
-        optional=("feedback", "tickets", "rfm_scores"),
+        optional=("feedback", "tickets", "rfm_scores", "purchase_cycle"),
         build=_behaviour_build,
         settings=(CHURN_WINDOW_DAYS, scores_mod.CONFIDENCE),
         description="Satisfaction against later behaviour: 90-day repurchase and churn of "
