@@ -8,18 +8,19 @@ themes, comma-separated (``logistics,price``); a comment no theme claims gets it
 data-driven topic (``topic_2``) or ``other``.
 
 Scoring runs in Python (jieba, the shipped Chinese model, VADER) on the distinct
-comments, so the feedback table is read into pandas: at a million comments this is
-well under the time the scoring takes (bench/bench_sentiment.py).
+comments only: they are read out of the engine with their counts, scored, and joined
+back to the feedback rows in the engine, so the rows themselves never leave it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column
 from clientlens.config import Setting
 from clientlens.errors import NotEnoughDataError
-from clientlens.lazy import ir, np, pd
+from clientlens.lazy import ibis, ir, np, pd
 from clientlens.nlp import themes as nlp_themes
 from clientlens.nlp.sentiment import score_distinct
 from clientlens.privacy import mask_text
@@ -50,33 +51,22 @@ _MAYBE_PERSONAL = (
 through :func:`~clientlens.privacy.mask_text`."""
 
 
-def score_feedback(
-    feedback: pd.DataFrame, *, theme_keywords: str = "", n_topics: int = 5, seed: int = 0
+def score_comments(
+    comments: pd.Series,
+    counts: Any,
+    *,
+    theme_keywords: str = "",
+    n_topics: int = 5,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """The comments of ``feedback`` scored: language, p_positive, label, themes.
+    """Distinct comments, each occurring ``counts`` times, scored.
 
-    ``feedback`` has ``customer_id``, ``date``, ``kind``, ``score`` and ``comment``;
-    rows whose comment is empty or missing are left out.
-
-    Examples
-    --------
-    >>> fb = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": ["2024-01-02"] * 3,
-    ...     "kind": "review", "score": [5.0, 1.0, 3.0],
-    ...     "comment": ["物流很快，包装很好", "Broke after a day, call me on 13812345678", None]})
-    >>> out = score_feedback(fb, n_topics=0)
-    >>> out[["customer_id", "comment", "label", "themes"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
-    [['a', '物流很快，包装很好', 'positive', 'logistics,packaging'],
-     ['b', 'Broke after a day, call me on 138****5678', 'negative', 'quality']]
+    Returns one row per comment, in the order given: ``_text`` (the comment as given),
+    ``comment`` (masked), ``language``, ``p_positive``, ``label`` and ``themes``.
     """
-    text = feedback["comment"]
-    has_text = text.notna() & (text.astype("string").str.strip() != "")
-    frame = feedback.loc[has_text, ["customer_id", "date", "kind", "score", "comment"]]
-    frame = frame.reset_index(drop=True)
-    codes, distinct_values = pd.factorize(frame["comment"].astype(str))
-    distinct = pd.Series(distinct_values, dtype=object)
+    distinct = pd.Series(comments, dtype=object).reset_index(drop=True)
+    counts = np.asarray(counts)
     scored = score_distinct(list(distinct))
-    counts = np.bincount(codes, minlength=len(distinct))
-
     themes = nlp_themes.dictionary(theme_keywords)
     hits = nlp_themes.match_themes(distinct, themes)
     names = np.array(list(themes), dtype=object)
@@ -100,31 +90,87 @@ def score_feedback(
     masked[personal] = [mask_text(t) for t in masked[personal]]
     return pd.DataFrame(
         {
-            "customer_id": frame["customer_id"].astype(str).to_numpy(),
-            "date": pd.to_datetime(frame["date"]).dt.date.to_numpy(),
-            "kind": frame["kind"].to_numpy(),
-            "score": frame["score"].astype(float).to_numpy(),
-            "comment": masked[codes],
-            "language": scored["language"].to_numpy()[codes],
-            "p_positive": scored["p_positive"].to_numpy()[codes],
-            "label": scored["label"].to_numpy()[codes],
-            "themes": labels[codes],
+            "_text": distinct.to_numpy(),
+            "comment": masked,
+            "language": scored["language"].to_numpy(),
+            "p_positive": scored["p_positive"].to_numpy(dtype="float64"),
+            "label": scored["label"].to_numpy(),
+            "themes": labels,
         }
     )
 
 
-def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.DataFrame:
+def score_feedback(
+    feedback: pd.DataFrame, *, theme_keywords: str = "", n_topics: int = 5, seed: int = 0
+) -> pd.DataFrame:
+    """The comments of ``feedback`` scored: language, p_positive, label, themes.
+
+    ``feedback`` has ``customer_id``, ``date``, ``kind``, ``score`` and ``comment``;
+    rows whose comment is empty or missing are left out. Each distinct comment is scored
+    once (:func:`score_comments`).
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": ["2024-01-02"] * 3,
+    ...     "kind": "review", "score": [5.0, 1.0, 3.0],
+    ...     "comment": ["物流很快，包装很好", "Broke after a day, call me on 13812345678", None]})
+    >>> out = score_feedback(fb, n_topics=0)
+    >>> out[["customer_id", "comment", "label", "themes"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['a', '物流很快，包装很好', 'positive', 'logistics,packaging'],
+     ['b', 'Broke after a day, call me on 138****5678', 'negative', 'quality']]
+    """
+    text = feedback["comment"]
+    has_text = text.notna() & (text.astype("string").str.strip() != "")
+    frame = feedback.loc[has_text, ["customer_id", "date", "kind", "score", "comment"]]
+    frame = frame.reset_index(drop=True)
+    codes, distinct_values = pd.factorize(frame["comment"].astype(str))
+    counts = np.bincount(codes, minlength=len(distinct_values))
+    scored = score_comments(
+        pd.Series(distinct_values, dtype=object),
+        counts,
+        theme_keywords=theme_keywords,
+        n_topics=n_topics,
+        seed=seed,
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(frame["date"]).dt.date.to_numpy(),
+            "kind": frame["kind"].to_numpy(),
+            "score": frame["score"].astype(float).to_numpy(),
+            **{c: scored[c].to_numpy()[codes] for c in _SCORED},
+        }
+    )
+
+
+_SCORED = ("comment", "language", "p_positive", "label", "themes")
+
+
+def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:
+    """Only the distinct comments leave the engine (sorted, so the topics' seeded sample
+    is the same on every engine); their scores are joined back to the rows in it."""
     fb = inputs["feedback"]
     if "comment" not in fb.columns:
         raise NotEnoughDataError("the feedback table has no comment column")
     fb = fb.filter(fb.comment.notnull() & (fb.comment.strip() != ""))
-    frame = fb.select("customer_id", "date", "kind", "score", "comment").to_pandas()
-    if frame.empty:
+    distinct = fb.group_by("comment").agg(_n=fb.count()).to_pandas()
+    if distinct.empty:
         raise NotEnoughDataError("no feedback row has a comment")
-    return score_feedback(
-        frame,
+    distinct = distinct.sort_values("comment", kind="stable", ignore_index=True)
+    scored = score_comments(
+        distinct["comment"].astype(str),
+        distinct["_n"].to_numpy(),
         theme_keywords=ctx.setting("feedback_theme_keywords"),
         n_topics=ctx.setting("feedback_topics"),
+    )
+    s = ibis.memtable(scored.rename(columns={c: "_s_" + c for c in _SCORED}))
+    j = fb.inner_join(s, fb.comment == s._text)
+    return j.select(
+        customer_id=j.customer_id.cast("string"),
+        date=j.date.cast("date"),
+        kind=j.kind.cast("string"),
+        score=j.score.cast("float64"),
+        **{c: j["_s_" + c].cast("float64" if c == "p_positive" else "string") for c in _SCORED},
     )
 
 
