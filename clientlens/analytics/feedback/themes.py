@@ -41,9 +41,23 @@ WINDOW_MONTHS = 3
 
 
 def explode_themes(scored: pd.DataFrame) -> pd.DataFrame:
-    """``scored`` with one row per comment and theme (column ``theme``)."""
-    out = scored.assign(theme=scored["themes"].str.split(",")).explode("theme")
-    return out.reset_index(drop=True)
+    """``scored`` with one row per comment and theme (column ``theme``), in the order of
+    ``scored`` and of each comment's themes.
+
+    The theme lists are split once per distinct list (a few hundred at most), not once
+    per comment: at a million comments ``str.split`` and ``explode`` took seconds.
+    """
+    codes, lists = pd.factorize(scored["themes"], use_na_sentinel=False)
+    parts = [v.split(",") if isinstance(v, str) else [np.nan] for v in lists]
+    lengths = np.array([len(p) for p in parts], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    flat = np.array([t for p in parts for t in p], dtype=object)
+    per_row = lengths[codes]
+    rows = np.repeat(np.arange(len(scored)), per_row)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    out = scored.iloc[rows].reset_index(drop=True)
+    out["theme"] = flat[starts[codes][rows] + within] if len(rows) else np.array([], dtype=object)
+    return out
 
 
 def theme_source(code: str, custom: Mapping[str, Any]) -> str:
