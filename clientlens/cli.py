@@ -437,7 +437,13 @@ def analyze(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Use only data up to this date (YYYY-MM-DD).")
     ] = None,
-    only: Annotated[list[str] | None, typer.Option(help="Run only these analyses.")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run only these analyses (and those they need): repeat --only, or "
+            "separate the names with commas."
+        ),
+    ] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help=_SET_HELP)
     ] = None,
@@ -448,7 +454,8 @@ def analyze(
     overrides = parse_assignments(set_ or [], option="--set")
     ws = _workspace(**overrides)
     with _progress("analyze") as update:
-        result = ws.analyze(as_of=as_of, only=only or None, progress=update)
+        names = [n.strip() for item in only or [] for n in item.split(",") if n.strip()]
+        result = ws.analyze(as_of=as_of, only=names or None, progress=update)
     table = Table(header_style="bold")
     for key in ("col_analysis", "col_status", "col_rows", "col_seconds", "col_reason"):
         table.add_column(_t(key), overflow="fold")

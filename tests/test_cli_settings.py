@@ -93,6 +93,22 @@ def test_set_overrides_a_setting_for_the_run(shop, monkeypatch, capsys):
     assert sorted(set(scores.r_score)) == [1, 2, 3, 4]
 
 
+def test_only_takes_names_separated_by_commas(shop, monkeypatch, capsys):
+    code, out, err = _run(
+        monkeypatch,
+        capsys,
+        "--workspace",
+        str(shop),
+        "analyze",
+        "--only",
+        "rfm_scores, customer_summary",
+    )
+    assert code == 0, err
+    ran = {line.split()[1] for line in out.splitlines() if line.startswith("│ ")}
+    assert {"rfm_scores", "customer_summary"} <= ran
+    assert "rfm_segments" not in ran
+
+
 @pytest.mark.parametrize(
     ("item", "message"),
     [
