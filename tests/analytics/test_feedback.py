@@ -89,6 +89,21 @@ def test_quotes_are_the_themes_own_comments_masked(scored):
     assert "物流" in t.loc["logistics", "keywords"]
 
 
+def test_names_are_looked_up_once_for_the_quoted_customers_only(scored):
+    asked = []
+
+    def lookup(ids):
+        asked.append(ids)
+        return {"c": "Anna"}
+
+    t = feedback_themes(scored, observation_end=END, names=lookup)
+    given = feedback_themes(scored, observation_end=END, names={"c": "Anna"})
+    pd.testing.assert_frame_equal(t, given)
+    (ids,) = asked  # one call, with the authors of the quotes, not every customer
+    assert "c" in ids and set(ids) < set(scored["customer_id"]) | {"c"}
+    assert len(ids) <= 3 * t["theme"].nunique()
+
+
 def test_months_have_a_row_per_month_and_theme(scored):
     m = feedback_theme_months(scored, observation_end=END)
     assert m["period_label"].unique().tolist() == [f"2024-0{i}" for i in range(1, 7)]

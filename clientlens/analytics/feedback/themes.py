@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column
@@ -76,7 +76,8 @@ def _windows(observation_end: dt.date) -> tuple[int, int]:
     return last - WINDOW_MONTHS + 1, last
 
 
-def _quote(group: pd.DataFrame, keywords: list[str], names: Mapping[str, str]) -> str | None:
+def _quote(group: pd.DataFrame, keywords: list[str]) -> tuple[str, str] | None:
+    """The group's representative comment and the customer who wrote it (unmasked)."""
     lengths = group["comment"].str.len()
     group = group[(lengths >= QUOTE_LENGTH[0]) & (lengths <= QUOTE_LENGTH[1])]
     if group.empty:
@@ -89,8 +90,7 @@ def _quote(group: pd.DataFrame, keywords: list[str], names: Mapping[str, str]) -
     held = sum(lower.str.contains(k, regex=False).astype(int) for k in keywords) if keywords else 0
     rank = pd.DataFrame({"held": held, "n": counts["n"].to_numpy()}, index=counts.index)
     best = rank.sort_values(["held", "n"], ascending=False, kind="stable").index[0]
-    name = names.get(counts.loc[best, "customer_id"])
-    return mask_text(best, names=[name] if name else [])
+    return str(best), str(counts.loc[best, "customer_id"])
 
 
 def feedback_themes(
@@ -98,14 +98,15 @@ def feedback_themes(
     *,
     observation_end: dt.date,
     custom_keywords: str = "",
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | Callable[[list[str]], Mapping[str, str]] | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
     """The theme table of a ``feedback_scored`` frame (see the module docstring).
 
-    ``names``: customer_id → name, masked wherever it occurs in a quote.
+    ``names``: customer_id → name, masked wherever it occurs in a quote; or a function
+    that gives that mapping for the ids of the quotes' authors (asked once, for the few
+    customers quoted).
     """
-    names = names or {}
     custom = nlp_themes.ThemeKeywords(custom_keywords).themes()
     long = explode_themes(scored)
     total = len(scored)
@@ -128,7 +129,8 @@ def feedback_themes(
             counts = counts.iloc[np.sort(rng.choice(len(counts), KEYWORD_SAMPLE, replace=False))]
         groups[theme], weights[theme] = list(counts.index), counts.to_list()
     keywords = nlp_themes.theme_keywords(groups, weights)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    picked: list[dict[str, tuple[str, str] | None]] = []  # each row's quotes and their authors
     for key, g in long.groupby("theme", sort=True):
         theme = str(key)
         recent = g[(g["_m"] >= first_recent) & (g["_m"] <= last)]
@@ -156,12 +158,20 @@ def feedback_themes(
                 "negative_share_prior_3m": float((prior["label"] == "negative").mean())
                 if len(prior)
                 else math.nan,
-                **{
-                    f"quote_{label}": _quote(g[g["label"] == label], words, names)
-                    for label in ("negative", "positive", "neutral")
-                },
             }
         )
+        picked.append(
+            {
+                f"quote_{label}": _quote(g[g["label"] == label], words)
+                for label in ("negative", "positive", "neutral")
+            }
+        )
+    quoted = sorted({q[1] for p in picked for q in p.values() if q})
+    known = (names(quoted) if callable(names) else names) if quoted and names else {}
+    for row, quotes in zip(rows, picked, strict=True):
+        for column, q in quotes.items():
+            name = known.get(q[1]) if q else None
+            row[column] = mask_text(q[0], names=[name] if name else []) if q else None
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     out = out.sort_values(["volume", "theme"], ascending=[False, True], kind="stable")
     for col, c in COLUMNS.items():
@@ -172,12 +182,12 @@ def feedback_themes(
     return out.reset_index(drop=True)
 
 
-def _names(inputs: Mapping[str, ir.Table]) -> dict[str, str]:
+def _names(inputs: Mapping[str, ir.Table], ids: list[str]) -> dict[str, str]:
+    """The names of the customers ``ids`` (the quotes' authors), read in one query."""
     customers = inputs.get("customers")
-    if customers is None or "name" not in customers.columns:
+    if customers is None or "name" not in customers.columns or not ids:
         return {}
-    quoted = inputs["feedback_scored"].select("customer_id").distinct()
-    named = customers.filter(customers.name.notnull()).semi_join(quoted, "customer_id")
+    named = customers.filter(customers.name.notnull() & customers.customer_id.isin(ids))
     frame = named.select("customer_id", "name").to_pandas()
     return dict(zip(frame["customer_id"].astype(str), frame["name"].astype(str), strict=True))
 
@@ -188,7 +198,7 @@ def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.DataFrame
         scored,
         observation_end=ctx.observation_end,
         custom_keywords=ctx.setting("feedback_theme_keywords"),
-        names=_names(inputs),
+        names=lambda ids: _names(inputs, ids),
     )
 
 
