@@ -94,15 +94,8 @@ def test_set_overrides_a_setting_for_the_run(shop, monkeypatch, capsys):
 
 
 def test_only_takes_names_separated_by_commas(shop, monkeypatch, capsys):
-    code, out, err = _run(
-        monkeypatch,
-        capsys,
-        "--workspace",
-        str(shop),
-        "analyze",
-        "--only",
-        "rfm_scores, customer_summary",
-    )
+    args = ["--workspace", str(shop), "analyze", "--only", "rfm_scores, customer_summary"]
+    code, out, err = _run(monkeypatch, capsys, *args)
     assert code == 0, err
     ran = {line.split()[1] for line in out.splitlines() if line.startswith("│ ")}
     assert {"rfm_scores", "customer_summary"} <= ran
