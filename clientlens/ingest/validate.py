@@ -149,41 +149,14 @@ def _decide_decimal(raw: RawTable, table: str, shapes: list[str], setting: str) 
     return "." if dots > commas else ","
 
 
-_UNKNOWN: Any = object()
-"""The decimal separator is only known once the file's numbers have been read."""
-
-
-def _decimal_before_values(
-    raw: RawTable,
-    present: list[Any],
-    position: dict[str, int],
-    source_names: dict[str, str],
-    types: dict[str, str],
-    setting: str,
-) -> Any:
-    """The decimal separator when it is known before any value is read, else ``_UNKNOWN``.
-
-    Known when it is set, when no number column is text, or when no number of the file
-    holds a comma: ``'.'`` then reads every number as it would be read once the shapes
-    were counted. Returned as ``None`` (decided after the one pass) in the last two cases,
-    because a file whose only numbers are ambiguous (``1.234``) shows no separator.
-    """
-    if setting in {".", ","}:
-        return setting
-    texts = [
-        src
-        for c in present
-        if c.type in {"float", "int"}
-        and types.get(src := f"c{position[source_names[c.name]]}", "VARCHAR") == "VARCHAR"
-    ]
-    if not texts:
-        return None
-    commas = scalar(
-        raw.con,
-        f"SELECT count(*) FROM {quoted(raw.table)} WHERE "
-        + " OR ".join(f"contains({c}, ',')" for c in texts),
-    )
-    return _UNKNOWN if commas else None
+def _separator_needs_counting(raw: RawTable, number_texts: list[str], setting: str) -> bool:
+    """Whether the decimal separator must be decided from the counted shapes before any
+    value is read: only when it is not set and some number of the file holds a comma.
+    Otherwise ``'.'`` (or the setting) reads every number as the counted shapes would."""
+    if setting in {".", ","} or not number_texts:
+        return False
+    where = " OR ".join(f"contains({c}, ',')" for c in number_texts)
+    return bool(scalar(raw.con, f"SELECT count(*) FROM {quoted(raw.table)} WHERE {where}"))
 
 
 def _unread_ambiguous(raw: RawTable, table: str, shapes: list[str], present: list[Any]) -> None:
@@ -316,6 +289,7 @@ def validate(
     monies: list[str] = []  # the text without currency signs, for the other numbers
     shaped: list[str] = ["_row"]  # what is stored
     shapes: list[str] = []
+    number_texts: list[str] = []  # the source columns of numbers written as text
     for col in present:
         src = f"c{position[source_names[col.name]]}"
         sql_type = types.get(src, "VARCHAR")
@@ -335,13 +309,14 @@ def validate(
             )
             shaped += [m, f"coalesce({p}, {shape_sql(m)}) AS {shape}"]
             shapes.append(shape)
+            number_texts.append(src)
     # one statement; each level's columns are computed once, however often the next reads them
     query = f"SELECT {', '.join(texts)} FROM {quoted(raw.table)} WHERE NOT ({ragged})"
     for level in (plains, monies):
         query = f"SELECT *{''.join(', ' + x for x in level)} FROM ({query})"
     typed = f"{prefix}_typed"
-    decimal = _decimal_before_values(raw, present, position, source_names, types, options.decimal)
-    if decimal is _UNKNOWN:
+    data = typed + "_data"
+    if _separator_needs_counting(raw, number_texts, options.decimal):
         # the file's numbers decide the separator: store their shapes, count them, then
         # read the values
         shape_table = f"{prefix}_shaped"
@@ -354,34 +329,31 @@ def validate(
         _check_decimal_evidence(rules, shape_table, shapes, present, options.decimal, decimal)
         values = _value_columns(present, position, source_names, types, decimal, options.timezone)
         raw.con.execute(
-            f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
+            f"CREATE TEMP TABLE {quoted(data)} AS SELECT {', '.join(values)} "
             f"FROM {quoted(shape_table)}"
         )
         rules.flush()
         raw.con.execute(f"DROP TABLE {quoted(shape_table)}")
     else:
-        # the separator is known before the values are read (the setting, or no number of
-        # the file holds a comma): shapes and values in the one stored pass
-        values = _value_columns(
-            present, position, source_names, types, decimal or ".", options.timezone
-        )
+        # shapes and values in the one stored pass, then the separator the shapes show
+        read_as = options.decimal if options.decimal in {".", ","} else "."
+        values = _value_columns(present, position, source_names, types, read_as, options.timezone)
         raw.con.execute(
-            f"CREATE TEMP TABLE {quoted(typed + '_data')} AS SELECT {', '.join(values)} "
+            f"CREATE TEMP TABLE {quoted(data)} AS SELECT {', '.join(values)} "
             f"FROM (SELECT {', '.join(shaped)} FROM ({query}))"
         )
         rules.flush()
         raw.drop()
+        decimal = _decide_decimal(raw, data, shapes, options.decimal)
         if decimal is None:
-            decimal = _decide_decimal(raw, typed + "_data", shapes, options.decimal)
-            if decimal is None:
-                _unread_ambiguous(raw, typed + "_data", shapes, present)
-        _check_decimal_evidence(rules, typed + "_data", shapes, present, options.decimal, decimal)
+            _unread_ambiguous(raw, data, shapes, present)
+        _check_decimal_evidence(rules, data, shapes, present, options.decimal, decimal)
     strings = [
         f"{quoted('t_' + c.name)} AS {quoted('v_' + c.name)}" for c in present if c.type == "string"
     ]
     raw.con.execute(
         f"CREATE TEMP VIEW {quoted(typed)} AS SELECT *{''.join(', ' + x for x in strings)} "
-        f"FROM {quoted(typed + '_data')}"
+        f"FROM {quoted(data)}"
     )
 
     for col in present:
@@ -468,7 +440,7 @@ def validate(
             ORDER BY _row"""
         )
         raw.con.execute(f"DROP VIEW {quoted(typed)}")
-        raw.con.execute(f"DROP TABLE {quoted(typed + '_data')}")
+        raw.con.execute(f"DROP TABLE {quoted(data)}")
     else:
         # every row is loaded: the typed rows in file order through a view, not a copy of
         # them (the stage drops both at its end)
