@@ -51,6 +51,10 @@ _MAYBE_PERSONAL = (
 through :func:`~clientlens.privacy.mask_text`."""
 
 
+_SCORED = ("comment", "language", "p_positive", "label", "themes")
+"""What :func:`score_comments` gives each distinct comment, beside its ``_text``."""
+
+
 def score_comments(
     comments: pd.Series,
     counts: Any,
@@ -141,9 +145,6 @@ def score_feedback(
             **{c: scored[c].to_numpy()[codes] for c in _SCORED},
         }
     )
-
-
-_SCORED = ("comment", "language", "p_positive", "label", "themes")
 
 
 def _build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.Table:

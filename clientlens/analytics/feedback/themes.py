@@ -56,7 +56,7 @@ def explode_themes(scored: pd.DataFrame) -> pd.DataFrame:
     rows = np.repeat(np.arange(len(scored)), per_row)
     within = np.arange(len(rows)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     out = scored.iloc[rows].reset_index(drop=True)
-    out["theme"] = flat[starts[codes][rows] + within] if len(rows) else np.array([], dtype=object)
+    out["theme"] = flat[starts[codes][rows] + within]
     return out
 
 
@@ -167,7 +167,7 @@ def feedback_themes(
             }
         )
     quoted = sorted({q[1] for p in picked for q in p.values() if q})
-    known = (names(quoted) if callable(names) else names) if quoted and names else {}
+    known = names(quoted) if callable(names) else (names or {})
     for row, quotes in zip(rows, picked, strict=True):
         for column, q in quotes.items():
             name = known.get(q[1]) if q else None

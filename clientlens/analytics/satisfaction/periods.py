@@ -116,20 +116,15 @@ def window_filter(t: ir.Table, last_m: int, months: int, back: int = 0) -> ir.Ta
     return t.filter((t._m > end - months) & (t._m <= end))
 
 
-def ranked_quantile(t: ir.Table, column: str, keys: Sequence[str], q: float, name: str) -> ir.Table:
-    """The exact ``q`` quantile of ``column`` per ``keys`` (``name``), identical on every engine.
+def ranked_quantiles(
+    t: ir.Table, column: str, keys: Sequence[str], wanted: Mapping[str, float]
+) -> ir.Table:
+    """Exact quantiles of ``column`` per ``keys`` ({name: q}), from one ranking, identical
+    on every engine.
 
     The median (q = 0.5) is the middle value or the mean of the middle two; any other q
     is the nearest-rank value, the ⌈q n⌉-th smallest. Missing values are left out.
     """
-    return ranked_quantiles(t, column, keys, {name: q})
-
-
-def ranked_quantiles(
-    t: ir.Table, column: str, keys: Sequence[str], wanted: Mapping[str, float]
-) -> ir.Table:
-    """Several exact quantiles of ``column`` per ``keys`` ({name: q}), from one ranking:
-    each as :func:`ranked_quantile` computes it."""
     t = t.filter(t[column].notnull())
     w = ibis.window(group_by=list(keys), order_by=t[column])
     ranked = t.mutate(
