@@ -447,15 +447,38 @@ def analyze(
     set_: Annotated[
         list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help=_SET_HELP)
     ] = None,
+    segment: Annotated[
+        str | None,
+        typer.Option(
+            help="Analyse only the customers of this RFM segment of the latest run "
+            "(a code: champions, important_value …), in that subset's own results."
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Analyse only the customers of this province or city."),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(help="Analyse only the customers of this acquisition channel."),
+    ] = None,
 ) -> None:
-    """Run every analysis whose inputs exist and store the result tables."""
+    """Run every analysis whose inputs exist and store the result tables.
+
+    With --segment, --region or --channel, the analyses run on that subset of customers
+    and are stored apart from the results of all customers (the dashboard's filters)."""
     from clientlens.config import parse_assignments
 
     overrides = parse_assignments(set_ or [], option="--set")
+    subset = None
+    if segment is not None or region is not None or channel is not None:
+        from clientlens.subsets import Subset
+
+        subset = Subset(segment=segment, region=region, channel=channel)
     ws = _workspace(**overrides)
     with _progress("analyze") as update:
         names = [n.strip() for item in only or [] for n in item.split(",") if n.strip()]
-        result = ws.analyze(as_of=as_of, only=names or None, progress=update)
+        result = ws.analyze(as_of=as_of, only=names or None, progress=update, subset=subset)
     table = Table(header_style="bold")
     for key in ("col_analysis", "col_status", "col_rows", "col_seconds", "col_reason"):
         table.add_column(_t(key), overflow="fold")
@@ -478,6 +501,10 @@ def analyze(
             end=result.observation_end,
         )
     )
+    if subset is not None:
+        from clientlens.subsets import describe
+
+        console.print(_t("analyze_subset", subset=describe(subset), name=result.subset))
     if result.failed:
         raise typer.Exit(1)
 

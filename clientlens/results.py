@@ -30,6 +30,14 @@ Where runs live (docs/architecture.md gives the reasons):
   ``_clientlens_published``; readers take the highest published run.
 
 Only the newest ``results_keep_runs`` runs are kept.
+
+**Subset runs.** ``clientlens analyze --segment/--region/--channel`` (and the dashboard's
+global filters) analyse the customers of one subset (:mod:`clientlens.subsets`) and
+publish the run in that subset's own namespace, never as the latest run: on DuckDB in
+``results/subsets/<key>/`` (its own ``LATEST``), elsewhere by an insert into
+``_clientlens_published_s<key>``. The key holds the id of the run the subset was cut
+from, so a new run of all customers leaves the older subsets behind, and its publication
+removes them. Run ids are unique across namespaces.
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +66,7 @@ RUN = "_clientlens_run"
 """In a DuckDB run file: the run's own row."""
 ENGINE_CATALOG = "_clientlens_results"
 ENGINE_PUBLISHED = "_clientlens_published"
+SUBSETS_DIR = "subsets"
 
 CATALOG_SCHEMA: dict[str, str] = {
     "run_id": "int64",
@@ -149,6 +158,22 @@ def _engine_table(run_id: int, name: str) -> str:
     return f"_clientlens_r{run_id:06d}_{name}"
 
 
+def _results_dir(ws: Workspace, subset: str | None) -> Path:
+    """Where a namespace's DuckDB run files live: ``results/``, or a subset's folder."""
+    root = ws.path / RESULTS_DIR
+    return root if subset is None else root / SUBSETS_DIR / subset
+
+
+def _published_table(subset: str | None) -> str:
+    """The engine table whose rows publish a namespace's runs."""
+    return ENGINE_PUBLISHED if subset is None else f"{ENGINE_PUBLISHED}_s{subset}"
+
+
+def subset_base(subset: str) -> int:
+    """The id of the run a subset key was cut from (``000007_…`` → 7)."""
+    return int(subset.split("_", 1)[0])
+
+
 @dataclass
 class RunRecord:
     """What a writer knows of the run it writes."""
@@ -171,10 +196,14 @@ class Results:
         The workspace.
     run_id
         A published run; default: the latest.
+    subset
+        A subset key (:meth:`clientlens.subsets.Subset.key`): read that subset's runs
+        instead of the runs of all customers.
     """
 
-    def __init__(self, ws: Workspace, run_id: int | None = None):
+    def __init__(self, ws: Workspace, run_id: int | None = None, *, subset: str | None = None):
         self._ws = ws
+        self.subset = subset
         self._con: Any = None
         self._run_id: int | None = None
         self._catalog: pd.DataFrame | None = None
@@ -187,16 +216,17 @@ class Results:
 
     @property
     def _dir(self) -> Path:
-        return self._ws.path / RESULTS_DIR
+        return _results_dir(self._ws, self.subset)
 
     def latest_run_id(self) -> int | None:
         """The latest published run, or None before the first ``analyze``."""
         if self._duck:
             return _latest_file_run(self._dir)
         con = self._ws.con
-        if ENGINE_PUBLISHED not in con.list_tables():
+        published = _published_table(self.subset)
+        if published not in con.list_tables():
             return None
-        last = con.table(ENGINE_PUBLISHED).run_id.max().execute()
+        last = con.table(published).run_id.max().execute()
         return None if last is None or pd.isna(last) else int(last)
 
     def _pin(self, run_id: int | None) -> None:
@@ -284,9 +314,10 @@ class Results:
                 return pd.DataFrame(columns=list(RUN_SCHEMA))
             return pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
         con = self._ws.con
-        if ENGINE_PUBLISHED not in con.list_tables():
+        published = _published_table(self.subset)
+        if published not in con.list_tables():
             return pd.DataFrame(columns=list(RUN_SCHEMA))
-        return con.table(ENGINE_PUBLISHED).order_by("run_id").to_pandas()
+        return con.table(published).order_by("run_id").to_pandas()
 
     def names(self) -> list[str]:
         """Results the run holds (analyses that ran or were reused)."""
@@ -333,11 +364,19 @@ class RunWriter:
     Used by the analysis runner only: ``begin`` → ``write`` … → ``publish`` (or ``abort``).
     """
 
-    def __init__(self, ws: Workspace, record: RunRecord, base: Results | None = None):
+    def __init__(
+        self,
+        ws: Workspace,
+        record: RunRecord,
+        base: Results | None = None,
+        *,
+        subset: str | None = None,
+    ):
         self.ws = ws
         self.record = record
+        self.subset = subset
         self._duck = ws.engine == "duckdb"
-        self._dir = ws.path / RESULTS_DIR
+        self._dir = _results_dir(ws, subset)
         self._alias = f"clientlens_run_{record.run_id}"
         self._done = False
         if self._duck:
@@ -357,10 +396,18 @@ class RunWriter:
                 )
 
     @classmethod
-    def begin(cls, ws: Workspace, record_args: Mapping[str, Any], base: Results | None = None):
-        """Open a writer for the next run id."""
+    def begin(
+        cls,
+        ws: Workspace,
+        record_args: Mapping[str, Any],
+        base: Results | None = None,
+        *,
+        subset: str | None = None,
+    ) -> RunWriter:
+        """Open a writer for the next run id (in a subset's namespace when ``subset``)."""
         run_id = next_run_id(ws)
-        return cls(ws, RunRecord(run_id=run_id, started_at=dt.datetime.now(), **record_args), base)
+        record = RunRecord(run_id=run_id, started_at=dt.datetime.now(), **record_args)
+        return cls(ws, record, base, subset=subset)
 
     @property
     def _db(self) -> tuple[str, str]:
@@ -456,14 +503,18 @@ class RunWriter:
             os.replace(self._partial, final)
             _write_pointer(self._dir, rec.run_id)
         else:
-            for name, schema in ((ENGINE_CATALOG, CATALOG_SCHEMA), (ENGINE_PUBLISHED, RUN_SCHEMA)):
+            published = _published_table(self.subset)
+            for name, schema in ((ENGINE_CATALOG, CATALOG_SCHEMA), (published, RUN_SCHEMA)):
                 if name not in con.list_tables():
                     con.create_table(name, schema=schema)
             con.insert(ENGINE_CATALOG, ibis.memtable(catalog, schema=CATALOG_SCHEMA))
             # the one step that publishes: readers take the highest published run id
-            con.insert(ENGINE_PUBLISHED, ibis.memtable(run, schema=RUN_SCHEMA))
+            con.insert(published, ibis.memtable(run, schema=RUN_SCHEMA))
         self._done = True
-        prune(self.ws, keep=int(self.ws.config.results_keep_runs))
+        if self.subset is None:
+            prune(self.ws, keep=int(self.ws.config.results_keep_runs))
+        else:  # a subset keeps its newest run; its base's next run makes it obsolete
+            prune_subset(self.ws, self.subset, keep=1)
         return rec.run_id
 
     def abort(self) -> None:
@@ -475,6 +526,9 @@ class RunWriter:
             with contextlib.suppress(Exception):
                 con.detach(self._alias)
             self._partial.unlink(missing_ok=True)
+            if self.subset is not None:  # a subset that never published leaves no folder
+                with contextlib.suppress(OSError):
+                    self._dir.rmdir()
         else:
             prefix = _engine_table(self.record.run_id, "")
             for name in con.list_tables():
@@ -496,6 +550,26 @@ def _engine_run_of(name: str) -> int | None:
     return None
 
 
+@contextlib.contextmanager
+def run_tables(ws: Workspace, results: Results) -> Iterator[Callable[[str], ir.Table]]:
+    """The tables of published run ``results`` on the workspace's own connection, so a
+    writer can copy from them in the engine: ``with run_tables(ws, r) as table: table(name)``.
+
+    On DuckDB the run file is attached read-only for the block; other engines hold every
+    run's tables already.
+    """
+    if ws.engine != "duckdb":
+        yield lambda name: ws.con.table(_engine_table(results.run_id, name))
+        return
+    alias = f"clientlens_base_{results.run_id}"
+    ws.con.attach(str(_run_file(results._dir, results.run_id)), name=alias, read_only=True)
+    try:
+        yield lambda name: ws.con.table(name, database=(alias, "main"))
+    finally:
+        with contextlib.suppress(Exception):
+            ws.con.detach(alias)
+
+
 def _write_pointer(directory: Path, run_id: int) -> None:
     tmp = directory / f"{LATEST}.tmp"
     tmp.write_text(json.dumps({"run_id": run_id}), encoding="utf-8")
@@ -510,23 +584,26 @@ def next_run_id(ws: Workspace) -> int:
     seen += [int(json.loads(d)["results_run"]) for d in details if '"results_run"' in str(d)]
     if ws.engine == "duckdb":
         directory = ws.path / RESULTS_DIR
-        for path in directory.glob("run-*.duckdb*"):
-            digits = path.name[4:10]
-            if digits.isdigit():
-                seen.append(int(digits))
-        with contextlib.suppress(FileNotFoundError, ValueError, KeyError):
-            seen.append(int(json.loads((directory / LATEST).read_text())["run_id"]))
+        for folder in (directory, *sorted((directory / SUBSETS_DIR).glob("*"))):
+            for path in folder.glob("run-*.duckdb*"):
+                digits = path.name[4:10]
+                if digits.isdigit():
+                    seen.append(int(digits))
+            with contextlib.suppress(FileNotFoundError, ValueError, KeyError, NotADirectoryError):
+                seen.append(int(json.loads((folder / LATEST).read_text())["run_id"]))
     else:
-        seen += [r for r in map(_engine_run_of, ws.con.list_tables()) if r is not None]
-        if ENGINE_PUBLISHED in ws.con.list_tables():
-            last = ws.con.table(ENGINE_PUBLISHED).run_id.max().execute()
+        tables = ws.con.list_tables()
+        seen += [r for r in map(_engine_run_of, tables) if r is not None]
+        for published in (t for t in tables if t.startswith(ENGINE_PUBLISHED)):
+            last = ws.con.table(published).run_id.max().execute()
             if last is not None and not pd.isna(last):
                 seen.append(int(last))
     return max(seen) + 1
 
 
 def prune(ws: Workspace, keep: int) -> list[int]:
-    """Remove all but the newest ``keep`` published runs; return the removed ids.
+    """Remove all but the newest ``keep`` published runs, and every subset cut from an
+    older run than the latest; return the removed ids.
 
     A reader that still has a removed DuckDB run open keeps reading it (the file's data
     stay until the last reader closes it); its next :meth:`Results.refresh` moves on.
@@ -539,15 +616,49 @@ def prune(ws: Workspace, keep: int) -> list[int]:
         for path in files[:-keep]:
             path.unlink(missing_ok=True)
             removed.append(int(path.name[4:10]))
-        return removed
+        latest = _latest_file_run(directory)
+        for folder in sorted((directory / SUBSETS_DIR).glob("*")):
+            if latest is None or subset_base(folder.name) != latest:
+                removed += [int(p.name[4:10]) for p in folder.glob("run-*.duckdb")]
+                shutil.rmtree(folder, ignore_errors=True)
+        return sorted(removed)
     con = ws.con
-    if ENGINE_PUBLISHED not in con.list_tables():
+    tables = con.list_tables()
+    if ENGINE_PUBLISHED not in tables:
         return removed
     published = sorted(int(r) for r in con.table(ENGINE_PUBLISHED).run_id.execute())
     kept = set(published[-keep:])
-    for name in con.list_tables():
+    prefix = ENGINE_PUBLISHED + "_s"
+    for name in tables:
+        if not name.startswith(prefix):
+            continue
+        if subset_base(name[len(prefix) :]) == published[-1]:
+            kept |= {int(r) for r in con.table(name).run_id.execute()}
+        else:
+            con.drop_table(name)
+    for name in tables:
         run = _engine_run_of(name)
         if run is not None and run not in kept:
+            con.drop_table(name)
+            removed.append(run)
+    return sorted(set(removed))
+
+
+def prune_subset(ws: Workspace, subset: str, keep: int = 1) -> list[int]:
+    """Remove all but the newest ``keep`` runs of one subset; return the removed ids."""
+    removed: list[int] = []
+    if ws.engine == "duckdb":
+        for path in sorted(_results_dir(ws, subset).glob("run-*.duckdb"))[:-keep]:
+            path.unlink(missing_ok=True)
+            removed.append(int(path.name[4:10]))
+        return removed
+    con = ws.con
+    published = _published_table(subset)
+    runs = sorted(int(r) for r in con.table(published).run_id.execute())
+    stale = set(runs[:-keep])
+    for name in con.list_tables():
+        run = _engine_run_of(name)
+        if run is not None and run in stale:
             con.drop_table(name)
             removed.append(run)
     return sorted(set(removed))

@@ -170,6 +170,9 @@ class Workspace:
         Setting overrides (highest priority), e.g. ``{"engine": "pyspark"}``.
     connection
         An existing Ibis backend to use instead of opening one (tests, notebooks).
+    subset
+        A subset key (:meth:`clientlens.subsets.Subset.key`): ``ws.results`` reads that
+        subset's latest run (the report and the dashboard of one segment or region).
     """
 
     def __init__(
@@ -178,8 +181,10 @@ class Workspace:
         *,
         settings: Mapping[str, Any] | None = None,
         connection: Any = None,
+        subset: str | None = None,
     ):
         self.path = find_workspace(path)
+        self.subset = subset
         self.config: Config = load_config(self.path, settings)
         self._con = connection
         self._results: Any = None
@@ -446,7 +451,7 @@ class Workspace:
         if self._results is None:
             from clientlens.results import Results
 
-            self._results = Results(self)
+            self._results = Results(self, subset=self.subset)
         return self._results
 
     def forget_results(self) -> None:
@@ -522,11 +527,16 @@ class Workspace:
         as_of: dt.date | str | None = None,
         only: list[str] | None = None,
         progress: Progress | None = None,
+        subset: Any = None,
     ) -> Any:
-        """Run every analysis whose inputs exist; see clientlens.analytics.runner."""
+        """Run every analysis whose inputs exist; see clientlens.analytics.runner.
+
+        ``subset`` (a :class:`clientlens.subsets.Subset`) analyses the customers of one
+        segment, region or channel of the latest run instead, in that subset's namespace.
+        """
         from clientlens.analytics.runner import run_analyses
 
-        return run_analyses(self, as_of=as_of, only=only, progress=progress)
+        return run_analyses(self, as_of=as_of, only=only, progress=progress, subset=subset)
 
     def export(self, name: str, path: str | os.PathLike[str], *, unmasked: bool = False) -> Path:
         """Write a table to CSV, Parquet or Excel (by the file's extension)."""

@@ -179,6 +179,10 @@ Builder = Callable[[Mapping[str, "ir.Table"], AnalysisContext], "ir.Table | pd.D
 steps such as model fitting, which work on small per-customer summaries."""
 
 
+SUBSET_RULES = ("recompute", "members", "whole")
+"""What a subset run does with a result (:attr:`Analysis.subset`)."""
+
+
 @dataclass(frozen=True)
 class Analysis:
     """One result table and how to build it.
@@ -205,6 +209,13 @@ class Analysis:
         meaning in English and Chinese, personal-data flag). docs/analyses.md is
         generated from this (``clientlens analyses --markdown``) and a test checks every
         materialised result's names and types against it.
+    subset
+        What a run of a subset of customers (:mod:`clientlens.subsets`) does with this
+        result: ``"recompute"`` it on the subset's data (the default); keep the base
+        run's rows of the subset's ``"members"`` (a customer's own scores, on the scale
+        of all customers: RFM scores, CLV, model scores); or keep the base run's
+        ``"whole"`` result (a trained model's validation, drivers and rules: models are
+        trained on all customers only).
 
     Raises
     ------
@@ -224,9 +235,14 @@ class Analysis:
     """Days the completed orders must span, first order to observation end, for the
     result to mean anything (recency, repeat purchase and models need time between
     purchases); with fewer the analysis is skipped and the reason says so."""
+    subset: str = "recompute"
 
     def __post_init__(self) -> None:
         found = [] if self.columns else ["it declares no columns"]
+        if self.subset not in SUBSET_RULES:
+            found.append(f"subset={self.subset!r}: one of {', '.join(SUBSET_RULES)}")
+        elif self.subset == "members" and "customer_id" not in self.columns:
+            found.append("subset='members' keeps rows by customer_id, which it does not declare")
         for name, col in self.columns.items():
             if not isinstance(col, Column):
                 found.append(
@@ -236,7 +252,7 @@ class Analysis:
             found += [f"column {name!r}: {p}" for p in col.problems()]
         if found:
             raise ConfigError(
-                f"Analysis {self.name!r} declares its columns wrongly: " + "; ".join(found) + "."
+                f"Analysis {self.name!r} is declared wrongly: " + "; ".join(found) + "."
             )
 
     def schema(self) -> ibis.Schema:

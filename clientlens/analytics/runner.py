@@ -39,6 +39,8 @@ from clientlens.schema import TABLE_NAMES
 from clientlens.workspace import REJECTS
 
 if TYPE_CHECKING:
+    from clientlens.analytics.subset_run import Carried
+    from clientlens.subsets import Subset
     from clientlens.workspace import Progress, Workspace
 
 INPUT_PREFIX = "_input_"
@@ -59,6 +61,8 @@ class AnalyzeResult:
     outcomes: list[AnalysisOutcome] = field(default_factory=list)
     run_id: int | None = None
     """The published results run (``ws.results.run_id``)."""
+    subset: str | None = None
+    """For a subset run: the subset's key (``Results(ws, subset=key)`` reads it)."""
 
     @property
     def ran(self) -> list[AnalysisOutcome]:
@@ -117,14 +121,25 @@ def run_analyses(
     only: list[str] | None = None,
     progress: Progress | None = None,
     analyses: list[Analysis] | None = None,
+    subset: Subset | None = None,
 ) -> AnalyzeResult:
     """Run the registered analyses on the workspace and publish their results as one run.
 
     The run is written aside and becomes the latest (``ws.results``) only when every
     analysis has run; an interrupted or crashed run leaves the previous one in place.
     ``only`` runs those analyses and whatever they need that the latest run does not
-    hold; the new run reuses every other result of the latest run.
+    hold; the new run reuses every other result of the latest run. ``subset`` analyses
+    the customers of a subset of the latest run instead (:mod:`clientlens.subsets`).
     """
+    if subset is not None:
+        from clientlens.analytics.subset_run import run_subset
+
+        if as_of is not None or only:
+            raise ConfigError(
+                "A subset (--segment, --region, --channel) is cut from the latest run of "
+                "all customers and analysed in full: leave out --as-of and --only."
+            )
+        return run_subset(ws, subset, analyses or all_analyses(), progress)
     step = progress or (lambda _msg, _frac: None)
     tables = ws.canonical_tables()
     # canonical_tables counted every table: a stored one it left out holds no rows
@@ -205,7 +220,14 @@ def _run_all(
     todo: list[Analysis],
     base: Results | None,
     step: Progress,
+    *,
+    carried: Carried | None = None,
 ) -> AnalyzeResult:
+    """Prepare the inputs, then run ``todo`` one by one into ``writer``.
+
+    ``carried``, for a subset run, names the observation end of the run it is cut from
+    and writes the results it keeps from that run before the others run.
+    """
     step("preparing inputs", 0.0)
     inputs: dict[str, ir.Table] = {}
     # Why an input is not there, by name: the root cause a skip reason states.
@@ -221,6 +243,8 @@ def _run_all(
     else:
         span = {"first": None, "last": None}
     if span["last"] is None or pd.isna(span["last"]):
+        if "orders" in tables and carried is not None:
+            raise DataContractError(f"No completed orders for the customers of {carried.label}.")
         if "orders" in tables and cut is not None:
             # Most likely a mistyped --as-of: refuse rather than publish an empty run.
             raise DataContractError(
@@ -235,7 +259,7 @@ def _run_all(
         observation_end = cut or _today(ws)
         history = None
     else:
-        observation_end = cut or to_date(span["last"])
+        observation_end = carried.observation_end if carried else cut or to_date(span["last"])
         history = (to_date(span["first"]), (observation_end - to_date(span["first"])).days)
     if base is not None:
         _check_base(base, observation_end, cut)
@@ -252,12 +276,14 @@ def _run_all(
                     computed_in_run=row["computed_in_run"],
                     inputs=row["inputs"],
                 )
+    kept = carried.write(writer, inputs, absent) if carried is not None else []
     context = AnalysisContext(
         observation_end=observation_end,
         settings=dict(ws.config.values),
-        models=ModelStore(ws.path / MODELS_DIR),
+        # models are trained on all customers only: a subset run keeps their results
+        models=ModelStore(ws.path / MODELS_DIR) if carried is None else None,
     )
-    result = AnalyzeResult(observation_end)
+    result = AnalyzeResult(observation_end, outcomes=kept)
     for i, analysis in enumerate(todo):
         step(analysis.name, (i + 1) / (len(todo) + 1))
         outcome = _run_one(ws, writer, analysis, inputs, context, absent, history)
@@ -426,6 +452,8 @@ def _record(
         reason=outcome.reason or None,
     )
     details: dict[str, Any] = {"results_run": run_id}
+    if writer.subset is not None:
+        details["subset"] = writer.subset
     if outcome.reason:
         details["reason"] = outcome.reason
     with ws.transaction() as meta:

@@ -42,6 +42,7 @@ def reason_columns(
 ANALYSES = [
     Analysis(
         name="churn_validation",
+        subset="whole",
         requires=("orders",),
         optional=OPTIONAL,
         build=_build_validation,
@@ -115,6 +116,7 @@ ANALYSES = [
     ),
     Analysis(
         name="churn_scores",
+        subset="members",
         requires=("orders", "churn_validation", "clv"),
         optional=OPTIONAL,
         build=_build_scores,
@@ -160,6 +162,7 @@ ANALYSES = [
     ),
     Analysis(
         name="churn_drivers",
+        subset="whole",
         requires=("churn_validation",),
         build=_build_drivers,
         description="Global churn drivers: permutation importance of each feature at the "
@@ -191,6 +194,7 @@ ANALYSES = [
     ),
     Analysis(
         name="churn_rules",
+        subset="whole",
         requires=("churn_validation",),
         build=_build_rules,
         description="Churn rules a person can read: the leaves of a depth-3 decision tree, "

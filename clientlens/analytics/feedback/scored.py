@@ -210,6 +210,7 @@ COLUMNS = {
 ANALYSES = [
     Analysis(
         "feedback_scored",
+        subset="members",
         requires=("feedback",),
         build=_build,
         settings=(FEEDBACK_THEME_KEYWORDS, FEEDBACK_TOPICS),

@@ -25,6 +25,7 @@ _HORIZON = Column(
 ANALYSES = [
     Analysis(
         name="spend_forecast_validation",
+        subset="whole",
         requires=("orders",),
         optional=OPTIONAL,
         build=_build_validation,
@@ -98,6 +99,7 @@ ANALYSES = [
     ),
     Analysis(
         name="spend_forecast",
+        subset="members",
         requires=(
             "orders",
             "spend_forecast_validation",

@@ -322,6 +322,7 @@ def _segments_build(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.
 ANALYSES = [
     Analysis(
         name="rfm_scores",
+        subset="members",
         requires=("orders",),
         build=_scores_build,
         # Orders on one day only: every recency is 0 and the R scores would split ties.

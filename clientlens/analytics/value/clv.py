@@ -332,6 +332,7 @@ def _build_clv(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> pd.DataF
 ANALYSES = [
     Analysis(
         name="clv_models",
+        subset="whole",
         requires=("orders", "customer_summary"),
         build=_build_models,
         # Orders on one day only: every customer's age T is 0, nothing to fit a rate on.
@@ -449,6 +450,7 @@ ANALYSES = [
     ),
     Analysis(
         name="clv",
+        subset="members",
         requires=("customer_summary", "clv_models"),
         build=_build_clv,
         settings=(CLV_ANNUAL_DISCOUNT_RATE, CLV_MARGIN),
