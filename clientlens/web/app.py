@@ -36,6 +36,7 @@ from clientlens.web.auth import (
 from clientlens.web.data import WebData
 from clientlens.web.filters import FilterError
 from clientlens.web.reports import ReportJobs
+from clientlens.web.subsets import SubsetBuilds
 from clientlens.web.users import UserStore
 
 HERE = Path(__file__).parent
@@ -53,6 +54,7 @@ class WebState:
     data: WebData
     reports: ReportJobs
     templates: Jinja2Templates
+    subsets: SubsetBuilds
 
 
 def language(request: Request) -> str:
@@ -198,6 +200,7 @@ def create_app(workspace: str | Path, settings: dict[str, Any] | None = None) ->
         data=WebData(path, settings),
         reports=ReportJobs(path, settings),
         templates=_templates(),
+        subsets=SubsetBuilds(path, settings),
     )
     _handlers(app)
 

@@ -22,7 +22,8 @@ import contextlib
 import shutil
 import threading
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,12 @@ RETRY_SECONDS = 30.0
 class _ThreadView:
     ws: Any
     attached: set[str]
+    subsets: OrderedDict[str, Any] = field(default_factory=OrderedDict)
+    """Workspace views of subset runs (``Workspace(subset=key)``), newest used last."""
+
+
+SUBSET_VIEWS = 8
+"""Subset views one request thread keeps open."""
 
 
 class WebData:
@@ -104,10 +111,46 @@ class WebData:
         """Which run of which workspace the thread reads: the start of every kept answer's key."""
         return (str(self.path), self.results().run_id)
 
-    def has(self, name: str) -> bool:
-        """``results.has(name)`` for the thread's run, answered from a set kept per run
-        (asking DuckDB for the run file's tables costs milliseconds, many times a page)."""
+    # -- subset runs (the global filters) ---------------------------------------------------
+    def subset_key(self, subset: Any) -> str | None:
+        """The namespace of ``subset`` cut from the thread's latest run (None before one)."""
         results = self.results()
+        return subset.key(results.run_id) if results.exists else None
+
+    def subset_view(self, key: str) -> Any | None:
+        """This thread's workspace view whose ``results`` is the published run of subset
+        ``key`` (refreshed when rebuilt), or None while there is none."""
+        from clientlens.results import LATEST, RESULTS_DIR, SUBSETS_DIR, Results
+        from clientlens.workspace import Workspace
+
+        view = self._view()
+        ws = view.subsets.get(key)
+        if ws is None:
+            duck = view.ws.engine == "duckdb"
+            if duck and not (self.path / RESULTS_DIR / SUBSETS_DIR / key / LATEST).is_file():
+                return None
+            if not duck and Results(view.ws, subset=key).latest_run_id() is None:
+                return None
+            # other engines share the thread's connection (one Spark session, one pool)
+            ws = Workspace(
+                self.path,
+                settings=self.settings,
+                connection=None if duck else view.ws.con,
+                subset=key,
+            )
+            view.subsets[key] = ws
+            while len(view.subsets) > SUBSET_VIEWS:
+                _, old = view.subsets.popitem(last=False)
+                old.forget_results()
+        view.subsets.move_to_end(key)
+        ws.results.refresh()
+        return ws if ws.results.exists else None
+
+    def has(self, name: str, results: Any = None) -> bool:
+        """``results.has(name)`` for the thread's run (or ``results``), answered from a set
+        kept per run (asking DuckDB for a run file's tables costs milliseconds, many times
+        a page)."""
+        results = results if results is not None else self.results()
         if not results.exists:
             return False
         run_id = results.run_id

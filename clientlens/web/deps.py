@@ -28,4 +28,5 @@ def page_context(
         lang=language(request),
         principal=principal,
         page_size=max(1, min(1000, int(web.config.web_page_size))),
+        builds=web.subsets,
     )

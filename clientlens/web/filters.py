@@ -1,6 +1,10 @@
 """The dashboard's global filters: date range, segment, region, channel (and, for the
 customer list, risk band, sort and page).
 
+The date range narrows time series. Segment, region and channel name a subset of
+customers: customer lists are filtered in the engine, and the aggregate pages read the
+subset's own run (:mod:`clientlens.web.subsets`).
+
 Every filter is parsed and checked here, then applied as an Ibis expression, so its value
 reaches the engine as a literal of a typed expression, never as SQL text: nothing a
 request sends is spliced into a query. A bad value is a 400 that names the parameter and
@@ -12,10 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from clientlens.errors import ClientLensError
+
+if TYPE_CHECKING:
+    from clientlens.subsets import Subset
 
 MAX_TEXT = 100
 SORTS = (
@@ -111,6 +118,17 @@ class Filters:
             descending=order == "desc",
             page=_int("page", query.get("page"), 1, 1, 10_000_000),
         )
+
+    @property
+    def subset(self) -> Subset | None:
+        """The subset of customers the segment, region and channel filters name
+        (:class:`clientlens.subsets.Subset`), whose own run the aggregate pages read;
+        None without them."""
+        if not (self.segment or self.region or self.channel):
+            return None
+        from clientlens.subsets import Subset
+
+        return Subset(segment=self.segment, region=self.region, channel=self.channel)
 
     @property
     def customer_filters(self) -> bool:

@@ -16,7 +16,7 @@ from clientlens.web.customers import customer_360, customer_page, customer_table
 from clientlens.web.deps import page_context
 from clientlens.web.pages import PAGES
 from clientlens.web.pages.base import Page, PageContext, cached
-from clientlens.web.views import api_data
+from clientlens.web.views import api_data, pending_data
 
 router = APIRouter(prefix="/api/v1", tags=["data"])
 
@@ -29,11 +29,15 @@ def json_response(key: tuple[Any, ...], build: Any) -> Response:
 
 
 def _key(ctx: PageContext, *parts: Any) -> tuple[Any, ...]:
-    return (ctx.data.run_key(), "json", *parts, ctx.filters, ctx.masked, ctx.data.has_snapshot())
+    return (ctx.run_key(), "json", *parts, ctx.filters, ctx.masked, ctx.data.has_snapshot())
 
 
 def _api_route(page: Page) -> Any:
     def view(ctx: Annotated[PageContext, Depends(page_context)]) -> Response:
+        if ctx.pending:  # 202: the subset's analyses are being built; ask again
+            body = json.dumps(pending_data(page, ctx), ensure_ascii=False, default=str)
+            headers = {"Retry-After": "2"}
+            return Response(body, status_code=202, media_type="application/json", headers=headers)
         return json_response(_key(ctx, "page", page.api), lambda: api_data(page, ctx))
 
     view.__name__ = f"api_{page.api}"

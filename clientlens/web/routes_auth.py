@@ -164,8 +164,13 @@ def api_logout() -> Response:
 @router.get("/lang/{code}", include_in_schema=False, dependencies=[Depends(current_principal)])
 def set_language(request: Request, code: str, next: str | None = None) -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
+    remember_language(response, code)
+    return response
+
+
+def remember_language(response: Response, code: str | None) -> None:
+    """Keep ``code`` (zh or en) as the reader's language in the language cookie."""
     if code in ("zh", "en"):
         response.set_cookie(
             LANG_COOKIE, code, httponly=True, samesite="strict", max_age=365 * 86400, path="/"
         )
-    return response

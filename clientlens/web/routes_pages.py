@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clientlens.text import value_text
-from clientlens.web.app import HERE, t
+from clientlens.web.app import HERE, LANG_COOKIE, t
 from clientlens.web.auth import Principal, current_principal
 from clientlens.web.customers import customer_360
 from clientlens.web.deps import page_context
@@ -45,6 +45,23 @@ def _segment_options(lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def subset_label(lang: str, values: dict[str, str]) -> str:
+    """A subset in the reader's words: ``Segment: Champions · Region: Guangdong``."""
+    names = dict(_segment_options(lang))
+    kinds = {"region": "province", "channel": "acquisition_channel"}
+    colon = "：" if lang == "zh" else ": "
+    return " · ".join(
+        t(lang, f"web.filters.{key}")
+        + colon
+        + str(
+            names.get(value, value)
+            if key == "segment"
+            else value_text(lang, value, kind=kinds[key])
+        )
+        for key, value in values.items()
+    )
+
+
 def _meaning(lang: str, table: str, column: str) -> str:
     """What a result column means, in ``lang``, from the result contract."""
     from clientlens.analytics.registry import declared_columns
@@ -54,10 +71,18 @@ def _meaning(lang: str, table: str, column: str) -> str:
 
 
 def render(request: Request, ctx: PageContext, template: str, **values: Any) -> Response:
+    """The page; a ``?lang=`` in its address becomes the reader's language for the next
+    pages too (the filter form and the menu links do not repeat it)."""
+    from clientlens.web.routes_auth import remember_language
+
     web = request.app.state.web
-    return web.templates.TemplateResponse(
+    response = web.templates.TemplateResponse(
         request, template, template_values(request, ctx, **values)
     )
+    asked = request.query_params.get("lang")
+    if asked is not None and asked != request.cookies.get(LANG_COOKIE):
+        remember_language(response, asked)
+    return response
 
 
 def template_values(request: Request, ctx: PageContext, **values: Any) -> dict[str, Any]:
@@ -87,12 +112,13 @@ def template_values(request: Request, ctx: PageContext, **values: Any) -> dict[s
         "segment_options": _segment_options(lang),
         "dv": lambda value, kind: value_text(lang, value, kind=kind),
         "meaning": lambda table, column: _meaning(lang, table, column),
+        "subset_label": lambda values: subset_label(lang, dict(values)),
         **values,
     }
 
 
 def available(page: Page, ctx: PageContext) -> bool:
-    return not page.needs_any or any(ctx.data.has(n) for n in page.needs_any)
+    return not page.needs_any or any(ctx.has(n) for n in page.needs_any)
 
 
 @router.get("/")
@@ -104,7 +130,7 @@ def page_body(request: Request, ctx: PageContext, page: Page) -> str:
     """A page's body HTML, rendered once per run, language, filters and masking (the
     frame around it, with the user's name and CSRF token, is rendered per request)."""
     key = (
-        ctx.data.run_key(),
+        ctx.run_key(),
         "html",
         page.key,
         ctx.lang,
@@ -119,6 +145,8 @@ def page_body(request: Request, ctx: PageContext, page: Page) -> str:
         values = template_values(request, ctx, page=page, data=data, listed=listed)
         return str(request.app.state.web.templates.get_template("page_body.html").render(values))
 
+    if ctx.pending:  # the build's progress changes with every request: not kept
+        return build()
     return str(cached(key, build))
 
 

@@ -16,7 +16,7 @@ API_PAGE_SIZE = 1000
 def table_rows(
     ctx: PageContext, name: str, date_column: str | None, page: int
 ) -> dict[str, Any] | None:
-    if not ctx.data.has(name):
+    if not ctx.has(name):
         return None
     t = ctx.results.table(name)
     if date_column is not None and date_column in t.columns:
@@ -45,7 +45,7 @@ def api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str, 
     """A page's data for ``/api/v1/<api>`` (kept per run, filters and masking)."""
     snapshot = ctx.data.has_snapshot()
     key = (
-        ctx.data.run_key(),
+        ctx.run_key(),
         "api",
         page.key,
         ctx.filters,
@@ -57,6 +57,47 @@ def api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str, 
     return dict(cached(key, lambda: _api_data(page, ctx, tables=tables)))
 
 
+def subset_state(ctx: PageContext) -> dict[str, Any] | None:
+    """Where the filters' subset stands: None without one; ``status`` ready (with its run
+    and customer count), else the background build's (queued, building, failed)."""
+    subset = ctx.filters.subset
+    if subset is None or ctx.subset_key is None:
+        return None
+    if ctx.pending:
+        build = ctx.build()
+        if build is None:
+            return {"status": "failed", "error": "subsets are not built by this server"}
+        return dict(build.as_dict(), subset=subset.as_dict())
+    from clientlens.subsets import MEMBERS
+
+    results = ctx.results
+    count = cached((ctx.run_key(), "members"), lambda: results.row_count(MEMBERS))
+    return {
+        "status": "ready",
+        "key": ctx.subset_key,
+        "run_id": results.run_id,
+        "customers": int(count),
+        "subset": subset.as_dict(),
+    }
+
+
+def pending_data(page: Page, ctx: PageContext) -> dict[str, Any]:
+    """A page's data while its subset is built: the build's state and the customer list
+    (filtered in the engine from the latest run), nothing that needs the subset's run."""
+    out: dict[str, Any] = {
+        "run_id": None,
+        "observation_end": str(ctx.observation_end),
+        "filters": ctx.filters.as_dict(),
+        "subset": subset_state(ctx),
+        "tables": {},
+    }
+    if page.customer_list is not None and ctx.data.has("rfm_scores"):
+        out["customers"] = customer_page(
+            ctx.data, list_filters(page, ctx.filters), masked=ctx.masked, size=ctx.page_size
+        )
+    return out
+
+
 def _api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str, Any]:
     """A page's data for ``/api/v1/<api>``: declared result columns only (the HTML page
     leaves out the raw ``tables``: its sections show them)."""
@@ -64,6 +105,7 @@ def _api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str,
         "run_id": ctx.results.run_id,
         "observation_end": str(ctx.observation_end),
         "filters": ctx.filters.as_dict(),
+        "subset": subset_state(ctx),
         "tables": {},
     }
     for name, column in page.tables.items() if tables else ():
@@ -81,6 +123,8 @@ def _api_data(page: Page, ctx: PageContext, *, tables: bool = True) -> dict[str,
 
 def page_data(page: Page, ctx: PageContext) -> dict[str, Any]:
     """A page's HTML data: its API data plus the sections' words, charts and drill map."""
+    if ctx.pending:
+        return dict(pending_data(page, ctx), sections=[], drill={})
     out = api_data(page, ctx, tables=False)
     out["sections"] = built_sections(ctx, page.sections)
     out["drill"] = page.drill(ctx) if page.drill is not None else {}

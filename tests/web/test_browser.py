@@ -128,6 +128,26 @@ def test_filter_drill_to_customers_and_customer_360(browser, server):
     assert page.errors == []
 
 
+def test_a_filter_recomputes_the_summary_pages(browser, server, shots):
+    page = _log_in(browser, server, "analyst", "en")
+    words = catalog("en")
+    page.goto(f"{server}/overview?lang=en")
+    page.get_by_label(words["web.filters.region"]).fill("浙江")
+    page.get_by_role("button", name=words["web.filters.apply"]).click()
+    page.wait_for_url("**region=*")
+    # the page shows the build's progress and reloads itself until the figures are ready
+    state = page.locator('#subset-state[data-status="ready"]')
+    state.wait_for(timeout=180_000)
+    assert "Region: Zhejiang only (customers: 1)" in state.inner_text()
+    page.screenshot(path=str(shots / "en-overview-region.png"), full_page=True)
+    # every summary page reads the region's run, without building it again
+    page.goto(f"{server}/value?lang=en&region=浙江")
+    assert page.locator('#subset-state[data-status="ready"]').is_visible()
+    cards = page.request.get(f"{server}/api/v1/kpis?region=浙江").json()
+    assert cards["subset"]["customers"] == 1
+    assert page.errors == []
+
+
 def test_generate_and_download_a_report(browser, server, tmp_path):
     page = _log_in(browser, server, "analyst", lang="en")
     words = catalog("en")

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -48,6 +49,51 @@ def test_the_kpi_api_is_the_kpis_result_with_the_date_range(login):
     assert {row["period_label"] for row in part["rows"]} == {"2024-05", "2024-06"}
     revenue = [r for r in part["rows"] if r["kpi"] == "revenue" and r["period_label"] == "2024-06"]
     assert revenue[0]["value"] == pytest.approx(150.0 + 30.0 + 70.0)  # orders of June 2024
+
+
+def _built(client, app, url):
+    """``url``'s JSON once the filters' subset run is built (202 while it is)."""
+    first = client.get(url)
+    if first.status_code == 202:
+        state = first.json()["subset"]
+        assert state["status"] in {"queued", "building"}
+        assert first.headers["Retry-After"]
+        build = app.state.web.subsets.wait(state["key"], timeout=300)
+        assert build is not None and build.status == "ready", build
+    again = client.get(url)
+    assert again.status_code == 200, again.text
+    return again.json()
+
+
+def test_a_region_filter_shows_the_region_s_own_figures(login, app):
+    client = login("analyst")
+    url = "/api/v1/kpis?" + urlencode({"region": "广东", "start": "2024-06-01"})
+    data = _built(client, app, url)
+    assert data["subset"]["status"] == "ready" and data["subset"]["customers"] == 2
+    revenue = [r for r in data["tables"]["kpis"]["rows"] if r["kpi"] == "revenue"]
+    june = [r for r in revenue if r["period_label"] == "2024-06"]
+    assert june[0]["value"] == pytest.approx(150.0)  # customer a's June order; b bought none
+    # the latest run of all customers is untouched, and the page says whose figures it shows
+    whole = client.get("/api/v1/kpis?start=2024-06-01").json()
+    assert whole["subset"] is None
+    assert whole["run_id"] != data["run_id"]
+    for lang, words in (("en", "Region: Guangdong only (customers: 2)"), ("zh", "地区：广东")):
+        page = client.get("/overview?" + urlencode({"region": "广东", "lang": lang}))
+        assert page.status_code == 200
+        assert 'data-status="ready"' in page.text and words in page.text
+
+
+def test_a_filter_nobody_matches_says_so(login, app):
+    client = login("analyst")
+    url = "/api/v1/segments?" + urlencode({"channel": "电视购物"})
+    first = client.get(url)
+    assert first.status_code == 202
+    build = app.state.web.subsets.wait(first.json()["subset"]["key"], timeout=300)
+    assert build is not None and build.status == "failed"
+    page = client.get("/segments?channel=电视购物&lang=en")
+    assert 'data-status="failed"' in page.text
+    assert "No customer is in the subset channel=电视购物" in page.text
+    assert "Traceback" not in page.text
 
 
 def test_the_customer_list_filters_sorts_and_pages(login):

@@ -48,18 +48,71 @@ class Page:
 
 @dataclass
 class PageContext:
-    """What a page reads for one request."""
+    """What a page reads for one request.
+
+    With a segment, region or channel filter the page reads that subset's run
+    (:mod:`clientlens.web.subsets`): ``results``, ``has``, ``workspace`` and ``run_key``
+    answer for it once it is published; until then :attr:`pending` is true, and
+    :meth:`build` says how far its background build has come.
+    """
 
     data: Any
     filters: Filters
     lang: str
     principal: Any
     page_size: int
+    builds: Any = None
+    """The workspace's :class:`~clientlens.web.subsets.SubsetBuilds` (None: never build)."""
+    _ready: bool | None = field(default=None, repr=False)
+
+    @property
+    def subset_key(self) -> str | None:
+        """The namespace of the filters' subset of the latest run; None without one."""
+        subset = self.filters.subset
+        return None if subset is None else self.data.subset_key(subset)
+
+    def _subset_view(self) -> Any | None:
+        key = self.subset_key
+        if key is None:
+            return None
+        view = self.data.subset_view(key)
+        if self._ready is None:  # decided once: every read of one request sees one run
+            self._ready = view is not None
+        return view if self._ready else None
+
+    @property
+    def pending(self) -> bool:
+        """True when the filters name a subset whose run is not published yet."""
+        return self.subset_key is not None and self._subset_view() is None
+
+    def build(self) -> Any | None:
+        """The background build of the pending subset (started here when it is not)."""
+        if not self.pending or self.builds is None:
+            return None
+        return self.builds.request(self.filters.subset, self.subset_key)
+
+    @property
+    def workspace(self) -> Any:
+        """The thread's workspace view whose ``results`` the page reads (a report context
+        is built on it)."""
+        view = self._subset_view()
+        return view if view is not None else self.data._view().ws
 
     @property
     def results(self) -> Any:
-        """The calling thread's view of the latest run (see :mod:`clientlens.web.deps`)."""
-        return self.data.results()
+        """The calling thread's view of the run the page reads: the subset's when the
+        filters name one and it is published, else the latest (:mod:`clientlens.web.deps`)."""
+        view = self._subset_view()
+        return view.results if view is not None else self.data.results()
+
+    def has(self, name: str) -> bool:
+        """The page's run holds result ``name``."""
+        return bool(self.data.has(name, self.results))
+
+    def run_key(self) -> tuple[Any, ...]:
+        """The start of every kept answer's key: workspace, latest run, subset run."""
+        view = self._subset_view()
+        return (*self.data.run_key(), view.results.run_id if view is not None else None)
 
     @property
     def observation_end(self) -> Any:

@@ -18,9 +18,7 @@ def data_extra(ctx: PageContext) -> dict[str, Any]:
         "runs": records(ctx.results.runs()),
     }
     quality = (
-        records(ctx.results.table("data_quality").to_pandas())
-        if ctx.data.has("data_quality")
-        else []
+        records(ctx.results.table("data_quality").to_pandas()) if ctx.has("data_quality") else []
     )
     out["quality"] = quality[0] if quality else {}
     imports = ctx.data.snapshot_table("imports")

@@ -42,7 +42,7 @@ def risk_bands(ctx: Any) -> dict[str, dict[str, str]]:
 def profile_groups(ctx: Any) -> dict[str, dict[str, str]]:
     """Province, city and channel groups of ``profile_distribution``, as the charts write
     them (English names in English) → the region or channel filter with the stored value."""
-    if not ctx.data.has("profile_distribution"):
+    if not ctx.has("profile_distribution"):
         return {}
     t = ctx.results.table("profile_distribution")
     t = t.filter(t.dimension.isin(list(PROFILE_FILTERS))).select("dimension", "group")

@@ -21,7 +21,7 @@ CARDS = (
 
 def cards(ctx: PageContext) -> dict[str, Any]:
     """The KPI rows of the month (the date filter's end, else the latest month)."""
-    if not ctx.data.has("kpis"):
+    if not ctx.has("kpis"):
         return {"cards": []}
     t = ctx.results.table("kpis")
     if ctx.filters.end is not None:

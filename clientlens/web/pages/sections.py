@@ -15,8 +15,7 @@ def _period(ctx: PageContext) -> str | None:
 def report_context(ctx: PageContext) -> Any:
     from clientlens.report import report_context as build_context
 
-    ws = ctx.data._view().ws
-    return build_context(ws, lang=ctx.lang, period=_period(ctx))
+    return build_context(ctx.workspace, lang=ctx.lang, period=_period(ctx))
 
 
 def built_sections(ctx: PageContext, keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -25,7 +24,7 @@ def built_sections(ctx: PageContext, keys: tuple[str, ...]) -> list[dict[str, An
 
     if not keys:
         return []
-    run = ctx.data.run_key()
+    run = ctx.run_key()
 
     def build() -> list[dict[str, Any]]:
         rctx = report_context(ctx)

@@ -43,8 +43,9 @@
     }).catch(function (err) { box.textContent = String(err); });
   });
 
-  // Reports: refresh the list while a report is being written.
-  if (document.querySelector('#report-jobs tr[data-status="running"]')) {
+  // Reports: refresh the list while a report is being written; a page under a filter,
+  // while the filter's analyses are being built.
+  if (document.querySelector('#report-jobs tr[data-status="running"], [data-refresh]')) {
     setTimeout(function () { window.location.reload(); }, 2000);
   }
 })();
