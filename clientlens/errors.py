@@ -97,6 +97,11 @@ class InsufficientDataError(DataContractError):
     model's cutoffs need). ``clientlens analyze`` skips that analysis with this reason."""
 
 
+class EmptySubsetError(DataContractError):
+    """No customer of the latest run is in the subset asked for (``analyze --region``
+    with a value no customer has): nothing is published."""
+
+
 class AnalysisDisabled(ClientLensError):
     """An analysis that a setting turns off. ``analyze`` records it as skipped, with the
     message (which names the setting) as the reason."""

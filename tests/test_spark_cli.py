@@ -81,13 +81,25 @@ def _session(root: Path, engine: str, orders: Path) -> dict[str, object]:
         for p in sorted((root / f"report_{engine}").glob("*.csv"))
     }
     html = (root / f"report_{engine}" / "report_1998-06_en.html").read_text()
+    subset = _cli(ws, "analyze", "--segment", "champions")
     return {
         "before": before,
         "analyze": analyzed.stdout,
         "after": after,
         "lists": lists,
         "html": html,
+        "subset": subset.stdout,
     }
+
+
+def _outcomes(analyze_output: str) -> dict[str, tuple[str, str]]:
+    """`clientlens analyze`'s table as {analysis: (status, rows)} (seconds left out)."""
+    out = {}
+    for line in analyze_output.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if len(cells) >= 4 and cells[1] in {"ok", "skipped", "failed"}:
+            out[cells[0]] = (cells[1], cells[2])
+    return out
 
 
 def test_a_pyspark_workspace_lasts_across_cli_processes(tmp_path):
@@ -130,3 +142,8 @@ def test_a_pyspark_workspace_lasts_across_cli_processes(tmp_path):
             rtol=1e-12,
         )
     assert "23,570" in str(spark["html"]) and "23,570" in str(duck["html"])
+    # one segment analysed apart, the same on both engines
+    assert "Stored as the results of the subset segment=champions" in str(spark["subset"])
+    subset = _outcomes(str(spark["subset"]))
+    assert subset == _outcomes(str(duck["subset"]))
+    assert subset["rfm_scores"][0] == "ok" and subset["kpis"][0] == "ok"

@@ -34,6 +34,8 @@ def analyses_markdown() -> str:
         if a.settings:
             listed = ", ".join(_setting(s) for s in a.settings)
             lines.append(f"Settings ([reference](settings.md)): {listed}.")
+        if a.subset != "recompute":
+            lines.append(SUBSET_NOTES[a.subset])
         lines += [
             "",
             "| column | type | unit | meaning | 含义 | personal data |",
@@ -46,6 +48,17 @@ def analyses_markdown() -> str:
         ]
         lines.append("")
     return "\n".join(lines)
+
+
+SUBSET_NOTES = {
+    "members": "In a subset run (`analyze --segment/--region/--channel`): the rows of the "
+    "subset's customers from the run of all customers, so each keeps the score it has "
+    "among all customers.",
+    "whole": "In a subset run: kept whole from the run of all customers (models are "
+    "trained on all customers only).",
+}
+"""What a subset run does with a result that it does not compute again
+(:attr:`~clientlens.analytics.base.Analysis.subset`; architecture.md, Subset runs)."""
 
 
 def _cell(text: str) -> str:

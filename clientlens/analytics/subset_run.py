@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from clientlens.analytics.base import Analysis, to_date
-from clientlens.errors import DataContractError, WorkspaceError
+from clientlens.errors import DataContractError, EmptySubsetError, WorkspaceError
 from clientlens.results import NO_RESULTS, Results, RunWriter, input_checksums, run_tables
 from clientlens.schema import TABLE_NAMES
 from clientlens.subsets import MEMBERS, Subset, describe, restrict
@@ -116,7 +116,7 @@ def run_subset(
             step("finding the subset's customers", 0.0)
             rfm = base_table("rfm_scores") if base.has("rfm_scores") else None
             if not writer.write(MEMBERS, subset.members(tables.get("customers"), rfm)):
-                raise DataContractError(f"No customer is in the subset {label}.")
+                raise EmptySubsetError(f"No customer is in the subset {label}.")
             members = writer.table(MEMBERS)
             cut_tables, left_out = restrict(tables, members, subset)
             if "order_items" in cut_tables:  # stored: a join of orders with their items

@@ -13,6 +13,7 @@ from typing import Any
 
 from clientlens.errors import TableNotFoundError
 from clientlens.ingest.export import mask_pii
+from clientlens.lazy import ibis
 from clientlens.web.data import WebData
 from clientlens.web.filters import Filters
 from clientlens.web.pages.base import cached
@@ -32,6 +33,32 @@ LIST_COLUMNS = (
     "risk_band",
     "revenue_at_risk",
 )
+
+
+FILTER_VALUES = 500
+
+
+def filter_values(data: WebData) -> dict[str, list[str]]:
+    """The regions (provinces and cities) and acquisition channels customers have, most
+    common first, for the filter form to offer (kept per run; empty without a snapshot)."""
+    results = data.results()
+    if not results.exists:
+        return {"region": [], "channel": []}
+    return dict(cached((data.run_key(), "filter_values"), lambda: _filter_values(data)))
+
+
+def _filter_values(data: WebData) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"region": [], "channel": []}
+    table = data.snapshot_table("customers")
+    if table is None:
+        return out
+    for key, columns in (("region", ("province", "city")), ("channel", ("acquisition_channel",))):
+        for column in (c for c in columns if c in table.columns):
+            t = table.filter(table[column].notnull())
+            counts = t.group_by(value=t[column]).aggregate(n=t.count())
+            top = counts.order_by([ibis.desc("n"), "value"]).limit(FILTER_VALUES).to_pandas()
+            out[key] += [str(v) for v in top["value"] if str(v) not in out[key]]
+    return out
 
 
 def profiles(data: WebData, masked: bool) -> Any | None:

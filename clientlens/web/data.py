@@ -138,6 +138,9 @@ class WebData:
                 connection=None if duck else view.ws.con,
                 subset=key,
             )
+            base = key.split("_", 1)[0]
+            for other in [k for k in view.subsets if not k.startswith(base + "_")]:
+                view.subsets.pop(other).forget_results()  # cut from an older run: removed
             view.subsets[key] = ws
             while len(view.subsets) > SUBSET_VIEWS:
                 _, old = view.subsets.popitem(last=False)

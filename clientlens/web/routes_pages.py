@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clientlens.text import value_text
 from clientlens.web.app import HERE, LANG_COOKIE, t
 from clientlens.web.auth import Principal, current_principal
-from clientlens.web.customers import customer_360
+from clientlens.web.customers import customer_360, filter_values
 from clientlens.web.deps import page_context
 from clientlens.web.pages import PAGES
 from clientlens.web.pages.base import Page, PageContext, cached
@@ -113,6 +113,7 @@ def template_values(request: Request, ctx: PageContext, **values: Any) -> dict[s
         "dv": lambda value, kind: value_text(lang, value, kind=kind),
         "meaning": lambda table, column: _meaning(lang, table, column),
         "subset_label": lambda values: subset_label(lang, dict(values)),
+        "filter_values": lambda: filter_values(ctx.data),
         **values,
     }
 

@@ -2,7 +2,7 @@
 
 ``python -m clientlens.web.subset_job WORKSPACE SUBSET_JSON SETTINGS_JSON STATUS_FILE``
 analyses the subset and writes its progress, then its outcome, to ``STATUS_FILE`` as JSON
-(``status``: building, ready or failed; ``step``, ``fraction``, ``error``, ``customers``),
+(``status``: building, ready, empty or failed; ``step``, ``fraction``, ``error``, ``customers``),
 each time replaced whole so the server never reads half of it.
 """
 
@@ -22,7 +22,7 @@ def _write(path: Path, state: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from clientlens.errors import ClientLensError
+    from clientlens.errors import ClientLensError, EmptySubsetError
 
     workspace, subset_json, settings_json, status_file = argv
     status = Path(status_file)
@@ -45,6 +45,9 @@ def main(argv: list[str]) -> int:
             published.close()
         finally:
             ws.close()
+    except EmptySubsetError as exc:  # not a failure: the page says nobody matches
+        _write(status, {"status": "empty", "error": str(exc)})
+        return 0
     except ClientLensError as exc:
         _write(status, {"status": "failed", "error": str(exc)})
         return 1

@@ -37,7 +37,7 @@ class Build:
     """Where one subset's run stands (``web/subsets/<key>.json`` while it is built)."""
 
     key: str
-    status: str = "queued"  # queued, building, ready, failed
+    status: str = "queued"  # queued, building, ready, empty (nobody matches), failed
     step: str = ""
     fraction: float = 0.0
     error: str = ""
@@ -66,6 +66,8 @@ class SubsetBuilds:
         still running, or failed (queued again once :data:`RETRY_SECONDS` have passed)."""
         with self._lock:
             build = self._builds.get(key)
+            if build is not None and build.status == "empty":
+                return build  # until the next run of all customers (a new key)
             if build is not None and build.status == "failed":
                 if time.monotonic() - build.at < RETRY_SECONDS:
                     return build
@@ -147,7 +149,7 @@ class SubsetBuilds:
         while time.monotonic() < deadline:
             with self._lock:
                 build = self._builds.get(key)
-                if build is None or build.status in {"ready", "failed"}:
+                if build is None or build.status in {"ready", "empty", "failed"}:
                     return build
             time.sleep(0.1)
         return self._builds.get(key)

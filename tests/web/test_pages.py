@@ -89,10 +89,12 @@ def test_a_filter_nobody_matches_says_so(login, app):
     first = client.get(url)
     assert first.status_code == 202
     build = app.state.web.subsets.wait(first.json()["subset"]["key"], timeout=300)
-    assert build is not None and build.status == "failed"
+    assert build is not None and build.status == "empty"
     page = client.get("/segments?channel=电视购物&lang=en")
-    assert 'data-status="failed"' in page.text
-    assert "No customer is in the subset channel=电视购物" in page.text
+    assert 'data-status="empty"' in page.text
+    assert "No customer matches Channel: 电视购物" in page.text
+    # the filter form offers the channels the customers have
+    assert '<option value="自然流量">' in page.text
     assert "Traceback" not in page.text
 
 

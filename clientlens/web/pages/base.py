@@ -63,7 +63,7 @@ class PageContext:
     page_size: int
     builds: Any = None
     """The workspace's :class:`~clientlens.web.subsets.SubsetBuilds` (None: never build)."""
-    _ready: bool | None = field(default=None, repr=False)
+    _ready: bool | None = field(default=None, init=False, repr=False)
 
     @property
     def subset_key(self) -> str | None:
