@@ -26,6 +26,8 @@ SETTINGS = {
     "churn_model": True,
     "spend_model": True,
     "revenue_forecast_backtest_origins": 4,
+    # a target for a count, a currency KPI, a rate and one where lower is better
+    "kpi_targets": "orders=40; revenue=2000; repeat_rate=0.1; churn_rate=0.5",
 }
 PEERS = [
     pytest.param("pyspark", marks=pytest.mark.spark),

@@ -5,6 +5,11 @@ list, and one entry in :data:`ANALYSES` below.
 """
 
 from clientlens.analytics.base import Analysis
-from clientlens.analytics.kpis import kpi_cac, kpis
+from clientlens.analytics.kpis import bridge, kpi_cac, kpis, targets
 
-ANALYSES: list[Analysis] = [*kpis.ANALYSES, *kpi_cac.ANALYSES]
+ANALYSES: list[Analysis] = [
+    *kpis.ANALYSES,
+    *targets.ANALYSES,
+    *bridge.ANALYSES,
+    *kpi_cac.ANALYSES,
+]
