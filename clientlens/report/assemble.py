@@ -74,9 +74,10 @@ def assemble(ctx: ReportContext) -> Report:
     limit = int(ctx.settings.get("report_summary_findings", SUMMARY_MAX))
     chosen = rank(findings, limit)
     if len(chosen) < SUMMARY_MIN:
-        # Too few changes worth stating: complete the summary with the largest standing
-        # figures (stable KPIs, segment facts), so a manager still gets five numbers.
-        rest = [f for f in findings if not f.headline]
+        # Too few headline changes: complete the summary with the other changes the
+        # sections state (returning customers, purchase frequency), never with standing
+        # figures, which describe structure rather than what moved.
+        rest = [f for f in findings if not f.headline and f.is_change and f not in chosen]
         rest.sort(key=lambda f: (-abs(f.impact), f.key))
         chosen += rest[: SUMMARY_MIN - len(chosen)]
     summary = [(f, ctx.t(f.key, **f.params)) for f in chosen]
@@ -181,7 +182,10 @@ def _appendix(ctx: ReportContext, built: list[SectionResult]) -> SectionResult:
     terms = [
         "revenue",
         "aov",
+        "active_customers",
+        "stage_active",
         "repeat_rate",
+        "repeat_buyers",
         "retention_rate",
         "churn_rate",
         "mom_yoy",

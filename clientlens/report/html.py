@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,16 +20,36 @@ from clientlens.report.assemble import Report
 from clientlens.report.fmt import Formatter
 from clientlens.text import text
 
+_FIGURE = re.compile(r"[−+\-]?[¥$€£]?\d[\d,.]*(?:万|亿|[KMB%])?(?:个百分点| pp)?")
+"""A figure in a sentence: −¥20.2万, +¥46.4K, 45.0%, 7.8 pp, 3,058."""
+
+
+def figures(sentence: str) -> Any:
+    """``sentence`` escaped, each figure in a span the stylesheet keeps on one line (a
+    line must not break between −¥20.2 and 万, or between + and ¥46.4K)."""
+    from markupsafe import Markup, escape
+
+    parts: list[Any] = []
+    last = 0
+    for m in _FIGURE.finditer(sentence):
+        parts += [escape(sentence[last : m.start()]), Markup('<span class="fig">')]
+        parts += [escape(m.group()), Markup("</span>")]
+        last = m.end()
+    parts.append(escape(sentence[last:]))
+    return Markup("").join(parts)
+
 
 @cache
 def _environment() -> Any:
     jinja2 = require("jinja2", extra="report", feature="The report")
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("clientlens.report", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["figures"] = figures
+    return env
 
 
 def stylesheet() -> str:

@@ -173,11 +173,24 @@ class Finding:
     """Whether the finding may go into the executive summary."""
     pinned: bool = False
     """Always first in the executive summary (the month's revenue)."""
+    compared: bool | None = None
+    """Whether it states a change over a period or a gap to a target; None: whenever
+    one of its facts has a value to compare with (``previous`` or ``last_year``)."""
+
+    @property
+    def is_change(self) -> bool:
+        """Only changes and gaps to targets go into the executive summary: a standing
+        figure (a segment's share, the revenue at risk) is structure, which the sections
+        describe."""
+        if self.compared is not None:
+            return self.compared
+        return any(f.previous is not None or f.last_year is not None for f in self.facts)
 
 
 def rank(findings: list[Finding], limit: int = 8) -> list[Finding]:
-    """The executive summary: headline findings, largest impact first (ties by key)."""
-    eligible = [f for f in findings if f.headline or f.pinned]
+    """The executive summary: headline findings that state a change or a gap to a target
+    (:attr:`Finding.is_change`), largest impact first (ties by key)."""
+    eligible = [f for f in findings if (f.headline or f.pinned) and f.is_change]
     eligible.sort(key=lambda f: (not f.pinned, -abs(f.impact), f.key))
     return eligible[:limit]
 

@@ -62,8 +62,12 @@ def test_every_summary_number_equals_its_result_table(report_ws):
     text = " ".join(s for _, s in report.summary)
     assert "Revenue: ¥12K, up 20.0% month over month (last month ¥10K)" in text
     assert "up 33.3% year over year" in text
-    # 6 customers, 2 (a, b) bought more than once: 4 one-time buyers are 66.7%.
-    assert "66.7% of customers (4) bought only once" in text
+    # 6 customers, 2 (a, b) bought more than once: 4 one-time buyers are 66.7%, a
+    # standing figure the purchase section states, not a change for the summary
+    assert "66.7% of customers (4) bought only once" not in text
+    assert all(finding.is_change for finding, _ in report.summary)
+    purchase = next(s for s in report.sections if s.key == "purchase")
+    assert any("66.7% of customers (4) bought only once" in b for b in purchase.bullets)
 
 
 def test_a_rise_becomes_a_fall_and_a_small_change_is_no_claim(report_ws):
@@ -139,8 +143,9 @@ def test_html_and_xlsx_are_self_contained_and_hold_the_findings(report_ws, tmp_p
     assert "<script src" not in html and "<link" not in html
     assert "vegaEmbed" in html  # charts are interactive from the inlined bundle
     report, _ = _summary(report_ws, lang=lang)
+    words = re.sub(r'<span class="fig">(.*?)</span>', r"\1", html)  # figures kept on one line
     for _, sentence in report.summary:
-        assert sentence.replace("'", "&#39;").replace('"', "&#34;") in html
+        assert sentence.replace("'", "&#39;").replace('"', "&#34;") in words
 
     from openpyxl import load_workbook
 
@@ -248,8 +253,11 @@ def test_a_partial_month_makes_no_change_claims(report_ws):
     frame = kpi_rows(BASE_KPIS)
     frame.loc[frame["period_label"] == "2024-06", "is_complete"] = False
     publish_tables(report_ws, {"kpis": frame})
-    _, summary = _summary(report_ws)
-    assert summary["kpi.revenue"][1] == "Revenue: ¥12K."
+    report, summary = _summary(report_ws)
+    # no comparison, so not in the executive summary; the overview still states it
+    assert "kpi.revenue" not in summary
+    overview = next(s for s in report.sections if s.key == "overview")
+    assert "Revenue: ¥12K." in overview.bullets
     # repeat rate 30.0% → 30.5% would be no claim anyway; the others have no change at all
     assert all("month over month" not in sentence for _, sentence in summary.values())
 
@@ -276,3 +284,95 @@ def test_active_customers_slipping_to_at_risk_by_hand(report_ws):
     assert "30 customers who were active last month became at risk this month: 30.0%" in (
         " ".join(lifecycle.bullets)
     )
+
+
+def test_kpis_against_targets_and_the_report_says_when_none_are_set(report_ws):
+    from clientlens import Workspace
+    from clientlens.config import write_setting
+
+    set_kpis(report_ws, BASE_KPIS)
+    rebuild(report_ws, "kpi_targets")
+    report, summary = _summary(report_ws)
+    overview = next(s for s in report.sections if s.key == "overview")
+    assert any(p.startswith("No KPI targets are set") for p in overview.paragraphs)
+    assert "Target" not in overview.tables[0].frame.columns
+
+    write_setting(report_ws.path, "kpi_targets", "revenue=15000; repeat_rate=0.25")
+    ws = Workspace(report_ws.path, settings={"today": "2026-11-24"})
+    rebuild(ws, "kpi_targets")
+    report, summary = _summary(ws)
+    # June: ¥12K against ¥15K is 20% below; the repeat rate 30.5% beats 25% by 5.5 pp
+    assert summary["kpi.revenue"][1].endswith("; target ¥15K (20.0% below): missed.")
+    overview = next(s for s in report.sections if s.key == "overview")
+    table = overview.tables[0].frame.set_index("Metric")
+    assert table.loc["Revenue", "Target"] == "¥15K (20.0% below)"
+    assert table.loc["Repeat-purchase rate (month)", "Target"] == "25.0% (5.5 pp above)"
+    assert table.loc["Orders", "Target"] == "—"
+    # the repeat rate did not change enough to state, so its gap is the finding
+    assert (
+        "Repeat-purchase rate (month): 30.5%, target 25.0% (5.5 pp above): met." in overview.bullets
+    )
+    assert not any(p.startswith("No KPI targets are set") for p in overview.paragraphs)
+    ws.close()
+
+
+def test_after_a_seasonal_peak_the_summary_leads_year_on_year(report_ws):
+    set_kpis(report_ws, BASE_KPIS)
+    row = {
+        "period": pd.Timestamp("2024-06-01"),
+        "period_label": "2024-06",
+        "is_complete": True,
+        "revenue": 12000.0,
+        "customers": 1000.0,
+        "base_customers": 1100.0,
+        "orders_per_customer": 1.3,
+        "base_orders_per_customer": 1.2,
+        "aov": 9.23,
+        "base_aov": 10.0,
+        "new_revenue": 2000.0,
+        "after_peak": True,
+    }
+    bridge = pd.DataFrame(
+        [
+            row
+            | {
+                "comparison": "mom",
+                "base_period_label": "2024-05",
+                "base_revenue": 15000.0,
+                "change": -3000.0,
+                "change_relative": -0.2,
+                "customers_effect": -1000.0,
+                "frequency_effect": -500.0,
+                "aov_effect": -1500.0,
+                "new_change": -1000.0,
+                "returning_change": -2000.0,
+                "last_year_change": -0.3,
+            },
+            row
+            | {
+                "comparison": "yoy",
+                "base_period_label": "2023-06",
+                "base_revenue": 9000.0,
+                "change": 3000.0,
+                "change_relative": 1 / 3,
+                "customers_effect": 2000.0,
+                "frequency_effect": 500.0,
+                "aov_effect": 500.0,
+                "new_change": 1000.0,
+                "returning_change": 2000.0,
+                "last_year_change": None,
+            },
+        ]
+    )
+    publish_tables(report_ws, {"revenue_bridge": bridge})
+    report, _ = _summary(report_ws)
+    first = report.summary[0][1]
+    assert first.startswith("Revenue: ¥12K, up 33.3% year over year. May 2024 was the peak")
+    assert "from May 2024 it fell 20.0%; a year earlier the same month fell 30.0%." in first
+    why = [s for _, s in report.summary if s.startswith("Why revenue moved from May 2024")]
+    assert why == [
+        "Why revenue moved from May 2024 (¥15K → ¥12K): active customers −¥1,000, orders per "
+        "customer −¥500, order value −¥1,500; by customer, new −¥1,000 and returning −¥2,000."
+    ]
+    overview = next(s for s in report.sections if s.key == "overview")
+    assert [c.key for c in overview.charts][-1] == "revenue_bridge"

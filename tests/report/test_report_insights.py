@@ -93,11 +93,15 @@ def test_no_base_means_no_change():
 
 def test_findings_rank_by_absolute_impact_and_respect_the_limit():
     findings = [
-        Finding("a", "s", [], {}, impact=10),
-        Finding("b", "s", [], {}, impact=-50),
-        Finding("c", "s", [], {}, impact=30, headline=False),
-        Finding("d", "s", [], {}, impact=20),
+        Finding("a", "s", [], {}, impact=10, compared=True),
+        Finding("b", "s", [], {}, impact=-50, compared=True),
+        Finding("c", "s", [], {}, impact=30, headline=False, compared=True),
+        Finding("d", "s", [], {}, impact=20, compared=True),
+        # a standing figure, however large, is structure: not in the summary
+        Finding("e", "s", [], {}, impact=99),
     ]
     assert [f.key for f in rank(findings, limit=2)] == ["b", "d"]
-    findings.append(Finding("revenue", "s", [], {}, impact=1, pinned=True))
+    findings.append(Finding("revenue", "s", [], {}, impact=1, pinned=True, compared=True))
     assert [f.key for f in rank(findings, limit=2)] == ["revenue", "b"]
+    fact = Fact("k", 1.0, "count", Source("t", "c"), previous=2.0)
+    assert Finding("f", "s", [fact], {}, impact=1).is_change  # from its fact

@@ -58,5 +58,5 @@ def test_the_build_needs_no_network(report_ws, tmp_path, monkeypatch):
     set_kpis(report_ws, BASE_KPIS)
     paths = build_report(report_ws, lang="zh", out_dir=tmp_path)
     assert {"html", "pdf", "xlsx"} <= set(paths)
-    assert "销售额为 ¥1.2万" in paths["html"].read_text(encoding="utf-8")
+    assert '销售额为 <span class="fig">¥1.2万</span>' in paths["html"].read_text(encoding="utf-8")
     assert "销售额为¥1.2万" in _squeeze("".join(_pages(paths["pdf"])))

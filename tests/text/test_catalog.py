@@ -171,7 +171,7 @@ def test_every_result_code_has_words_in_both_languages():
         ("stage.new", "新客", "New"),
         ("stage.reactivated", "回流", "Reactivated"),
         ("weekday.6", "周日", "Sunday"),
-        ("kpi.repeat_rate", "复购率", "Repeat-purchase rate"),
+        ("kpi.repeat_rate", "当月复购率", "Repeat-purchase rate (month)"),
         ("abc.A", "A类客户（核心）", "Class A (core)"),
         ("clv_segment.high", "高价值客户", "High value"),
         ("group.unknown", "未知", "Unknown"),

@@ -30,6 +30,7 @@ from clientlens.report.insights import (
     assess_change,
     change_word,
 )
+from clientlens.report.sections import month as month_parts
 from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
 
 TABLE = "kpis"
@@ -179,6 +180,11 @@ def build(ctx: ReportContext) -> SectionResult | None:
     )
 
     result = SectionResult("overview", ctx.t("section.overview"))
+    peak = month_parts.after_peak(ctx)
+    goals = month_parts.targets(ctx)
+    goal: dict[str, pd.Series] = (
+        {} if goals is None else {str(r["kpi"]): r for _, r in goals.iterrows()}
+    )
     rows = []
     # With one day of orders nobody can have repeated, been retained or churned yet.
     over_time = {"repeat_rate", "retention_rate", "churn_rate"}
@@ -189,16 +195,29 @@ def build(ctx: ReportContext) -> SectionResult | None:
             continue
         mom = assess_change(fact, "previous", ctx.rules)
         yoy = assess_change(fact, "last_year", ctx.rules)
-        rows.append(
-            {
-                ctx.t("col.metric"): ctx.t(f"kpi.{kpi}"),
-                ctx.t("col.this_month"): ctx.fmt.value(fact.value, fact.kind),
-                ctx.t("col.mom"): _change_text(ctx, fact, mom, "mom") or "—",
-                ctx.t("col.yoy"): _change_text(ctx, fact, yoy, "yoy") or "—",
-            }
-        )
+        row = {
+            ctx.t("col.metric"): ctx.t(f"kpi.{kpi}"),
+            ctx.t("col.this_month"): ctx.fmt.value(fact.value, fact.kind),
+            ctx.t("col.mom"): _change_text(ctx, fact, mom, "mom") or "—",
+            ctx.t("col.yoy"): _change_text(ctx, fact, yoy, "yoy") or "—",
+        }
+        g = goal.get(kpi)
+        target_worth = 0.0
+        if goal:
+            row[ctx.t("col.target")] = (
+                month_parts.target_text(ctx, g, fact.kind) if g is not None else "—"
+            )
+        if g is not None and not pd.isna(g["gap"]):
+            gap = Change("up", float(g["gap"]), None, True, True, None)
+            target_worth = 12 * abs(_impact(kpi, fact, gap, month_figures))
+        target = month_parts.target_clause(ctx, g, fact.kind)
+        rows.append(row)
         stated = mom is not None and mom.stated
         if not stated and kpi != "revenue":
+            if target and g is not None:  # the gap is the finding when the change is not
+                result.findings.append(
+                    month_parts.target_finding(ctx, g, fact.kind, impact=target_worth)
+                )
             continue  # a change that is noise or immaterial is not a finding
         good_up = kpi not in LOWER_IS_BETTER
         tone = "neutral"
@@ -208,6 +227,11 @@ def build(ctx: ReportContext) -> SectionResult | None:
         impact = (
             _impact(kpi, fact, mom, month_figures) if mom is not None else month_figures["revenue"]
         )
+        worth = max(12 * abs(impact) if not math.isnan(impact) else 0.0, target_worth)
+        if kpi == "revenue" and peak is not None:
+            # after a seasonal peak the fall from it is the season's: year on year first
+            result.findings.append(month_parts.peak_finding(ctx, peak, worth, target))
+            continue
         result.findings.append(
             Finding(
                 "kpi.finding" if fact.previous is not None else "kpi.finding_alone",
@@ -224,9 +248,11 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     "note": ctx.t("kpi.partial", end=ctx.fmt.date(ctx.observation_end))
                     if ctx.partial_period
                     else "",
+                    "target": target,
                 },
-                # A month's change, if it lasts, is worth twelve times as much in a year.
-                impact=12 * abs(impact) if not math.isnan(impact) else 0.0,
+                # A month's change, if it lasts, is worth twelve times as much in a year;
+                # a gap to a target, as much as the gap.
+                impact=worth,
                 tone=tone,
                 # Derived counts repeat what active and new customers already say.
                 headline=kpi not in DERIVED,
@@ -236,6 +262,8 @@ def build(ctx: ReportContext) -> SectionResult | None:
     if not rows:
         return None
     result.paragraphs.append(ctx.t("overview.intro", period=ctx.fmt.month(ctx.period)))
+    if goals is not None and not goal:
+        result.paragraphs.append(ctx.t("target.none"))
     result.tables.append(TableBlock(ctx.t("overview.table"), pd.DataFrame(rows)))
 
     trend = frame[(frame["kpi"] == "revenue") & frame["is_complete"].astype(bool)]
@@ -280,6 +308,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
                 ),
             )
         )
+    month_parts.explain(ctx, result)
     result.sheets[ctx.t("sheet.kpis")] = frame[frame["period_label"] <= ctx.period]
     return result
 

@@ -183,7 +183,8 @@ def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
             )
     if ctx.has(MIX, *MIX_COLUMNS):
         mix = ctx.frame(MIX, MIX_COLUMNS)
-        top = mix[mix["level"] == "overall"].sort_values("category_rank").head(10)
+        overall = mix[mix["level"] == "overall"]
+        top = overall.sort_values("category_rank").head(10)
         if len(top) >= 2:
             first = top.iloc[0]
             result.paragraphs.append(
@@ -196,7 +197,13 @@ def _optional_parts(ctx: ReportContext, result: SectionResult) -> None:
             result.charts.append(
                 Chart(
                     "category_mix",
-                    ctx.t("purchase.chart.categories"),
+                    # "top 10" only when there are more than ten to choose from
+                    ctx.t(
+                        "purchase.chart.categories_top"
+                        if len(overall) > len(top)
+                        else "purchase.chart.categories",
+                        n=len(top),
+                    ),
                     charts.bar(
                         top[["category", "revenue_share"]].assign(
                             category=[ctx.data_value(c, kind="category") for c in top["category"]]

@@ -148,6 +148,7 @@ def _month_finding(
         # Customers won or lost as promoters (or satisfied) do not translate into money
         # without a model; a stated move ranks by its size alone, after money findings.
         impact=abs(float(row["previous_change"])) if word in {"up", "down"} else 0.0,
+        compared=word in {"up", "down"},
         tone={"up": "good", "down": "bad"}.get(word, "neutral"),
         headline=word in {"up", "down"},
     )

@@ -135,6 +135,7 @@ def _volume(ctx: ReportContext, result: SectionResult, row: dict[str, Any]) -> N
             # More complaints is bad news, fewer good.
             tone={"up": "bad", "down": "good"}.get(word, "neutral"),
             headline=word in {"up", "down"},
+            compared=word in {"up", "down"},
         )
     )
 
