@@ -96,7 +96,8 @@ def write_report(
     step("target lists", 0.3)
     for tl in report.target_lists:
         path = out / list_files[tl.key]
-        tl.frame.to_csv(path, index=False, encoding="utf-8-sig")  # -sig: Excel reads UTF-8
+        frame = tl.frame.rename(columns=tl.headers)
+        frame.to_csv(path, index=False, encoding="utf-8-sig")  # -sig: Excel reads UTF-8
         paths[f"list:{tl.key}"] = path
     if "html" in formats:
         from clientlens.report.html import render_html

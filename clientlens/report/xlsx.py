@@ -118,9 +118,9 @@ def write_xlsx(report: Report, path: Path, *, currency: str = "CNY") -> Path:
         _write_frame(wb, t("sheet.recommendations"), recs, used, bold)
     titles = {tl.key: tl.title for tl in report.target_lists}
     for tl in report.target_lists:
-        _write_frame(wb, titles[tl.key], tl.frame, used, bold)
+        _write_frame(wb, titles[tl.key], tl.frame.rename(columns=tl.headers), used, bold)
     for section in report.sections:
-        for name, frame in section.sheets.items():
-            _write_frame(wb, name, frame, used, bold)
+        for name, sheet in section.sheets.items():
+            _write_frame(wb, name, sheet.frame, used, bold)
     wb.save(str(path))
     return path

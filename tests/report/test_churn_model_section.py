@@ -193,10 +193,11 @@ def test_with_the_churn_model_the_section_reads_its_results(model_ws):
     # the win-back list replaces the high-value list of customers whose p_alive fell
     lists = {tl.key: tl for tl in report.target_lists}
     assert "vip_at_risk" not in lists
-    wb = lists["churn_winback"].frame
-    assert list(wb["Customer ID"]) == ["a", "b", "e"]
-    assert wb["Reason 1"].iloc[1] == "1 unresolved complaints"
-    assert wb["Action for reason 1"].iloc[1] == "Resolve the open complaint before any offer"
+    wb = lists["churn_winback"].frame  # by the winback result's names; headers on writing
+    assert list(wb["customer_id"]) == ["a", "b", "e"]
+    assert wb["reason_1"].iloc[1] == "1 unresolved complaints"
+    assert wb["action_1"].iloc[1] == "Resolve the open complaint before any offer"
+    assert lists["churn_winback"].headers["action_1"] == "Action for reason 1"
     rec = next(r for r in report.recommendations if r.key == "churn_winback")
     # .1 × (.9 × 160 + .4 × 50 + .5 × 18) = 17.3
     assert rec.expected_impact == pytest.approx(17.3)
