@@ -94,9 +94,12 @@ def write_report(
     paths: dict[str, Path] = {}
     list_files = {tl.key: f"{stem}_{tl.key}.csv" for tl in report.target_lists}
     step("target lists", 0.3)
+    from clientlens.report.columns import as_read
+
     for tl in report.target_lists:
         path = out / list_files[tl.key]
-        tl.frame.to_csv(path, index=False, encoding="utf-8-sig")  # -sig: Excel reads UTF-8
+        # headers in the report's language, money to the cent; -sig: Excel reads UTF-8
+        as_read(tl.sheet, report.lang).to_csv(path, index=False, encoding="utf-8-sig")
         paths[f"list:{tl.key}"] = path
     if "html" in formats:
         from clientlens.report.html import render_html

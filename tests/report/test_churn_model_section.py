@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 
 from clientlens.errors import WorkspaceError
-from clientlens.report import report_context
+from clientlens.report import build_report, report_context
 from clientlens.report.assemble import assemble
 from clientlens.report.winback import SHOWN, export_winback
 from clientlens.results import publish_tables
+from clientlens.text import text
 from tests.conftest import REPO
 from tests.report.conftest import rebuild
 
@@ -193,10 +194,11 @@ def test_with_the_churn_model_the_section_reads_its_results(model_ws):
     # the win-back list replaces the high-value list of customers whose p_alive fell
     lists = {tl.key: tl for tl in report.target_lists}
     assert "vip_at_risk" not in lists
-    wb = lists["churn_winback"].frame
-    assert list(wb["Customer ID"]) == ["a", "b", "e"]
-    assert wb["Reason 1"].iloc[1] == "1 unresolved complaints"
-    assert wb["Action for reason 1"].iloc[1] == "Resolve the open complaint before any offer"
+    wb = lists["churn_winback"].frame  # by the winback result's names; headers on writing
+    assert list(wb["customer_id"]) == ["a", "b", "e"]
+    assert wb["reason_1"].iloc[1] == "1 unresolved complaints"
+    assert wb["action_1"].iloc[1] == "Resolve the open complaint before any offer"
+    assert lists["churn_winback"].headers["action_1"] == "Action for reason 1"
     rec = next(r for r in report.recommendations if r.key == "churn_winback")
     # .1 × (.9 × 160 + .4 × 50 + .5 × 18) = 17.3
     assert rec.expected_impact == pytest.approx(17.3)
@@ -239,6 +241,26 @@ def test_the_export_is_a_workbook_in_the_language(model_ws, tmp_path, lang, head
     assert sheet.column_dimensions["I"].width >= 40  # reasons are readable
     notes = [r[0] for r in book.worksheets[1].iter_rows(values_only=True)]
     assert any("30%" in n and "¥40" in n for n in notes)
+
+
+def test_the_reports_win_back_sheet_and_csv_read_as_the_export(model_ws, tmp_path):
+    paths = build_report(model_ws, lang="zh", formats=("xlsx",), out_dir=tmp_path)
+    book = openpyxl.load_workbook(paths["xlsx"])
+    sheet = book["挽回名单（流失模型）"]
+    heads = [c.value for c in sheet[1]]
+    assert heads == [text("zh", f"winback.col.{c}") for c in SHOWN]
+    assert sheet.freeze_panes == "C2"  # rank and customer ID stay in view
+    assert sheet.auto_filter.ref == "A1:R4"
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["a", "b", "e"]
+    row = {h: c for h, c in zip(heads, sheet[2], strict=True)}
+    assert row["预期挽回价值"].value == pytest.approx(14.4)
+    assert row["预期挽回价值"].number_format == '"¥"#,##0.00'
+    assert row["流失概率"].number_format == "0.0%"
+    assert row["最近购买日期"].number_format == "yyyy-mm-dd"
+    listed = pd.read_csv(paths["list:churn_winback"], encoding="utf-8-sig", dtype=str)
+    assert list(listed.columns) == heads
+    assert listed["预期挽回价值"].iloc[0] == "14.4"
+    assert listed["预期挽回价值"].str.fullmatch(r"\d+(\.\d{1,2})?").all()  # to the cent
 
 
 def test_the_csv_export_has_the_same_columns(model_ws, tmp_path):

@@ -14,6 +14,7 @@ from clientlens.report.assemble import assemble
 from clientlens.report.fmt import Formatter
 from clientlens.report.html import render_html
 from clientlens.results import publish_tables
+from clientlens.text import text
 from tests.report.conftest import BASE_KPIS, kpi_rows, rebuild, set_kpis
 
 
@@ -150,14 +151,16 @@ def test_html_and_xlsx_are_self_contained_and_hold_the_findings(report_ws, tmp_p
     from openpyxl import load_workbook
 
     book = load_workbook(paths["xlsx"], read_only=True)
-    summary = [r[0] for r in book.worksheets[0].iter_rows(values_only=True) if r and r[0]]
-    assert any(report.summary[0][1] in str(v) for v in summary)
+    summary = [v for r in book.worksheets[0].iter_rows(values_only=True) for v in r if v]
+    sentences = [s for _, s in report.summary]
+    assert [v for v in summary if v in sentences] == sentences  # all, in order
     # Second-purchase list: one-time buyers within 90 days of their first order (d 76 days,
     # e 20, f 10; c bought 212 days before the end), by revenue: f 70, d 40, e 30.
-    listed = pd.read_csv(paths["list:second_purchase"], dtype={"customer_id": str})
-    assert list(listed["customer_id"]) == ["f", "d", "e"]
+    customer_id = text(lang, "column.customer_id")
+    listed = pd.read_csv(paths["list:second_purchase"], dtype={customer_id: str})
+    assert list(listed[customer_id]) == ["f", "d", "e"]
     target = report.target_lists[0]
-    sheet = book[target.title[:31]]
+    sheet = book[text(lang, f"sheet.list.{target.key}")]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["f", "d", "e"]
 
 

@@ -38,12 +38,46 @@ class TableBlock:
 
 
 @dataclass
+class Sheet:
+    """A result table laid out for the Excel workbook (and a target list's CSV).
+
+    ``frame`` keeps the result's column names (codes); the section has already put the
+    codes in its cells into words. Each column's header and number format come from
+    ``table``'s declared columns (:func:`clientlens.analytics.registry.declared_columns`:
+    the unit) and the text catalog (``column.<table>.<name>``, else ``column.<name>``:
+    the header), so no writer decides per sheet how a column reads.
+    """
+
+    table: str
+    frame: pd.DataFrame
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers of columns the catalog does not name (the KPI sheet's months), or that the
+    section words itself (the win-back list's ``winback.col.*``)."""
+    units: Mapping[str, str] = field(default_factory=dict)
+    """Units of columns ``table`` does not declare; ``per_row``: each row's unit is in the
+    column :attr:`row_unit` names."""
+    row_unit: str | None = None
+    """The column holding each row's unit (the KPI sheet's), used for the formats of the
+    ``per_row`` columns and not written itself."""
+
+
+@dataclass
 class TargetList:
-    """Customers a recommendation acts on; written to Excel and to CSV beside the report."""
+    """Customers a recommendation acts on; written to Excel and to CSV beside the report.
+
+    ``frame`` holds the list's columns by their names in ``table`` (the result the list
+    is read from); headers and number formats follow as for a :class:`Sheet`.
+    """
 
     key: str
     title: str
     frame: pd.DataFrame
+    table: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sheet(self) -> Sheet:
+        return Sheet(self.table, self.frame, self.headers)
 
 
 @dataclass
@@ -78,7 +112,7 @@ class SectionResult:
     methods: list[str] = field(default_factory=list)
     """Method notes and validation figures for the appendix."""
     appendix_tables: list[TableBlock] = field(default_factory=list)
-    sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sheets: dict[str, Sheet] = field(default_factory=dict)
     """Key result tables for the Excel workbook, by sheet name."""
 
 

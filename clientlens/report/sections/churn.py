@@ -24,7 +24,7 @@ from clientlens.report import charts
 from clientlens.report.context import ReportContext
 from clientlens.report.insights import Fact, Finding, Source
 from clientlens.report.sections import churn_model, targets
-from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
+from clientlens.report.sections.base import Chart, Section, SectionResult, Sheet, TableBlock
 
 BANDS_TABLE = "churn_risk_bands"
 DECILES = "clv_deciles"
@@ -236,7 +236,11 @@ def _validation(ctx: ReportContext, result: SectionResult) -> None:
         }
     )
     result.appendix_tables.append(TableBlock(ctx.t("churn.validation"), table))
-    result.sheets[ctx.t("sheet.models")] = models
+    models = models.assign(
+        role=[ctx.name("clv_role", r) for r in models["role"]],
+        stage=[ctx.name("clv_stage", s) for s in models["stage"]],
+    )
+    result.sheets[ctx.t("sheet.models")] = Sheet(MODELS, models)
 
 
 SECTION = Section("churn", NEEDS, build)

@@ -308,7 +308,7 @@ def _winback(ctx: ReportContext, result: SectionResult) -> pd.Series:
     )
     frame = winback.words(ctx.frame(winback.LIST, winback.LIST_COLUMNS), ctx.lang)
     result.target_lists.append(
-        TargetList(LIST_KEY, ctx.t("list.winback"), frame.rename(columns=winback.headers(ctx.lang)))
+        TargetList(LIST_KEY, ctx.t("list.winback"), frame, winback.LIST, winback.headers(ctx.lang))
     )
     plan = targets.PLANS[LIST_KEY]
     rate = float(summary["conversion_rate"])

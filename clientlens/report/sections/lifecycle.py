@@ -18,7 +18,7 @@ import pandas as pd
 from clientlens.report import charts
 from clientlens.report.context import ReportContext, month_end, month_start, previous_period
 from clientlens.report.insights import Fact, Finding, Source, assess_change, change_word
-from clientlens.report.sections.base import Chart, Section, SectionResult
+from clientlens.report.sections.base import Chart, Section, SectionResult, Sheet
 
 COHORTS = "cohort_retention"
 STAGES = "lifecycle_summary"
@@ -238,7 +238,10 @@ def build(ctx: ReportContext) -> SectionResult | None:
         finding = _slipping(ctx)
         if finding is not None:
             result.findings.append(finding)
-    result.sheets[ctx.t("sheet.cohorts")] = monthly
+    # A cohort is a month: written as one (2024-06), as the heatmap labels it.
+    cohorts_sheet = monthly.drop(columns=["grain"]).sort_values(["cohort", "period_index"])
+    cohorts_sheet["cohort"] = pd.to_datetime(cohorts_sheet["cohort"]).dt.strftime("%Y-%m")
+    result.sheets[ctx.t("sheet.cohorts")] = Sheet(COHORTS, cohorts_sheet.reset_index(drop=True))
     if ctx.has(BASELINE, *BASELINE_COLUMNS):
         window = ctx.frame(BASELINE, BASELINE_COLUMNS)["baseline_window"]
         if not window.empty:

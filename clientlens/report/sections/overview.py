@@ -20,6 +20,7 @@ import math
 
 import pandas as pd
 
+from clientlens.analytics.kpis.kpis import UNITS as KPI_UNITS
 from clientlens.report import charts
 from clientlens.report.context import ReportContext, previous_period
 from clientlens.report.insights import (
@@ -31,7 +32,7 @@ from clientlens.report.insights import (
     change_word,
 )
 from clientlens.report.sections import month as month_parts
-from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
+from clientlens.report.sections.base import Chart, Section, SectionResult, Sheet, TableBlock
 
 TABLE = "kpis"
 NEEDS = {
@@ -61,6 +62,11 @@ SHOWN = (
     "clv_cac_ratio",
 )
 """NPS and CSAT belong to the satisfaction section."""
+CHANGES = ("mom", "yoy", "mom_pp", "yoy_pp")
+"""The change columns of ``kpis`` the workbook's KPI sheet shows for the report month."""
+SHEET_MONTHS = 13
+"""Months on the KPI sheet: the report month and the twelve before it, so both bases of
+its MoM and YoY columns (last month, the same month a year ago) stand on the sheet."""
 DERIVED = {"returning_customers", "purchase_frequency"}
 KIND = {"count": "count", "currency": "money", "score": "score"}
 SHARES = {"repeat_rate", "retention_rate", "churn_rate", "csat"}
@@ -309,8 +315,53 @@ def build(ctx: ReportContext) -> SectionResult | None:
             )
         )
     month_parts.explain(ctx, result)
-    result.sheets[ctx.t("sheet.kpis")] = frame[frame["period_label"] <= ctx.period]
+    result.sheets[ctx.t("sheet.kpis")] = kpi_sheet(ctx, frame)
     return result
+
+
+def kpi_sheet(ctx: ReportContext, frame: pd.DataFrame) -> Sheet:
+    """The KPI pack wide: one row per KPI, one column per month of the last
+    :data:`SHEET_MONTHS`, then the report month's MoM (环比) and YoY (同比) — the ``mom``,
+    ``yoy``, ``mom_pp`` and ``yoy_pp`` columns of ``kpis`` — when the run has them.
+
+    A partial report month is shown but not compared (as in the text: a partial month
+    against full ones always looks like a fall)."""
+    first = previous_period(ctx.period, SHEET_MONTHS - 1)
+    months = sorted(m for m in frame["period_label"].unique() if first <= m <= ctx.period)
+    changes = list(CHANGES) if ctx.has(TABLE, *CHANGES) else []
+    rows = ctx.frame(TABLE, (*NEEDS[TABLE], *changes)) if changes else frame
+    rows = rows[rows["period_label"].isin(months)]
+    order = [k for k in KPI_UNITS if k in set(rows["kpi"])]
+    order += sorted(set(rows["kpi"]) - set(order))
+    wide = rows.pivot(index="kpi", columns="period_label", values="value")
+    wide = wide.reindex(index=order, columns=months)
+    wide = wide[wide.notna().any(axis=1)]
+    units = rows.drop_duplicates("kpi").set_index("kpi")["unit"]
+    out = pd.DataFrame(
+        {
+            "kpi": [ctx.name("kpi", k) for k in wide.index],
+            "unit": ["share" if k in SHARES else str(units[k]) for k in wide.index],
+        }
+    )
+    for month in months:
+        out[month] = wide[month].to_numpy()
+    headers = {m: m for m in months}
+    month = rows[rows["period_label"] == ctx.period].set_index("kpi")
+    complete = not month.empty and bool(month["is_complete"].astype(bool).all())
+    if not complete:
+        headers[ctx.period] = ctx.t("xlsx.partial_month", month=ctx.period)
+        changes = []
+    for change in changes:
+        values = month[change].reindex(wide.index)
+        if values.notna().any():  # mom_pp and yoy_pp exist for rates and NPS only
+            out[change] = values.to_numpy()
+    return Sheet(
+        TABLE,
+        out,
+        headers=headers,
+        units=dict.fromkeys(months, "per_row"),
+        row_unit="unit",
+    )
 
 
 SECTION = Section("overview", NEEDS, build)

@@ -18,7 +18,7 @@ import pandas as pd
 from clientlens.report import charts
 from clientlens.report.context import ReportContext
 from clientlens.report.insights import Fact, Finding, Source
-from clientlens.report.sections.base import Chart, Section, SectionResult
+from clientlens.report.sections.base import Chart, Section, SectionResult, Sheet
 
 TABLE = "profile_distribution"
 INDEX = "profile_revenue_index"
@@ -169,8 +169,22 @@ def build(ctx: ReportContext) -> SectionResult | None:
                     ),
                 )
             )
-    result.sheets[ctx.t("sheet.profile")] = frame
+    result.sheets[ctx.t("sheet.profile")] = _sheet(ctx, frame)
     return result
+
+
+def _sheet(ctx: ReportContext, frame: pd.DataFrame) -> Sheet:
+    """Every dimension's groups in words, in their listed order (dimensions as the table
+    gives them)."""
+    dims = list(dict.fromkeys(frame["dimension"]))
+    out = frame.assign(_dim=frame["dimension"].map(dims.index))
+    out = out.sort_values(["_dim", "group_order"], kind="stable").reset_index(drop=True)
+    out["group"] = [
+        _group_name(ctx, d, g) for d, g in zip(out["dimension"], out["group"], strict=True)
+    ]
+    named = {d: ctx.t(f"dimension.{d}") for d in dims}  # "age band": a sheet's cell starts upper
+    out["dimension"] = [named[d][:1].upper() + named[d][1:] for d in out["dimension"]]
+    return Sheet(TABLE, out.drop(columns=["_dim", "group_order"]))
 
 
 SECTION = Section("profile", NEEDS, build)

@@ -152,7 +152,7 @@ def target_list(ctx: ReportContext, code: str, title_key: str) -> TargetList:
     # A column the audience's inputs did not provide (no RFM scores, no lifecycle
     # stages) is left out rather than shown empty.
     shown = [c for c in columns if c == "customer_id" or frame[c].notna().any()]
-    return TargetList(code, ctx.t(title_key), frame[shown].reset_index(drop=True))
+    return TargetList(code, ctx.t(title_key), frame[shown].reset_index(drop=True), MEMBERS)
 
 
 def recommendation(

@@ -24,7 +24,7 @@ from clientlens.report import charts
 from clientlens.report.context import ReportContext
 from clientlens.report.insights import Fact, Finding, Source
 from clientlens.report.sections import targets
-from clientlens.report.sections.base import Chart, Section, SectionResult, TableBlock
+from clientlens.report.sections.base import Chart, Section, SectionResult, Sheet, TableBlock
 
 SEGMENTS = "rfm_segments"
 NEEDS = {
@@ -169,7 +169,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
         table[ctx.t("col.avg_clv_12m")] = [ctx.fmt.money(v) for v in seg["avg_clv_12m"]]
     table[ctx.t("col.action")] = list(seg[action_col])
     result.tables.append(TableBlock(ctx.t("value.table"), table[seg["customers"].to_numpy() > 0]))
-    result.sheets[ctx.t("sheet.rfm")] = _named_segments(ctx, all_segments)
+    result.sheets[ctx.t("sheet.rfm")] = Sheet(SEGMENTS, _named_segments(ctx, all_segments))
 
     if ctx.has(SUMMARY, *SUMMARY_COLUMNS) and ctx.has(CURVE, *CURVE_COLUMNS):
         _concentration(ctx, result)
@@ -242,11 +242,12 @@ def _concentration(ctx: ReportContext, result: SectionResult) -> None:
             ),
         )
     )
-    result.sheets[ctx.t("sheet.value")] = summary
+    result.sheets[ctx.t("sheet.value")] = Sheet(SUMMARY, _named_summary(ctx, summary))
 
 
 def _named_segments(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
-    """The ``rfm_segments`` sheet with each segment's name and action beside its code."""
+    """The ``rfm_segments`` sheet with each segment's name and action beside its code and
+    the scheme in words (its rows are in listed order already)."""
     names = [
         ctx.name(f"segment.{s}", c) for s, c in zip(frame["scheme"], frame["segment"], strict=True)
     ]
@@ -254,10 +255,42 @@ def _named_segments(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
         ctx.name(f"segment_action.{s}", c)
         for s, c in zip(frame["scheme"], frame["segment"], strict=True)
     ]
-    out = frame.copy()
+    out = frame.drop(columns=["display_order"]).reset_index(drop=True)
     out.insert(2, "segment_name", names)
     out["action"] = actions
+    out["scheme"] = [ctx.name("scheme", s) for s in out["scheme"]]
     return out
+
+
+SUMMARY_ORDER = ("total", "top_share", "gini", "abc", "rfm11", "rfm8", "acquisition_channel")
+"""The ``value_summary`` sections in the order the sheet lists them."""
+
+
+def _value_group(ctx: ReportContext, section: str, group: str) -> str:
+    """A ``value_summary`` group in words: top_20pct, a class, a segment, a channel."""
+    if section == "top_share" and group.startswith("top_") and group.endswith("pct"):
+        return ctx.t("value_group.top_share", pct=group[4:-3])
+    if section == "gini":
+        return ctx.t("value_group.gini")
+    if section == "total" or group == "unknown":
+        return ctx.t(f"group.{'all' if section == 'total' else 'unknown'}")
+    if section == "abc":
+        return ctx.name("abc", group)
+    if section in {"rfm11", "rfm8"}:
+        return ctx.name(f"segment.{section}", group)
+    return str(ctx.data_value(group, kind=section))
+
+
+def _named_summary(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``value_summary`` sheet with its sections and groups in words, in listed order."""
+    known = {s: i for i, s in enumerate(SUMMARY_ORDER)}
+    order = frame["section"].map(lambda s: known.get(s, len(known)))
+    out = frame.assign(_order=order).sort_values(["_order", "revenue"], ascending=[True, False])
+    out["group"] = [
+        _value_group(ctx, s, str(g)) for s, g in zip(out["section"], out["group"], strict=True)
+    ]
+    out["section"] = [ctx.name("value_section", s) for s in out["section"]]
+    return out.drop(columns=["_order"]).reset_index(drop=True)
 
 
 SECTION = Section("value", NEEDS, build)
