@@ -109,6 +109,11 @@ def write_xlsx(report: Report, path: Path, *, currency: str = "CNY") -> Path:
                 t("col.value"): [round(r.value, 2) for r in report.recommendations],
                 t("col.impact"): [round(r.expected_impact, 2) for r in report.recommendations],
                 t("col.assumption"): [r.assumption for r in report.recommendations],
+                t("col.cost"): [
+                    None if r.cost is None else round(r.cost, 2) for r in report.recommendations
+                ],
+                t("col.cost_roi"): [r.economics for r in report.recommendations],
+                t("col.left_out"): [r.left_out for r in report.recommendations],
                 t("col.owner"): [r.owner for r in report.recommendations],
                 t("col.when"): [r.when for r in report.recommendations],
                 t("col.kpi"): [r.kpi for r in report.recommendations],
@@ -116,6 +121,8 @@ def write_xlsx(report: Report, path: Path, *, currency: str = "CNY") -> Path:
             }
         )
         _write_frame(wb, t("sheet.recommendations"), recs, used, bold)
+    if report.plan_sheet is not None:
+        _write_frame(wb, t("sheet.action_lists"), report.plan_sheet, used, bold)
     titles = {tl.key: tl.title for tl in report.target_lists}
     for tl in report.target_lists:
         _write_frame(wb, titles[tl.key], tl.frame, used, bold)
