@@ -124,3 +124,25 @@ def test_every_result_has_its_declared_types_on_each_engine(duck, duck_run, peer
         for ws in (duck, peer)
     }
     assert problems == {"duckdb": [], peer.con.name: []}
+
+
+@pytest.fixture(scope="module")
+def engines(duck, duck_run, peer, peer_run):
+    assert not duck_run.failed and not peer_run.failed
+    return {"duckdb": duck, peer.con.name: peer}
+
+
+def test_no_customer_is_on_two_action_lists_and_the_total_is_their_sum(engines):
+    for engine, ws in engines.items():
+        members = ws.table("audiences").execute()
+        assert members["customer_id"].is_unique, engine
+        s = ws.table("audience_summary").execute().set_index("audience")
+        lists = s.drop(index="all")
+        # the churn model ran: its win-back list is the first list, exactly
+        assert set(members.loc[members["audience"] == "churn_winback", "customer_id"]) == set(
+            ws.table("winback").execute()["customer_id"]
+        ), engine
+        for col in ("customers", "revenue", "expected_impact", "cost", "left_out_gone"):
+            assert s.loc["all", col] == pytest.approx(lists[col].sum()), (engine, col)
+        parts = lists[["higher_priority", "left_out_gone", "left_out_low_value", "customers"]]
+        assert (parts.sum(axis=1) == lists["rule_customers"]).all(), engine

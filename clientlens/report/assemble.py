@@ -1,6 +1,10 @@
 """Putting the report together: run the sections, rank the findings, and write the frame
 sections (executive summary, data, conclusions, action plan, appendix) around them.
 
+The conclusions open with the action lists side by side (:func:`.targets.plan_tables`):
+the priority that puts each customer on one list at most, who was left out and why, and
+each list's expected impact, cost and ROI with their total.
+
 The data section phrases ``data_coverage`` and ``data_quality`` and the failed analyses
 of the last run (:meth:`ReportContext.failed_analyses`); like the sections it reads
 results only through the context.
@@ -17,8 +21,14 @@ import pandas as pd
 
 from clientlens.report.context import ReportContext
 from clientlens.report.insights import Finding, rank
-from clientlens.report.sections import all_sections
-from clientlens.report.sections.base import Recommendation, SectionResult, TableBlock, TargetList
+from clientlens.report.sections import all_sections, targets
+from clientlens.report.sections.base import (
+    Recommendation,
+    SectionResult,
+    Sheet,
+    TableBlock,
+    TargetList,
+)
 from clientlens.report.sections.value import model_caveat
 
 SUMMARY_MIN = 5
@@ -49,6 +59,12 @@ class Report:
     recommendations: list[Recommendation]
     appendix: SectionResult
     omitted: list[tuple[str, list[str]]] = field(default_factory=list)
+    plan_notes: list[str] = field(default_factory=list)
+    """How the action lists were drawn up: priority, value test, formulas."""
+    plan_tables: list[TableBlock] = field(default_factory=list)
+    """The action lists side by side, each with a total row."""
+    plan_sheet: Sheet | None = None
+    """``audience_summary`` for the workbook."""
 
     @property
     def target_lists(self) -> list[TargetList]:
@@ -84,6 +100,7 @@ def assemble(ctx: ReportContext) -> Report:
     recommendations = sorted(
         (r for s in built for r in s.recommendations), key=lambda r: -r.expected_impact
     )
+    plan_notes, plan_tables, plan_sheet = targets.plan_tables(ctx)
     return Report(
         lang=ctx.lang,
         period=ctx.period,
@@ -96,6 +113,9 @@ def assemble(ctx: ReportContext) -> Report:
         recommendations=recommendations,
         appendix=_appendix(ctx, built),
         omitted=omitted,
+        plan_notes=plan_notes,
+        plan_tables=plan_tables,
+        plan_sheet=plan_sheet,
     )
 
 

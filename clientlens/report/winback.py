@@ -55,7 +55,7 @@ SUMMARY_COLUMNS = (
     "min_p_alive",
     "min_clv_12m",
     "min_clv_source",
-    "conversion_rate",
+    "response_rate",
 )
 SHOWN = (
     "winback_rank",
@@ -152,7 +152,7 @@ def notes(summary: pd.Series, lang: str, fmt: Formatter) -> list[str]:
             gone=fmt.count(int(summary["below_min_p_alive"])),
             low_value=fmt.count(int(summary["below_min_clv_12m"])),
         ),
-        text(lang, "winback.note.rank", rate=fmt.pct(float(summary["conversion_rate"]), 0)),
+        text(lang, "winback.note.rank", rate=fmt.pct(float(summary["response_rate"]), 0)),
     ]
 
 

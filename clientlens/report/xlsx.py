@@ -269,6 +269,9 @@ def _recommendations(report: Report) -> Sheet:
             "value": [float(r.value) for r in recs],
             "impact": [float(r.expected_impact) for r in recs],
             "assumption": [r.assumption for r in recs],
+            "cost": [None if r.cost is None else float(r.cost) for r in recs],
+            "cost_roi": [r.economics for r in recs],
+            "left_out": [r.left_out for r in recs],
             "owner": [r.owner for r in recs],
             "when": [r.when for r in recs],
             "kpi": [r.kpi for r in recs],
@@ -279,7 +282,7 @@ def _recommendations(report: Report) -> Sheet:
         }
     )
     headers = {c: text(lang, f"col.{c}") for c in frame.columns}
-    units = {"customers": "count", "value": "currency", "impact": "currency"}
+    units = {"customers": "count", "value": "currency", "impact": "currency", "cost": "currency"}
     return Sheet("", frame, headers=headers, units=units)
 
 
@@ -296,6 +299,8 @@ def write_xlsx(report: Report, path: Path, *, currency: str = "CNY") -> Path:
     sheets: list[tuple[str, Sheet]] = []
     if report.recommendations:
         sheets.append((text(lang, "sheet.recommendations"), _recommendations(report)))
+    if report.plan_sheet is not None:
+        sheets.append((text(lang, "sheet.action_lists"), report.plan_sheet))
     for tl in report.target_lists:
         listed = Sheet(tl.table, tl.frame.head(MAX_ROWS), tl.headers)
         sheets.append((list_sheet_name(lang, tl.key), listed))

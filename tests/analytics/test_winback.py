@@ -78,6 +78,20 @@ def test_a_stated_value_threshold_leaves_out_the_customers_below_it():
     assert (s["min_clv_12m"], s["min_clv_source"]) == (50.0, "setting")
 
 
+def test_the_offer_cost_bar_raises_the_value_threshold_when_higher():
+    # audience_min_return × audience_churn_winback_offer_cost = 100, above the median 40
+    w = _list(min_offer_value=100.0)
+    assert list(w["customer_id"]) == ["a", "b"]  # e (40) is below 100, b (100) is not
+    s = _summary(min_offer_value=100.0)
+    assert (s["min_clv_12m"], s["min_clv_source"], s["below_min_clv_12m"]) == (
+        100.0,
+        "offer_cost",
+        1,
+    )
+    # below the median it changes nothing
+    assert _summary(min_offer_value=39.0)["min_clv_source"] == "median"
+
+
 def test_a_higher_p_alive_threshold_leaves_out_b():
     w = _list(min_p_alive=0.45)
     assert list(w["customer_id"]) == ["a", "e"]  # b's 0.4 is below 0.45
@@ -92,7 +106,7 @@ def test_ranked_by_expected_recovered_value():
     assert list(w["retention_chance"]) == pytest.approx([0.09, 0.04, 0.05])
     assert list(w["revenue_at_risk"]) == pytest.approx([160.0, 50.0, 18.0])
     # the response rate scales every value and changes no rank
-    w2 = _list(conversion_rate=0.2)
+    w2 = _list(response_rate=0.2)
     assert list(w2["customer_id"]) == ["a", "b", "e"]
     assert list(w2["expected_recovered_value"]) == pytest.approx([28.8, 4.0, 1.8])
     s = _summary()
@@ -132,9 +146,10 @@ def test_nobody_worth_winning_back_gives_an_empty_list_and_a_summary_row():
 @pytest.mark.parametrize(
     ("settings", "word"),
     [
-        ({"min_p_alive": 1.5}, "winback_min_p_alive"),
+        ({"min_p_alive": 1.5}, "audience_min_p_alive"),
         ({"min_clv_12m": -1.0}, "winback_min_clv_12m"),
-        ({"conversion_rate": 2.0}, "audience_conversion_rate"),
+        ({"response_rate": 2.0}, "audience_churn_winback_response_rate"),
+        ({"min_offer_value": -1.0}, "audience_min_return × audience_churn_winback_offer_cost"),
     ],
 )
 def test_settings_out_of_range_are_a_config_error(settings, word):

@@ -139,7 +139,9 @@ def model_ws(clv_ws):
             "churn_rules": RULES,
         },
     )
-    rebuild(clv_ws, "churn_score_bands", "winback", "winback_summary")
+    rebuild(
+        clv_ws, "churn_score_bands", "winback", "winback_summary", "audiences", "audience_summary"
+    )
     return clv_ws
 
 
@@ -204,7 +206,36 @@ def test_with_the_churn_model_the_section_reads_its_results(model_ws):
     assert rec.expected_impact == pytest.approx(17.3)
     assert rec.customers == 3
     assert "predicted 12-month value ≥ ¥40" in rec.segment
-    assert any("winback_min_p_alive" in m for m in churn.methods)
+    assert any("audience_min_p_alive" in m for m in churn.methods)
+    assert "Cost ¥60 (3 × ¥20 offer cost" in rec.economics
+
+
+def test_each_customer_is_on_one_target_list_and_the_plan_adds_up(model_ws):
+    report, _ = _churn(model_ws)
+    ids = {}
+    for tl in report.target_lists:
+        column = "Customer ID" if "Customer ID" in tl.frame.columns else "customer_id"
+        ids[tl.key] = set(tl.frame[column])
+    listed = [c for members in ids.values() for c in members]
+    assert len(listed) == len(set(listed)), ids
+    # a, b, e on the churn-model list; f (loyal, one order 10 days ago) on the second-
+    # purchase list; c and d are gone
+    assert ids == {"churn_winback": {"a", "b", "e"}, "second_purchase": {"f"}}
+    who, money = report.plan_tables
+    assert list(who.frame["List"]) == [
+        "Win-back list (churn model)",
+        "High-value win-back list",
+        "Recent first-time buyers (second purchase)",
+        "Loyalty programme list",
+        "All lists",
+    ]
+    assert list(who.frame["On the list"]) == ["3", "0", "1", "0", "4"]
+    recs = {r.key: r for r in report.recommendations}
+    assert set(recs) == {"churn_winback", "second_purchase"}
+    total = money.frame.iloc[-1]
+    fmt = report_context(model_ws, lang="en").fmt
+    assert total["Expected impact"] == fmt.money(sum(r.expected_impact for r in recs.values()))
+    assert total["Cost"] == fmt.money(sum(r.cost or 0.0 for r in recs.values()))
 
 
 def test_the_section_in_chinese(model_ws):

@@ -168,10 +168,13 @@ def test_value_section_lists_follow_the_rfm_scores(report_ws):
     report = assemble(report_context(report_ws, lang="en"))
     scores = report_ws.table("rfm_scores").to_pandas()
     lists = {tl.key: tl.frame for tl in report.target_lists}
+    # win-back comes before second purchase, loyalty after it: a loyal one-time buyer of
+    # the last 90 days is on the second-purchase list only
+    earlier = {"win_back": set(), "loyalty": set(lists["second_purchase"]["customer_id"])}
     for key, codes in (("win_back", ["at_risk", "cant_lose"]), ("loyalty", ["champions", "loyal"])):
-        expected = scores[scores["segment"].isin(codes)].sort_values(
-            ["revenue", "customer_id"], ascending=[False, True]
-        )
+        expected = scores[
+            scores["segment"].isin(codes) & ~scores["customer_id"].isin(earlier[key])
+        ].sort_values(["revenue", "customer_id"], ascending=[False, True])
         if expected.empty:
             assert key not in lists
             continue
@@ -181,6 +184,24 @@ def test_value_section_lists_follow_the_rfm_scores(report_ws):
         aov = expected["revenue"].sum() / expected["orders"].sum()
         assert rec.expected_impact == pytest.approx(len(expected) * 0.1 * aov)
         assert rec.customers == len(expected)
+
+
+def test_the_action_lists_without_a_purchase_model(report_ws):
+    report = assemble(report_context(report_ws, lang="en"))
+    lists = [set(tl.frame["customer_id"]) for tl in report.target_lists]
+    assert sum(len(x) for x in lists) == len(set().union(*lists))  # nobody twice
+    who, money = report.plan_tables
+    assert "No purchase model in these results" in " ".join(report.plan_notes)
+    assert "Gone (probability alive < 30%)" not in who.frame.columns  # nothing judged
+    summary = report_ws.results.table("audience_summary").to_pandas().set_index("audience")
+    total = money.frame.iloc[-1]
+    assert total["List"] == "All lists"
+    fmt = Formatter("en")
+    assert total["Expected impact"] == fmt.money(summary.loc["all", "expected_impact"])
+    shown = [r for r in report.recommendations if r.key in summary.index]
+    assert summary.loc["all", "expected_impact"] == pytest.approx(
+        sum(r.expected_impact for r in shown)
+    )
 
 
 def test_churn_section_from_hand_written_clv(report_ws):

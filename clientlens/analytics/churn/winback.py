@@ -7,18 +7,23 @@ wasted. A customer is listed when all of these hold:
 
 * at risk: churn-model risk band ``high`` or ``medium``;
 * still reachable: probability alive of the chosen purchase model (``clv.p_alive``) at
-  least ``winback_min_p_alive`` (0.3). On the demo business, whose true dropouts are
-  known, at-risk customers below 0.3 were still active in fewer than 1 in 13 cases
-  (7%); from 0.3 to 0.5, 14%; above 0.7, 61%;
+  least ``audience_min_p_alive`` (0.3, the threshold below which every action list
+  treats a customer as gone). On the demo business, whose true dropouts are known,
+  at-risk customers below 0.3 were still active in fewer than 1 in 13 cases (7%); from
+  0.3 to 0.5, 14%; above 0.7, 61%;
 * worth it: predicted 12-month value (``clv.clv_12m``) at least ``winback_min_clv_12m``;
   0 (the default) takes the median predicted value of the at-risk customers, so that
   the contacts go to the more valuable half, whatever the currency and the size of the
-  business.
+  business. The threshold is never below the value every action list asks of its
+  customers: ``audience_min_return`` (1) × ``audience_churn_winback_offer_cost`` (20).
+
+The list is the ``churn_winback`` action audience (:mod:`clientlens.analytics.audiences`):
+it comes first, so none of its customers is on another action list.
 
 Ranked by **expected recovered value** = ``retention_chance`` × ``revenue_at_risk``,
 where revenue at risk = churn probability × predicted 12-month value (GLOSSARY) and
-``retention_chance`` = ``audience_conversion_rate`` (0.1, the assumed response rate of a
-campaign, shared with the audiences) × ``p_alive``: the chance that a contact keeps a
+``retention_chance`` = ``audience_churn_winback_response_rate`` (0.1, the assumed
+response rate of the campaign) × ``p_alive``: the chance that a contact keeps a
 customer who would otherwise churn, proxied by the response rate scaled by how likely
 the customer still listens. It is a proxy until a control group measures the uplift.
 
@@ -31,7 +36,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from clientlens.analytics.audiences.audiences import CONVERSION_RATE_SETTING, continuous_quantile
+from clientlens.analytics.audiences.rules import AT_RISK_BANDS, continuous_quantile
+from clientlens.analytics.audiences.settings import (
+    MIN_P_ALIVE_SETTING,
+    MIN_RETURN_SETTING,
+    OFFER_COST_SETTINGS,
+    RESPONSE_RATE_SETTINGS,
+)
 from clientlens.analytics.base import (
     Analysis,
     AnalysisContext,
@@ -45,14 +56,6 @@ from clientlens.config import Setting
 from clientlens.errors import ConfigError
 from clientlens.lazy import ibis, ir
 
-MIN_P_ALIVE_SETTING = Setting(
-    "winback_min_p_alive",
-    float,
-    0.3,
-    "Win-back list: at-risk customers are listed only with a probability alive (clv) at "
-    "least this; below it they are treated as gone (on the demo business fewer than 1 "
-    "in 13 of them were still active).",
-)
 MIN_CLV_SETTING = Setting(
     "winback_min_clv_12m",
     float,
@@ -60,18 +63,29 @@ MIN_CLV_SETTING = Setting(
     "Win-back list: at-risk customers are listed only with a predicted 12-month value at "
     "least this amount; 0: the median predicted value of the at-risk customers.",
 )
-AT_RISK = ("high", "medium")
+AT_RISK = AT_RISK_BANDS
+RESPONSE_RATE_SETTING = RESPONSE_RATE_SETTINGS["churn_winback"]
+OFFER_COST_SETTING = OFFER_COST_SETTINGS["churn_winback"]
 REASON_COLUMNS = tuple(f"reason_{k}{suffix}" for k in (1, 2, 3) for suffix in ("", "_value"))
 
 
-def _check(min_p_alive: float, min_clv_12m: float, conversion_rate: float) -> None:
+def _check(
+    min_p_alive: float, min_clv_12m: float, response_rate: float, min_offer_value: float
+) -> None:
     problems = []
     if not 0 <= min_p_alive <= 1:
-        problems.append(f"winback_min_p_alive must be between 0 and 1; got {min_p_alive}")
+        problems.append(f"audience_min_p_alive must be between 0 and 1; got {min_p_alive}")
     if min_clv_12m < 0:
         problems.append(f"winback_min_clv_12m must be 0 (automatic) or more; got {min_clv_12m}")
-    if not 0 <= conversion_rate <= 1:
-        problems.append(f"audience_conversion_rate must be between 0 and 1; got {conversion_rate}")
+    if not 0 <= response_rate <= 1:
+        problems.append(
+            f"audience_churn_winback_response_rate must be between 0 and 1; got {response_rate}"
+        )
+    if min_offer_value < 0:
+        problems.append(
+            "audience_min_return × audience_churn_winback_offer_cost must be >= 0; "
+            f"got {min_offer_value}"
+        )
     if problems:
         raise ConfigError("; ".join(problems) + ".")
 
@@ -85,11 +99,21 @@ def _candidates(scores: ir.Table, clv: ir.Table) -> ir.Table:
     return at_risk.left_join(c, "customer_id").drop("customer_id_right")
 
 
-def _value_cut(candidates: ir.Table, min_clv_12m: float) -> ir.FloatingScalar:
+def _base_cut(candidates: ir.Table, min_clv_12m: float) -> ir.FloatingScalar:
+    """The value threshold of ``winback_min_clv_12m``: the setting, or the median."""
     if min_clv_12m > 0:
         return float64_literal(min_clv_12m)
     filled = candidates.select(_clv=candidates._clv.fill_null(0.0))
     return continuous_quantile(filled, "_clv", 0.5).fill_null(0.0)
+
+
+def _value_cut(
+    candidates: ir.Table, min_clv_12m: float, min_offer_value: float
+) -> ir.FloatingScalar:
+    """The value threshold in force: :func:`_base_cut`, or the offer's bar when higher."""
+    base = _base_cut(candidates, min_clv_12m)
+    bar = float64_literal(min_offer_value)
+    return ibis.ifelse(bar > base, bar, base)
 
 
 def winback(
@@ -99,7 +123,8 @@ def winback(
     *,
     min_p_alive: float = MIN_P_ALIVE_SETTING.default,
     min_clv_12m: float = MIN_CLV_SETTING.default,
-    conversion_rate: float = CONVERSION_RATE_SETTING.default,
+    response_rate: float = RESPONSE_RATE_SETTING.default,
+    min_offer_value: float = MIN_RETURN_SETTING.default * OFFER_COST_SETTING.default,
 ) -> ir.Table:
     """The win-back list, best first (see the module docstring for the rule and ranking).
 
@@ -109,15 +134,18 @@ def winback(
         Those results (``churn_scores``: risk band, churn probability, revenue at risk,
         reasons, action; ``clv``: ``p_alive``, ``clv_12m``; ``customer_summary``: last
         purchase, orders and revenue to date).
-    min_p_alive, min_clv_12m, conversion_rate
-        The ``winback_min_p_alive``, ``winback_min_clv_12m`` and
-        ``audience_conversion_rate`` settings.
+    min_p_alive, min_clv_12m, response_rate
+        The ``audience_min_p_alive``, ``winback_min_clv_12m`` and
+        ``audience_churn_winback_response_rate`` settings.
+    min_offer_value
+        ``audience_min_return`` × ``audience_churn_winback_offer_cost``: the least
+        predicted value the threshold may be.
     """
-    _check(min_p_alive, min_clv_12m, conversion_rate)
+    _check(min_p_alive, min_clv_12m, response_rate, min_offer_value)
     c = _candidates(as_table(churn_scores), as_table(clv))
-    cut = _value_cut(c, min_clv_12m)
+    cut = _value_cut(c, min_clv_12m, min_offer_value)
     kept = c.filter((c._p_alive >= min_p_alive) & (c._clv.fill_null(0.0) >= cut))
-    chance = kept._p_alive * conversion_rate
+    chance = kept._p_alive * response_rate
     at_risk = kept.revenue_at_risk.cast("float64")
     listed = kept.mutate(_chance=chance, _at_risk=at_risk, _expected=chance * at_risk)
     s = as_table(customer_summary)
@@ -158,14 +186,16 @@ def winback_summary(
     *,
     min_p_alive: float = MIN_P_ALIVE_SETTING.default,
     min_clv_12m: float = MIN_CLV_SETTING.default,
-    conversion_rate: float = CONVERSION_RATE_SETTING.default,
+    response_rate: float = RESPONSE_RATE_SETTING.default,
+    min_offer_value: float = MIN_RETURN_SETTING.default * OFFER_COST_SETTING.default,
 ) -> ir.Table:
     """One row: how many at-risk customers each threshold left out, what the list holds,
     and the thresholds in force (the value one as an amount, however it was set)."""
-    _check(min_p_alive, min_clv_12m, conversion_rate)
+    _check(min_p_alive, min_clv_12m, response_rate, min_offer_value)
     c = _candidates(as_table(churn_scores), as_table(clv))
     w = as_table(winback_list)
-    cut = _value_cut(c, min_clv_12m)
+    base = _base_cut(c, min_clv_12m)
+    cut = _value_cut(c, min_clv_12m, min_offer_value)
     gone = (c._p_alive < min_p_alive) | c._p_alive.isnull()
     low_value = ~gone & (c._clv.fill_null(0.0) < cut)
     counts = c.aggregate(
@@ -191,16 +221,22 @@ def winback_summary(
         expected_recovered_value="expected_recovered_value",
         min_p_alive=float64_literal(min_p_alive),
         min_clv_12m=cut.cast("float64"),
-        min_clv_source=ibis.literal("setting" if min_clv_12m > 0 else "median", "string"),
-        conversion_rate=float64_literal(conversion_rate),
+        min_clv_source=ibis.ifelse(
+            float64_literal(min_offer_value) > base,
+            ibis.literal("offer_cost", "string"),
+            ibis.literal("setting" if min_clv_12m > 0 else "median", "string"),
+        ),
+        response_rate=float64_literal(response_rate),
     )
 
 
 def _settings(ctx: AnalysisContext) -> dict[str, float]:
     return {
-        "min_p_alive": ctx.setting("winback_min_p_alive"),
-        "min_clv_12m": ctx.setting("winback_min_clv_12m"),
-        "conversion_rate": ctx.setting("audience_conversion_rate"),
+        "min_p_alive": ctx.setting(MIN_P_ALIVE_SETTING.name),
+        "min_clv_12m": ctx.setting(MIN_CLV_SETTING.name),
+        "response_rate": ctx.setting(RESPONSE_RATE_SETTING.name),
+        "min_offer_value": ctx.setting(MIN_RETURN_SETTING.name)
+        * ctx.setting(OFFER_COST_SETTING.name),
     }
 
 
@@ -216,11 +252,18 @@ def _build_summary(inputs: Mapping[str, ir.Table], ctx: AnalysisContext) -> ir.T
     )
 
 
-SETTINGS = (MIN_P_ALIVE_SETTING, MIN_CLV_SETTING, CONVERSION_RATE_SETTING)
+SETTINGS = (
+    MIN_P_ALIVE_SETTING,
+    MIN_CLV_SETTING,
+    RESPONSE_RATE_SETTING,
+    MIN_RETURN_SETTING,
+    OFFER_COST_SETTING,
+)
 _RULE = (
-    "churn-model risk band high or medium, probability alive at least winback_min_p_alive "
+    "churn-model risk band high or medium, probability alive at least audience_min_p_alive "
     "(0.3) and predicted 12-month value at least winback_min_clv_12m (0: the at-risk "
-    "customers' median)"
+    "customers' median), and never below audience_min_return × "
+    "audience_churn_winback_offer_cost"
 )
 _REASON = (
     "Reason {k} code (churn_scores.reason_{k}); action: winback_action.<code>.",
@@ -236,8 +279,8 @@ ANALYSES = [
         build=_build_list,
         settings=SETTINGS,
         description=f"The win-back list: customers with {_RULE}, ranked by expected "
-        "recovered value = audience_conversion_rate × p_alive × revenue at risk, with the "
-        "churn model's three reasons.",
+        "recovered value = audience_churn_winback_response_rate × p_alive × revenue at "
+        "risk, with the churn model's three reasons.",
         columns={
             "winback_rank": Column(
                 "int64", "1 = the highest expected recovered value.", "排名（1 为预期挽回价值最高）"
@@ -251,8 +294,8 @@ ANALYSES = [
             ),
             "retention_chance": Column(
                 "float64",
-                "Proxy for the chance a contact keeps the customer: audience_conversion_rate "
-                "× p_alive.",
+                "Proxy for the chance a contact keeps the customer: "
+                "audience_churn_winback_response_rate × p_alive.",
                 "挽留成功率代理值（活动响应率 × 存活概率）",
                 "probability",
             ),
@@ -348,12 +391,15 @@ ANALYSES = [
             ),
             "min_clv_source": Column(
                 "string",
-                "setting (winback_min_clv_12m) or median (of the at-risk customers).",
-                "价值门槛来源：setting（设置）或 median（高、中风险客户中位数）",
+                "setting (winback_min_clv_12m), median (of the at-risk customers) or "
+                "offer_cost (audience_min_return × audience_churn_winback_offer_cost, when "
+                "higher than either).",
+                "价值门槛来源：setting（设置）、median（高、中风险客户中位数）或 offer_cost"
+                "（触达成本门槛，较高时）",
             ),
-            "conversion_rate": Column(
+            "response_rate": Column(
                 "float64",
-                "Assumed response rate (audience_conversion_rate).",
+                "Assumed response rate (audience_churn_winback_response_rate).",
                 "假设响应率",
                 "share",
             ),

@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from clientlens.analytics.base import Analysis, AnalysisContext, Column, to_date
-from clientlens.analytics.kpis.kpis import customer_months, month_spine, period_columns
+from clientlens.analytics.kpis.kpis import customer_months, on_month_spine, period_columns
 from clientlens.analytics.periods import change, month_label, python_month_index
 from clientlens.config import Setting
 from clientlens.lazy import ibis, ir
@@ -61,10 +61,7 @@ def revenue_bridge(
         customers=cm.count().cast("float64"),
         new_revenue=cm._revenue.sum(where=new),
     )
-    spine = month_spine(python_month_index(end))
-    t = spine.left_join(monthly, "_m").select(spine._m, *[c for c in monthly.columns if c != "_m"])
-    t = t.mutate(_start=ibis.ifelse(t.revenue.notnull(), t._m, ibis.null("int64")).min().over())
-    t = t.filter(t._m >= t._start).drop("_start")
+    t = on_month_spine(monthly, python_month_index(end), "revenue")
     t = t.mutate(
         revenue=t.revenue.fill_null(0.0),
         orders=t.orders.fill_null(0.0),

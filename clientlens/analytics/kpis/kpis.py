@@ -150,6 +150,17 @@ def _churn_window_table(
     return cycle.select(_window=ibis.greatest(doubled, float(MIN_CHURN_WINDOW_DAYS)))
 
 
+def on_month_spine(monthly: ir.Table, last: int, present: str) -> ir.Table:
+    """``monthly`` (one row per month index ``_m``) on every month from the first whose
+    ``present`` column is not null through ``last``, with no gaps, so ``lag(k)`` over the
+    months is the month k months back; months without a row hold nulls."""
+    spine = month_spine(last)
+    t = spine.left_join(monthly, "_m").select(spine._m, *[c for c in monthly.columns if c != "_m"])
+    # (the window in its own step: Spark cannot filter on a window function directly)
+    t = t.mutate(_start=ibis.ifelse(t[present].notnull(), t._m, ibis.null("int64")).min().over())
+    return t.filter(t._m >= t._start).drop("_start")
+
+
 # -- the KPI pack -------------------------------------------------------------------
 def customer_months(orders: ir.Table, observation_end: dt.date) -> ir.Table:
     """One row per customer and active month: orders, revenue, first and last purchase
@@ -255,12 +266,7 @@ def kpis(
         _window=cm._window.max(),
         _mean_clv=cm._clv.mean(where=is_new),
     )
-    spine = month_spine(end_m)
-    t = spine.left_join(monthly, "_m").select(spine._m, *[c for c in monthly.columns if c != "_m"])
-    # the spine starts at the first month with orders
-    # (the window in its own step: Spark cannot filter on a window function directly)
-    t = t.mutate(_start=ibis.ifelse(t._active.notnull(), t._m, ibis.null("int64")).min().over())
-    t = t.filter(t._m >= t._start).drop("_start")
+    t = on_month_spine(monthly, end_m, "_active")
     t = t.mutate(
         **{c: t[c].fill_null(0) for c in ("_active", "_new", "_orders", "_repeaters")},
         _revenue=t._revenue.fill_null(0.0),

@@ -95,6 +95,12 @@ class Recommendation:
     owner: str
     when: str
     kpi: str
+    cost: float | None = None
+    """What acting costs (customers × offer cost), when known."""
+    economics: str = ""
+    """Cost and ROI in words, beside the expected impact."""
+    left_out: str = ""
+    """Who meets the rule but is not on the list, and why, in words."""
 
 
 @dataclass

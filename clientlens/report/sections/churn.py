@@ -3,7 +3,8 @@
 Reads ``churn_risk_bands`` (customers, revenue at risk and predicted value per risk
 band and over all customers, the band edges and the model) and ``clv_deciles``
 (predicted 12-month value per customer decile); the high-value customers at risk come
-from the ``vip_at_risk`` audience (``audience_summary``, ``audiences``) when it exists.
+from the ``vip_at_risk`` audience (``audience_summary``, ``audiences``) when it exists: how
+many meet its rule, how many the purchase model writes off, and who is left on the list.
 ``clv_models`` (model comparison on the holdout), when present, goes to the appendix as
 the model validation figures. Every figure is computed by those analyses
 (:mod:`clientlens.analytics.churn`, :mod:`clientlens.analytics.audiences`); this section
@@ -160,32 +161,33 @@ def build(ctx: ReportContext) -> SectionResult | None:
 def _vip(ctx: ReportContext, result: SectionResult) -> None:
     """High-value customers whose probability alive has fallen: finding, list, action."""
     row = targets.audience(ctx, VIP)
-    if row is None or not targets.actionable(ctx, row):
+    if row is None or int(row["rule_customers"]) == 0:
         return
+    rule = int(row["rule_customers"])
     customers = int(row["customers"])
-    revenue = float(row["revenue"])
     threshold = ctx.fmt.pct(float(row["p_alive_below"]), 0)
-    f_vip = Fact(
-        "churn.vip_at_risk",
-        float(customers),
-        "count",
-        Source(targets.SUMMARY, "customers", {"audience": VIP}),
-    )
+    facts = [
+        Fact(key, float(row[col]), "count", Source(targets.SUMMARY, col, {"audience": VIP}))
+        for key, col in (("churn.vip_at_risk", "rule_customers"), ("churn.vip_listed", "customers"))
+    ]
+    params: dict[str, object] = {
+        "rule": (rule, "count"),
+        "threshold": threshold,
+        "gone": (int(row["left_out_gone"]), "count"),
+        "low_value": (int(row["left_out_low_value"]), "count"),
+        "customers": (customers, "count"),
+        "min_p_alive": ctx.fmt.pct(float(row["min_p_alive"]), 0),
+    }
+    if customers == 0:
+        result.findings.append(Finding("churn.vip_none", "churn", facts, params, impact=0.0))
+        return
+    revenue = float(row["revenue"])
+    params |= {"revenue": (revenue, "money"), "clv": (float(row["clv_12m"]), "money")}
     result.findings.append(
-        Finding(
-            "churn.vip",
-            "churn",
-            [f_vip],
-            {
-                "customers": (customers, "count"),
-                "revenue": (revenue, "money"),
-                "clv": (float(row["clv_12m"]), "money"),
-                "threshold": threshold,
-            },
-            impact=revenue / ctx.history_years,
-            tone="bad",
-        )
+        Finding("churn.vip", "churn", facts, params, impact=revenue / ctx.history_years, tone="bad")
     )
+    if not targets.actionable(ctx, row):
+        return
     result.target_lists.append(targets.target_list(ctx, VIP, "list.vip_at_risk"))
     result.recommendations.append(
         targets.recommendation(

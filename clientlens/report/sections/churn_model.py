@@ -23,7 +23,6 @@ from clientlens.report.insights import Fact, Finding, Source
 from clientlens.report.sections import targets
 from clientlens.report.sections.base import (
     Chart,
-    Recommendation,
     SectionResult,
     TableBlock,
     TargetList,
@@ -53,7 +52,9 @@ BANDS = ("high", "medium", "low")
 DRIVERS_SHOWN = 6
 COLORS = ["#c44e52", "#e0a339", "#5b9a68"]
 LIST_KEY = "churn_winback"
-"""The target list's key and file name part: apart from the RFM ``win_back`` audience's."""
+"""The target list's key and file name part, and the list's audience code in
+``audience_summary`` (apart from the RFM ``win_back`` audience's): its recommendation's
+size, expected impact, cost and ROI are that row's, its customers the ``winback`` rows."""
 
 
 def present(ctx: ReportContext) -> bool:
@@ -159,7 +160,7 @@ def build(ctx: ReportContext, result: SectionResult) -> None:
     _drivers(ctx, result)
     _rules(ctx, result)
     summary = _winback(ctx, result)
-    source = "median" if summary["min_clv_source"] == "median" else "setting"
+    source = str(summary["min_clv_source"])
     result.methods.append(
         ctx.t(
             "churn.model.method",
@@ -170,7 +171,7 @@ def build(ctx: ReportContext, result: SectionResult) -> None:
             min_p_alive=pct(float(summary["min_p_alive"]), 0),
             min_clv=ctx.fmt.money(float(summary["min_clv_12m"])),
             clv_source=ctx.t(f"churn.model.clv_source.{source}"),
-            rate=pct(float(summary["conversion_rate"]), 0),
+            rate=pct(float(summary["response_rate"]), 0),
         )
     )
 
@@ -308,28 +309,20 @@ def _winback(ctx: ReportContext, result: SectionResult) -> pd.Series:
     )
     frame = winback.words(ctx.frame(winback.LIST, winback.LIST_COLUMNS), ctx.lang)
     result.target_lists.append(
-        TargetList(LIST_KEY, ctx.t("list.winback"), frame, winback.LIST, winback.headers(ctx.lang))
+        TargetList(
+            LIST_KEY, ctx.t("list.churn_winback"), frame, winback.LIST, winback.headers(ctx.lang)
+        )
     )
-    plan = targets.PLANS[LIST_KEY]
-    rate = float(summary["conversion_rate"])
+    row = targets.audience(ctx, LIST_KEY)
+    if row is None:  # the audiences were not built on the churn model's list
+        return summary
     result.recommendations.append(
-        Recommendation(
-            key=LIST_KEY,
+        targets.recommendation(
+            ctx,
+            LIST_KEY,
+            row,
             text=ctx.t("rec.winback"),
             segment=ctx.t("segment.winback", min_p_alive=min_p, min_clv=min_clv),
-            customers=customers,
-            value=revenue,
-            expected_impact=expected,
-            assumption=ctx.t(
-                "rec.assumption.winback",
-                rate=(rate, "rate"),
-                customers=(float(customers), "count"),
-                impact=(expected, "money"),
-            ),
-            target_list=LIST_KEY,
-            owner=ctx.t(plan.owner),
-            when=ctx.t(plan.when),
-            kpi=ctx.t(plan.kpi),
         )
     )
     return summary

@@ -10,9 +10,13 @@ When ``clv_models`` says the final purchase model is not identified (no customer
 two different days, or its fit did not converge), ``clv`` was skipped: the section shows
 no predicted CLV and says why (:func:`model_caveat`, also a caveat of the data section).
 
+The best customers' weight is their rule's (``rule_customer_share``, ``rule_revenue_share``);
+the slipping ones are told with how many a list above took, how many the purchase model
+writes off, and how many the win-back list keeps.
+
 Two recommendations, each with its customer list: win back the slipping high-value
-customers, and keep and grow the best ones. Their expected impact is the audience's
-(customers × ``audience_conversion_rate`` × their mean order value; see
+customers, and keep and grow the best ones. Their expected impact, cost and ROI are the
+audience's (customers × ``audience_<code>_response_rate`` × their mean order value; see
 :mod:`clientlens.analytics.audiences.audiences`).
 """
 
@@ -95,8 +99,12 @@ def build(ctx: ReportContext) -> SectionResult | None:
     slipping = targets.audience(ctx, SLIPPING)
     if best is None or slipping is None:
         return None
-    best_customers = _audience_fact(best, "customer_share", "value.best_customer_share", "rate")
-    best_revenue = _audience_fact(best, "revenue_share", "value.best_revenue_share", "rate")
+    # the best customers' weight in the base is their rule's, not the loyalty list's: a
+    # list above or the value test may have taken some of them
+    best_customers = _audience_fact(
+        best, "rule_customer_share", "value.best_customer_share", "rate"
+    )
+    best_revenue = _audience_fact(best, "rule_revenue_share", "value.best_revenue_share", "rate")
     result.findings.append(
         Finding(
             "value.best",
@@ -112,24 +120,7 @@ def build(ctx: ReportContext) -> SectionResult | None:
             tone="neutral",
         )
     )
-    slip_n = _audience_fact(slipping, "customers", "value.slipping_customers", "count")
-    slip_rev = _audience_fact(slipping, "revenue", "value.slipping_revenue", "money")
-    if slip_n.value > 0:
-        result.findings.append(
-            Finding(
-                "value.slipping",
-                "value",
-                [slip_n, slip_rev],
-                {
-                    "segments": targets.rule_segments(ctx, slipping),
-                    "customers": (slip_n.value, "count"),
-                    "revenue": (slip_rev.value, "money"),
-                    "days": (float(slipping["mean_recency_days"]), "days"),
-                },
-                impact=slip_rev.value / ctx.history_years,
-                tone="bad",
-            )
-        )
+    _slipping(ctx, result, slipping)
 
     shares = pd.concat(
         [
@@ -187,6 +178,43 @@ def build(ctx: ReportContext) -> SectionResult | None:
             )
             result.target_lists.append(targets.target_list(ctx, code, f"list.{code}"))
     return result
+
+
+def _slipping(ctx: ReportContext, result: SectionResult, row: pd.Series) -> None:
+    """The high-value customers who stopped buying: how many, how many are still worth a
+    win-back offer, and why the others are not."""
+    rule = _audience_fact(row, "rule_customers", "value.slipping_customers", "count")
+    if rule.value == 0:
+        return
+    listed = _audience_fact(row, "customers", "value.slipping_listed", "count")
+    params: dict[str, object] = {
+        "segments": targets.rule_segments(ctx, row),
+        "rule": (rule.value, "count"),
+        "higher": (float(row["higher_priority"]), "count"),
+        "gone": (float(row["left_out_gone"]), "count"),
+        "low_value": (float(row["left_out_low_value"]), "count"),
+        "customers": (listed.value, "count"),
+    }
+    if listed.value == 0:
+        key = "value.slipping_none" if targets.value_tested(row) else "value.slipping_taken"
+        result.findings.append(Finding(key, "value", [rule, listed], params, impact=0.0))
+        return
+    revenue = _audience_fact(row, "revenue", "value.slipping_revenue", "money")
+    params |= {
+        "revenue": (revenue.value, "money"),
+        "days": (float(row["mean_recency_days"]), "days"),
+    }
+    key = "value.slipping" if targets.value_tested(row) else "value.slipping_untested"
+    result.findings.append(
+        Finding(
+            key,
+            "value",
+            [rule, listed, revenue],
+            params,
+            impact=revenue.value / ctx.history_years,
+            tone="bad",
+        )
+    )
 
 
 def _concentration(ctx: ReportContext, result: SectionResult) -> None:
