@@ -39,6 +39,17 @@ def figures(sentence: str) -> Any:
     return Markup("").join(parts)
 
 
+def breakable(name: str) -> Any:
+    """A file name escaped, with a line-break opportunity after each ``_`` and before the
+    extension, so a narrow column wraps it between its parts (report_2025-12_en_ /
+    second_purchase.csv), never inside one."""
+    from markupsafe import Markup, escape
+
+    wbr = Markup("<wbr>")
+    parts = [escape(p) for p in re.split(r"(?<=_)|(?=\.[A-Za-z0-9]+$)", name) if p]
+    return wbr.join(parts)
+
+
 @cache
 def _environment() -> Any:
     jinja2 = require("jinja2", extra="report", feature="The report")
@@ -49,6 +60,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
     )
     env.filters["figures"] = figures
+    env.filters["breakable"] = breakable
     return env
 
 

@@ -145,6 +145,8 @@ def test_html_and_xlsx_are_self_contained_and_hold_the_findings(report_ws, tmp_p
     assert "vegaEmbed" in html  # charts are interactive from the inlined bundle
     report, _ = _summary(report_ws, lang=lang)
     words = re.sub(r'<span class="fig">(.*?)</span>', r"\1", html)  # figures kept on one line
+    # a list's file name wraps between its parts in the action plan, never inside one
+    assert f"report_<wbr>2024-06_<wbr>{lang}_<wbr>second_<wbr>purchase<wbr>.csv" in html
     for _, sentence in report.summary:
         assert sentence.replace("'", "&#39;").replace('"', "&#34;") in words
 
