@@ -388,7 +388,7 @@ def write_setting(directory: Path, name: str, value: Any) -> Any:
     file = directory / CONFIG_FILE
     parsed = setting(name).parse(value, f"setting {name}")
     text = file.read_text(encoding="utf-8") if file.is_file() else ""
-    lines = text.splitlines()
+    lines = _without_table(text.splitlines(), name)
     line = f"{name} = {_toml_value(parsed)}"
     pattern = re.compile(rf"^\s*(#\s*)?{re.escape(name)}\s*=")
     table_start = next((i for i, x in enumerate(lines) if x.lstrip().startswith("[")), len(lines))
@@ -399,9 +399,29 @@ def write_setting(directory: Path, name: str, value: Any) -> Any:
     else:
         lines.insert(table_start, line)
     new_text = "\n".join(lines) + "\n"
-    tomllib.loads(new_text)  # never write a file the next command cannot read
+    try:
+        tomllib.loads(new_text)  # never write a file the next command cannot read
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{file}: setting {name} cannot be written beside what the file holds ({exc}); "
+            "edit the file by hand."
+        ) from None
     file.write_text(new_text, encoding="utf-8")
     return parsed
+
+
+def _without_table(lines: list[str], name: str) -> list[str]:
+    """``lines`` without a ``[name]`` table (a setting given as a table, such as
+    ``[kpi_targets]``), which a top-level ``name = ...`` line now replaces."""
+    header = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]\s*(#.*)?$")
+    start = next((i for i, x in enumerate(lines) if header.match(x)), None)
+    if start is None:
+        return lines
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+        len(lines),
+    )
+    return lines[:start] + lines[end:]
 
 
 def parse_assignments(items: Iterable[str], *, option: str = "--set") -> dict[str, Any]:

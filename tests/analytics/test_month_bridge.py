@@ -119,3 +119,18 @@ def test_targets_from_clientlens_toml_and_clear_errors(tmp_path):
         KpiTargets("revenue=lots")
     env = load_config(tmp_path, environ={"CLIENTLENS_KPI_TARGETS": "nps=40"})
     assert env.values["kpi_targets"].targets == {"nps": 40.0}
+
+
+def test_settings_set_replaces_a_targets_table(tmp_path):
+    from clientlens.config import write_setting
+
+    toml = tmp_path / "clientlens.toml"
+    toml.write_text(
+        'language = "en"\n\n[kpi_targets]\nrevenue = 1\nnps = 2\n\n[mapping.orders]\n"单号" = "order_id"\n',
+        encoding="utf-8",
+    )
+    write_setting(tmp_path, "kpi_targets", "revenue=2000000")
+    config = load_config(tmp_path, environ={})
+    assert config.values["kpi_targets"].targets == {"revenue": 2_000_000.0}
+    assert config.mappings == {"orders": {"单号": "order_id"}}  # the other table is kept
+    assert "[kpi_targets]" not in toml.read_text(encoding="utf-8")
