@@ -116,13 +116,13 @@ def test_a_pyspark_workspace_lasts_across_cli_processes(tmp_path):
         "_clientlens_runs": ("metadata", 1),
         "orders": ("data", CDNOW_ORDERS),
     }
-    assert "35 analyses stored, 18 skipped, 0 failed (observation end 1998-06-30)." in str(
+    assert "37 analyses stored, 18 skipped, 0 failed (observation end 1998-06-30)." in str(
         spark["analyze"]
     )
     after = spark["after"]
     assert isinstance(after, dict)
     assert after["customer_summary"] == ("result", CDNOW_CUSTOMERS)
-    assert after["_clientlens_runs"] == ("metadata", 1 + 53)  # the import and each analysis
+    assert after["_clientlens_runs"] == ("metadata", 1 + 55)  # the import and each analysis
     assert (tmp_path / "pyspark" / "logs" / "spark.log").stat().st_size > 0  # where it went
 
     duck = _session(tmp_path, "duckdb", csv)
