@@ -127,11 +127,16 @@ def test_a_pyspark_workspace_lasts_across_cli_processes(tmp_path):
 
     duck = _session(tmp_path, "duckdb", csv)
     assert spark["after"] == duck["after"]
-    assert list(spark["lists"]) == [
-        "report_1998-06_en_loyalty.csv",
-        "report_1998-06_en_vip_at_risk.csv",
-        "report_1998-06_en_win_back.csv",
-    ]
+    # the RFM win-back list is empty on CDNOW: every lapsed customer fails the
+    # probability-alive floor of the action lists, so it writes no file
+    assert (
+        list(spark["lists"])
+        == list(duck["lists"])
+        == [
+            "report_1998-06_en_loyalty.csv",
+            "report_1998-06_en_vip_at_risk.csv",
+        ]
+    )
     # The same customers with the same values. Amounts summed in another order differ in
     # the last bits (3363.9300000000003 on Spark, 3363.93 on DuckDB), which may swap two
     # customers of equal revenue in the list's order, so rows are compared by customer.

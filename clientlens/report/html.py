@@ -39,12 +39,14 @@ def figures(sentence: str) -> Any:
     return Markup("").join(parts)
 
 
-def breakable(name: str) -> Any:
+def breakable(name: Any) -> Any:
     """A file name escaped, with a line-break opportunity after each ``_`` and before the
     extension, so a narrow column wraps it between its parts (report_2025-12_en_ /
     second_purchase.csv), never inside one."""
     from markupsafe import Markup, escape
 
+    if not isinstance(name, str):  # no file (the report rendered without its lists)
+        return ""
     wbr = Markup("<wbr>")
     parts = [escape(p) for p in re.split(r"(?<=_)|(?=\.[A-Za-z0-9]+$)", name) if p]
     return wbr.join(parts)

@@ -56,5 +56,6 @@ def test_pages_answer_while_analyze_publishes_a_new_run(web_workspace, tmp_path)
     assert analyze.returncode == 0, err
     assert len(statuses) >= 8 and set(statuses) == {200}
     after = client.get("/api/v1/segments").json()["run_id"]
-    assert after == first + 1 and runs <= {first, after}
+    # the next run of all customers (subset runs of other tests may have taken ids)
+    assert after > first and runs <= {first, after}
     assert client.get("/api/v1/customers").json()["total"] == 6
