@@ -28,6 +28,8 @@ SPARK_NOISE = re.compile(
     r"setLogLevel|WARNING: |\[Stage \d|Hive|Derby|datanucleus|py4j|Traceback",
     re.IGNORECASE,
 )
+LIST_ID = "Customer ID"
+"""The customer-id header of the English target-list CSVs (localised headers)."""
 CDNOW_ORDERS = 69_659
 CDNOW_CUSTOMERS = 23_570
 
@@ -77,7 +79,7 @@ def _session(root: Path, engine: str, orders: Path) -> dict[str, object]:
     after = _table_rows(_cli(ws, "tables").stdout)
     _cli(ws, "report", "--format", "html", "--output", str(root / f"report_{engine}"))
     lists = {
-        p.name: pd.read_csv(p, dtype={"customer_id": str})
+        p.name: pd.read_csv(p, dtype={LIST_ID: str})
         for p in sorted((root / f"report_{engine}").glob("*.csv"))
     }
     html = (root / f"report_{engine}" / "report_1998-06_en.html").read_text()
@@ -142,8 +144,8 @@ def test_a_pyspark_workspace_lasts_across_cli_processes(tmp_path):
     # customers of equal revenue in the list's order, so rows are compared by customer.
     for name, frame in spark["lists"].items():
         pd.testing.assert_frame_equal(
-            frame.sort_values("customer_id", ignore_index=True),
-            duck["lists"][name].sort_values("customer_id", ignore_index=True),
+            frame.sort_values(LIST_ID, ignore_index=True),
+            duck["lists"][name].sort_values(LIST_ID, ignore_index=True),
             rtol=1e-12,
         )
     assert "23,570" in str(spark["html"]) and "23,570" in str(duck["html"])
