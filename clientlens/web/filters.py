@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from clientlens.errors import ClientLensError
+from clientlens.subsets import segment_codes
 
 if TYPE_CHECKING:
     from clientlens.subsets import Subset
@@ -45,12 +46,6 @@ class FilterError(ClientLensError, ValueError):
         super().__init__(f"Query parameter {parameter}={value!r}: {why}")
         self.parameter = parameter
         self.value = value
-
-
-def _segments() -> set[str]:
-    from clientlens.analytics.segments.segments_catalog import SCHEMES
-
-    return {s.code for scheme in SCHEMES.values() for s in scheme}
 
 
 def _date(name: str, raw: str | None) -> dt.date | None:
@@ -96,7 +91,7 @@ class Filters:
         if start and end and start > end:
             raise FilterError("start", str(start), f"after end={end}.")
         segment = _text("segment", query.get("segment"))
-        if segment is not None and segment not in _segments():
+        if segment is not None and segment not in segment_codes():
             raise FilterError("segment", segment, "not a segment code (see /api/v1/segments).")
         band = _text("risk_band", query.get("risk_band"))
         if band is not None and band not in RISK_BANDS:
